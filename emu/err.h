@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Error conventions and verifier-rule diagnostics.
+ *
+ * Helpers return the kernel's negative errno (or NULL) exactly as the
+ * kernel does.  User-space entry points (libbpf-compatible API, bpfemu_*)
+ * return a negative errno *and* set errno, through emu_err()/emu_err_ptr(),
+ * like libbpf_err()/libbpf_err_ptr().
+ *
+ * Where the kernel's verifier would have refused a program (and native code
+ * cannot be stopped from trying), the runtime records a diagnostic naming
+ * the rule with emu_diag().  Tests read them back with bpfemu_diag_*().
+ */
+#ifndef BPFEMU_EMU_ERR_H
+#define BPFEMU_EMU_ERR_H
+
+#include <errno.h>
+#include <stddef.h>
+
+/* Kernel-internal errno that leaks to user space (include/linux/errno.h). */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
+#endif
+
+static inline int emu_err(int ret)
+{
+	if (ret < 0)
+		errno = -ret;
+	return ret;
+}
+
+static inline void *emu_err_ptr(int err)
+{
+	errno = err < 0 ? -err : err;
+	return NULL;
+}
+
+/*
+ * Record a diagnostic.  @rule is a short stable identifier tests can match
+ * (e.g. "timer_cb_nonzero_return", "helper_not_allowed", "not_a_map"); the
+ * message says what the kernel's verifier says, in our words.  Also echoed
+ * to stderr as "bpfemu: <rule>: <message>" unless silenced
+ * (bpfemu_diag_set_echo(false)).  Thread-safe.
+ */
+void emu_diag(const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Abort the running program (outermost native BPF entry on this thread)
+ * after a verifier-rule violation: records the diagnostic, then longjmps back
+ * to the entry, which fails with @err (a negative errno).  If no program is
+ * running on this thread, only records the diagnostic and returns.
+ */
+void emu_verifier_reject(int err, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* BPFEMU_EMU_ERR_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Map objects: the generic core every map type plugs into through a
+ * struct emu_map_ops (one table per type, like the kernel's bpf_map_ops).
+ *
+ * References, as the kernel keeps them (spec maps.md §6):
+ *   refcnt  - keeps the object alive: programs (used maps), inner-map slots,
+ *             and every user reference below.
+ *   usercnt - user space: fds (each open file description), pins, iterators.
+ *             Reaching 0 runs ops->release_uref (timers: cancel and free all),
+ *             then the hooks registered with emu_map_on_uref_zero().
+ * emu_map_get/put move refcnt; emu_map_get_uref/put_uref move both.
+ * The last put frees the map (ops->free frees every element's special fields).
+ *
+ * Special fields (bpf_timer, bpf_wq, bpf_spin_lock, ...) live at fixed offsets
+ * in the value, known at creation (from the generator's reading of the value
+ * type, the equivalent of BTF).  The core never copies them on update, zeroes
+ * them in copies handed to user space, and calls the owning family's
+ * free hook when an element dies or is overwritten (emu_map_free_fields).
+ */
+#ifndef BPFEMU_EMU_MAP_H
+#define BPFEMU_EMU_MAP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+
+struct emu_map;
+
+/* Kinds of special field; bit i of emu_map.field_mask = kind i present. */
+enum emu_field_kind {
+	EMU_FIELD_SPIN_LOCK,
+	EMU_FIELD_TIMER,
+	EMU_FIELD_WQ,
+	EMU_FIELD_KPTR,
+	EMU_FIELD_NR,
+};
+
+struct emu_field {
+	enum emu_field_kind kind;
+	uint32_t offset;
+	uint32_t size;
+};
+
+#define EMU_MAX_FIELDS 8
+
+/* Everything BPF_MAP_CREATE can say, plus the special-field layout. */
+struct emu_map_attr {
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t numa_node;
+	uint64_t map_extra;
+	char name[BPF_OBJ_NAME_LEN];
+	bool has_btf;			/* btf key/value type ids were given */
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	int inner_map_fd;		/* map-in-map template, -1 if none */
+	uint32_t nr_fields;
+	struct emu_field fields[EMU_MAX_FIELDS];
+};
+
+struct emu_map_ops {
+	/* Type checks of the attributes, in the kernel's order; 0 or -errno. */
+	int (*alloc_check)(const struct emu_map_attr *attr);
+	/* Allocate the type's object (embedding struct emu_map); *err on NULL. */
+	struct emu_map *(*alloc)(const struct emu_map_attr *attr, int *err);
+	/* Free everything, including every element's special fields. */
+	void (*free)(struct emu_map *map);
+
+	/* Program-side (helpers 1-3).  lookup returns a pointer into the map. */
+	void *(*lookup)(struct emu_map *map, const void *key);
+	long (*update)(struct emu_map *map, const void *key, const void *value, uint64_t flags);
+	long (*delete)(struct emu_map *map, const void *key);
+
+	/* User-space side (bpf(2) element commands); NULL op = -ENOTSUPP/-EINVAL
+	 * as the kernel gives for that command.  Values are copied; per-CPU maps
+	 * transfer round_up(value_size, 8) * nr_cpus bytes. */
+	int (*lookup_sys)(struct emu_map *map, const void *key, void *value, uint64_t flags);
+	int (*update_sys)(struct emu_map *map, const void *key, const void *value, uint64_t flags);
+	int (*delete_sys)(struct emu_map *map, const void *key);
+	int (*get_next_key)(struct emu_map *map, const void *key, void *next_key);
+	int (*lookup_and_delete_sys)(struct emu_map *map, const void *key, void *value, uint64_t flags);
+
+	/* bpf_for_each_map_elem (helper 164); NULL = not supported. */
+	long (*for_each)(struct emu_map *map, void *callback_fn, void *ctx, uint64_t flags);
+
+	/* usercnt reached 0 (ARRAY/HASH/LRU: cancel and free timers and wqs). */
+	void (*release_uref)(struct emu_map *map);
+
+	/* Readiness for poll(2) on the map fd, as POLLIN/POLLOUT bits (ring buffers). */
+	int (*poll)(struct emu_map *map);
+};
+
+struct emu_map {
+	const struct emu_map_ops *ops;
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint64_t map_extra;
+	uint32_t id;			/* like the kernel's map id; never reused */
+	char name[BPF_OBJ_NAME_LEN];
+	bool has_btf;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+
+	atomic_long refcnt;
+	atomic_long usercnt;
+
+	uint32_t nr_fields;
+	uint32_t field_mask;		/* 1u << enum emu_field_kind */
+	struct emu_field fields[EMU_MAX_FIELDS];
+	int32_t timer_off;		/* offset of the bpf_timer, -1 if none */
+	int32_t spin_lock_off;		/* offset of the bpf_spin_lock, -1 if none */
+	int32_t wq_off;			/* offset of the bpf_wq, -1 if none */
+
+	/* Private to the timer family: its per-map state (live timers list). */
+	void *timer_state;
+
+	/* Private to the core. */
+	void *core_priv;
+};
+
+/* Create a map from @attr: generic checks, then ops->alloc_check, alloc.
+ * Returns the map with refcnt 1, usercnt 0 (caller adds user refs), or NULL
+ * and *err.  Does not create an fd (see fd.h). */
+struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err);
+
+void emu_map_get(struct emu_map *map);
+void emu_map_put(struct emu_map *map);
+void emu_map_get_uref(struct emu_map *map);
+void emu_map_put_uref(struct emu_map *map);
+
+/* Hooks run (after ops->release_uref) whenever a map's usercnt reaches 0. */
+typedef void (*emu_map_uref_fn)(struct emu_map *map);
+void emu_map_on_uref_zero(emu_map_uref_fn fn);
+
+/* Register the ops table of a map type (each type file does this from a
+ * constructor, or emu/map.c lists them statically). */
+void emu_map_register_type(uint32_t map_type, const struct emu_map_ops *ops);
+
+/*
+ * Special-field plumbing, used by every map type:
+ *  emu_map_copy_value   - copy value_size bytes skipping special fields
+ *  emu_map_zero_fields  - zero the special fields of a buffer (user copies)
+ *  emu_map_free_fields  - an element died or was overwritten: call each
+ *                         present field kind's free hook (timer: cancel+free)
+ *  emu_map_register_field_free - the family that owns a kind installs its hook
+ */
+void emu_map_copy_value(const struct emu_map *map, void *dst, const void *src);
+void emu_map_zero_fields(const struct emu_map *map, void *value);
+void emu_map_free_fields(struct emu_map *map, void *value);
+typedef void (*emu_field_free_fn)(struct emu_map *map, void *field);
+void emu_map_register_field_free(enum emu_field_kind kind, emu_field_free_fn fn);
+
+/*
+ * Resolve the `void *map` a BPF program passes to a helper (the address of
+ * its map definition, or the pointer a callback received).  Fast path: the
+ * loader stores the map in the definition's first pointer slot and a check
+ * word in the second (see prog.h).  Returns NULL for anything that is not a
+ * loaded map definition; callers then emu_verifier_reject(-EINVAL, "not_a_map",..).
+ */
+struct emu_map *emu_map_from_def(const void *map_def);
+
+/* Bind / unbind a map definition (loader).  @def must hold >= 2 pointers. */
+void emu_map_bind_def(void *def, struct emu_map *map);
+void emu_map_unbind_def(void *def);
+
+/* Emulated CPU count for per-CPU maps (bpfemu_set_nr_cpus, default 4). */
+int emu_nr_cpus(void);
+
+#endif /* BPFEMU_EMU_MAP_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Programs as the runtime sees them, and the one way native BPF code is
+ * entered.  The loader (object.c, fed by the generator's tables) creates
+ * programs; helper families only need what is below.
+ *
+ * A program is reference-counted like the kernel's bpf_prog: its fd, links,
+ * and every timer whose callback it installed hold a reference
+ * (bpf_timer_set_callback takes one; cancel/free drops it), so a pending
+ * timer keeps its program -- and through it the program's maps and its
+ * object's globals -- alive after the skeleton is destroyed.
+ */
+#ifndef BPFEMU_EMU_PROG_H
+#define BPFEMU_EMU_PROG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+struct emu_prog;
+struct emu_object;
+
+void emu_prog_get(struct emu_prog *prog);
+void emu_prog_put(struct emu_prog *prog);
+int emu_prog_type(const struct emu_prog *prog);		/* enum bpf_prog_type */
+const char *emu_prog_name(const struct emu_prog *prog);
+
+/*
+ * Run native BPF code of @prog on this thread: @fn(@arg) is called as an
+ * entry of @kind (program, timer callback, synchronous callback).
+ * The outermost entry reaps closed fds, syncs the object's globals in and
+ * out, and catches emu_verifier_reject(); nested entries only push/pop the
+ * context (callbacks inherit the program type of @prog).
+ * Returns 0 and stores @fn's result in *ret, or the negative errno a
+ * verifier-rule rejection left (the run is then abandoned).
+ */
+typedef long (*emu_run_fn)(void *arg);
+int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
+	    emu_run_fn fn, void *arg, long *ret);
+
+/*
+ * Helper availability (the kernel's per-program-type func_proto): called at
+ * the top of each helper with its BPF_FUNC_* id.  Returns true if the
+ * current program's type may call it; otherwise rejects the run through
+ * emu_verifier_reject(-EINVAL, "helper_not_allowed", ...) -- which does not
+ * return when a program is running -- and returns false.
+ */
+bool emu_helper_allowed(int func_id);
+
+#define EMU_HELPER_CHECK(func_id, fail_ret)		\
+	do {						\
+		if (!emu_helper_allowed(func_id))	\
+			return fail_ret;		\
+	} while (0)
+
+#endif /* BPFEMU_EMU_PROG_H */
