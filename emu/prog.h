@@ -21,6 +21,13 @@
 struct emu_prog;
 struct emu_object;
 
+/*
+ * A program without an object (tests of helper families drive helpers
+ * directly through one: emu_run(prog, EMU_ENTRY_PROG, fn, arg, &ret)).
+ * Returned with one reference; NULL on -ENOMEM.
+ */
+struct emu_prog *emu_prog_new_bare(const char *name, int prog_type);
+
 void emu_prog_get(struct emu_prog *prog);
 void emu_prog_put(struct emu_prog *prog);
 int emu_prog_type(const struct emu_prog *prog);		/* enum bpf_prog_type */

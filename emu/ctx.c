@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: MIT */
+#include "ctx.h"
+#include "hash.h"
+
+_Thread_local struct emu_run_ctx emu_ctx;
+_Thread_local int emu_hash_oom;
