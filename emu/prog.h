@@ -55,6 +55,17 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
  */
 bool emu_helper_allowed(int func_id);
 
+/*
+ * The verifier's return-range rule for synchronous callbacks
+ * (bpf_for_each_map_elem, bpf_loop, bpf_user_ringbuf_drain: 0 or 1), called
+ * by the helper family with its BPF_FUNC_* id and the callback's result.
+ * Returns 0, or rejects the run ("drain_cb_bad_return",
+ * "for_each_cb_bad_return", "loop_cb_bad_return") and returns -EINVAL if
+ * no program is running.  Timer callbacks (must return 0,
+ * "timer_cb_nonzero_return") are checked by emu_run itself.
+ */
+int emu_callback_check_ret(int func_id, long ret);
+
 #define EMU_HELPER_CHECK(func_id, fail_ret)		\
 	do {						\
 		if (!emu_helper_allowed(func_id))	\

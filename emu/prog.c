@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Programs and the one way native BPF code is entered (emu_run).
+ *
+ * The outermost entry on a thread is where the kernel's world becomes
+ * consistent again: closed user fds are reaped (so usercnt is current, as
+ * the kernel's synchronous fput would have made it), the object's globals
+ * are copied in from the buffers user space writes through skel->bss, and a
+ * jmp_buf is set up so that emu_verifier_reject() can abandon the run from
+ * any depth.  Nested entries (callbacks inside a program) only push and pop
+ * the context.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/bpf.h>
+
+#include "alloc.h"
+#include "ctx.h"
+#include "err.h"
+#include "fd.h"
+#include "map.h"
+#include "object_priv.h"
+#include "prog.h"
+
+/*
+ * emu_fd_reap() belongs to the fd table (maps area).  Until every build has
+ * it, a weak no-op keeps the library linkable; with no fd table linked in
+ * there is no fd to reap.
+ */
+__attribute__((weak)) void emu_fd_reap(void)
+{
+}
+
+static atomic_uint prog_next_id = 1;
+
+struct emu_prog *emu_prog_new(const char *name, int prog_type, struct emu_globals *globals,
+			      struct emu_map **maps, uint32_t nr_maps, void *func)
+{
+	struct emu_prog *prog;
+	uint32_t i;
+
+	prog = emu_calloc(1, sizeof(*prog));
+	if (!prog)
+		return NULL;
+	prog->name = emu_strdup(name ? name : "");
+	if (!prog->name)
+		goto out_free_prog;
+	if (nr_maps) {
+		prog->maps = emu_calloc(nr_maps, sizeof(*prog->maps));
+		if (!prog->maps)
+			goto out_free_name;
+	}
+	atomic_init(&prog->refcnt, 1);
+	prog->type = prog_type;
+	prog->id = atomic_fetch_add(&prog_next_id, 1);
+	prog->gpl = true;
+	prog->func = func;
+	/* A program holds its maps and its object's globals (prog.h). */
+	for (i = 0; i < nr_maps; i++) {
+		prog->maps[i] = maps[i];
+		emu_map_get(maps[i]);
+	}
+	prog->nr_maps = nr_maps;
+	if (globals) {
+		emu_globals_get(globals);
+		prog->globals = globals;
+	}
+	return prog;
+
+out_free_name:
+	emu_free(prog->name);
+out_free_prog:
+	emu_free(prog);
+	return NULL;
+}
+
+struct emu_prog *emu_prog_new_bare(const char *name, int prog_type)
+{
+	return emu_prog_new(name, prog_type, NULL, NULL, 0, NULL);
+}
+
+void emu_prog_get(struct emu_prog *prog)
+{
+	if (prog)
+		atomic_fetch_add(&prog->refcnt, 1);
+}
+
+void emu_prog_put(struct emu_prog *prog)
+{
+	uint32_t i;
+
+	if (!prog || atomic_fetch_sub(&prog->refcnt, 1) != 1)
+		return;
+	for (i = 0; i < prog->nr_maps; i++)
+		emu_map_put(prog->maps[i]);
+	emu_free(prog->maps);
+	emu_globals_put(prog->globals);
+	emu_free(prog->name);
+	emu_free(prog);
+}
+
+int emu_prog_type(const struct emu_prog *prog)
+{
+	return prog ? prog->type : BPF_PROG_TYPE_UNSPEC;
+}
+
+const char *emu_prog_name(const struct emu_prog *prog)
+{
+	return prog ? prog->name : "";
+}
+
+static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
+			 emu_run_fn fn, void *arg, long *ret)
+{
+	struct emu_run_ctx saved = emu_ctx;
+	jmp_buf jb;
+	volatile long r = 0;
+	int err = 0;
+
+	emu_fd_reap();
+	/* The run may drop the last outside reference (a timer callback
+	 * cancelling its own timer's element); keep the program alive. */
+	emu_prog_get(prog);
+	if (prog->globals)
+		emu_globals_sync_in(prog->globals);
+
+	emu_ctx.prog = prog;
+	emu_ctx.prog_type = prog->type;
+	emu_ctx.depth = 1;
+	emu_ctx.kind = kind;
+	emu_ctx.running_timer = saved.running_timer;
+	emu_ctx.reject_jb = &jb;
+	emu_ctx.reject_err = 0;
+	if (setjmp(jb) == 0)
+		r = fn(arg);
+	else
+		err = emu_ctx.reject_err ? emu_ctx.reject_err : -EINVAL;
+
+	/* Restore everything but the CPU, which the caller chose. */
+	saved.cpu = emu_ctx.cpu;
+	emu_ctx = saved;
+
+	if (prog->globals)
+		emu_globals_sync_out(prog->globals);
+	atomic_fetch_add(&prog->run_cnt, 1);
+	if (!err && kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
+		/* The verifier only accepts timer callbacks that return 0. */
+		emu_diag("timer_cb_nonzero_return",
+			 "timer callback of program '%s' returned %d; the verifier requires 0",
+			 prog->name, (int)r);
+		err = -EINVAL;
+	}
+	emu_prog_put(prog);
+	if (ret)
+		*ret = r;
+	return err;
+}
+
+int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
+	    emu_run_fn fn, void *arg, long *ret)
+{
+	struct emu_prog *saved_prog;
+	enum emu_entry_kind saved_kind;
+	int saved_type;
+	long r;
+
+	if (!prog || !fn)
+		return -EINVAL;
+	if (emu_ctx.depth == 0)
+		return run_outermost(prog, kind, fn, arg, ret);
+
+	/*
+	 * Nested: a callback inside a running program.  A rejection longjmps
+	 * straight to the outermost entry, which restores the whole context,
+	 * so nothing here needs unwinding.
+	 */
+	saved_prog = emu_ctx.prog;
+	saved_type = emu_ctx.prog_type;
+	saved_kind = emu_ctx.kind;
+	emu_ctx.prog = prog;
+	emu_ctx.prog_type = prog->type;
+	emu_ctx.kind = kind;
+	emu_ctx.depth++;
+	r = fn(arg);
+	emu_ctx.depth--;
+	emu_ctx.prog = saved_prog;
+	emu_ctx.prog_type = saved_type;
+	emu_ctx.kind = saved_kind;
+	if (kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
+		emu_verifier_reject(-EINVAL, "timer_cb_nonzero_return",
+				    "timer callback of program '%s' returned %d; the verifier requires 0",
+				    prog->name, (int)r);
+		return -EINVAL;
+	}
+	if (ret)
+		*ret = r;
+	return 0;
+}
+
+int emu_callback_check_ret(int func_id, long ret)
+{
+	int r = (int)ret;
+	const char *rule;
+
+	/* Every synchronous callback's return range is [0, 1] (the verifier's
+	 * default callback_ret_range); timers are checked in emu_run. */
+	if (r == 0 || r == 1)
+		return 0;
+	switch (func_id) {
+	case BPF_FUNC_user_ringbuf_drain:
+		rule = "drain_cb_bad_return";
+		break;
+	case BPF_FUNC_for_each_map_elem:
+		rule = "for_each_cb_bad_return";
+		break;
+	case BPF_FUNC_loop:
+		rule = "loop_cb_bad_return";
+		break;
+	default:
+		rule = "callback_bad_return";
+		break;
+	}
+	emu_verifier_reject(-EINVAL, rule,
+			    "callback of %s returned %d; the verifier requires 0 or 1",
+			    emu_helper_name(func_id), r);
+	return -EINVAL;
+}
+
+bool emu_helper_allowed(int func_id)
+{
+	struct emu_prog *prog = emu_ctx.prog;
+
+	/* Outside any program (a test calling a helper) everything goes. */
+	if (emu_ctx.depth == 0)
+		return true;
+	if (!emu_helper_type_allowed(func_id, emu_ctx.prog_type)) {
+		emu_verifier_reject(-EINVAL, "helper_not_allowed",
+				    "program '%s' of type %s calls %s, which that program type may not use (unknown func)",
+				    emu_prog_name(prog), emu_prog_type_name(emu_ctx.prog_type),
+				    emu_helper_name(func_id));
+		return false;
+	}
+	if (prog && !prog->gpl && emu_helper_gpl_only(func_id)) {
+		emu_verifier_reject(-EINVAL, "helper_gpl_only",
+				    "cannot call GPL-restricted function %s from non-GPL compatible program '%s'",
+				    emu_helper_name(func_id), emu_prog_name(prog));
+		return false;
+	}
+	return true;
+}
