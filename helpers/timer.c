@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bpf_timer: helpers 169-172 (bpf_timer_init, bpf_timer_set_callback,
+ * bpf_timer_start, bpf_timer_cancel) with the kernel's 6.4-6.19 semantics
+ * (shared/spec/timers.md).  docs/timers.md is the user-facing version of
+ * this block.
+ *
+ * Lifetime.  The map element owns its timer.  bpf_timer_init allocates a
+ * struct emu_timer and publishes it in the element's struct bpf_timer; it
+ * lives until one cancel-and-free (timer_free_field, the EMU_FIELD_TIMER
+ * hook of the maps core) runs because the element was deleted, overwritten
+ * (ARRAY update, HASH/LRU replace), evicted, the map's last user reference
+ * went away (release_uref) or the map was freed.  Cancel-and-free zeroes
+ * the bpf_timer bytes (the timer is UNINIT again), drops the program
+ * reference and guarantees the callback never starts afterwards; if the
+ * callback is running right now the object is freed by whoever leaves last
+ * (the running callback, or the canceller waiting for it).
+ * bpf_timer_set_callback takes one reference on the calling program per
+ * timer; it is dropped by bpf_timer_cancel and by cancel-and-free, never by
+ * an expiry, so a pending or fired timer keeps its program (and through it
+ * the program's maps) alive.
+ *
+ * States (legal calls, anything else returns the errno shown):
+ *   UNINIT  init -> INIT (-EINVAL bad flags, -ENOMEM, -EPERM usercnt 0);
+ *           set_callback/start/cancel -> -EINVAL
+ *   INIT    set_callback -> READY; start -> -EINVAL; cancel -> 0;
+ *           init -> -EBUSY
+ *   READY   start -> ARMED; set_callback -> READY; cancel -> 0, INIT
+ *   ARMED   expiry -> READY (callback runs); start -> ARMED (re-armed);
+ *           cancel -> 1, INIT (-EDEADLK from its own callback, unchanged)
+ *   any     cancel-and-free -> UNINIT
+ *
+ * The 16 bytes of struct bpf_timer: word 0 points to the emu_timer, word 1
+ * is a check word derived from the object and the bpf_timer's own address,
+ * so bytes copied from another element never pass for a live timer.  Both
+ * words, and all of the object's state, are guarded by the timer's lock:
+ * one of TIMER_LOCKS lock stripes picked by the bpf_timer's address.  It
+ * stands where the kernel keeps its bpf_spin_lock (in the bpf_timer's
+ * second word): a lock that exists before the object does, so init races
+ * are decided under it, and that costs nothing per timer.
+ *
+ * Firing: the clock calls timer_fire with no lock held; the callback runs
+ * through emu_run(prog, EMU_ENTRY_TIMER_CB, ...) with no timer lock held,
+ * emu_ctx.running_timer naming the timer (for -EDEADLK) and emu_ctx.cpu the
+ * CPU that started it.  Counting who may still touch the object:
+ *   inflight - queue entries not yet matched by a disarm or a fire
+ *   running  - the callback is executing (on some thread)
+ *   waiters  - threads sleeping in a cancel until the callback is done
+ * The object is freed when it is dead and all three are zero.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+#include <bpfemu/helpers.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "ctx.h"
+#include "err.h"
+#include "map.h"
+#include "prog.h"
+
+/* bpf_timer_init: flags are a clock id below MAX_CLOCKS, nothing else. */
+#define TIMER_MAX_CLOCKS	16
+#define TIMER_CLOCK_MASK	0xfULL
+#define TIMER_START_FLAGS	(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN)
+#define NSEC_PER_SEC		1000000000LL
+/* What hrtimer's ktime_add_safe() puts in place of an overflowing expiry:
+ * KTIME_SEC_MAX whole seconds. */
+#define TIMER_EXPIRES_MAX	((INT64_MAX / NSEC_PER_SEC) * NSEC_PER_SEC)
+#define TIMER_CHECK_SALT	0x9e3779b97f4a7c15ULL
+
+#define TIMER_LOCK_BITS		10
+#define TIMER_LOCKS		(1u << TIMER_LOCK_BITS)
+
+typedef int (*timer_cb_fn)(void *map, void *key, void *value);
+
+struct emu_timer {
+	struct emu_event ev;		/* queued while ARMED */
+	struct bpf_timer *slot;		/* the bytes that point here; picks the lock */
+	struct emu_map *map;		/* owner; not referenced (it owns us) */
+	void *map_def;			/* what init was given: the callback's map */
+	void *value;			/* slot - map->timer_off */
+	const void *key;		/* HASH/LRU: the element's stored key */
+	uint32_t index;			/* ARRAY: the element's index */
+	bool is_array;
+	bool dead;			/* cancel-and-free ran; words are zero */
+	bool running;			/* callback executing */
+	int clock;			/* kernel clock id from init */
+	int cpu;			/* emulated CPU of the last start */
+	void *callback_fn;		/* NULL = no callback (INIT) */
+	struct emu_prog *prog;		/* reference taken by set_callback */
+	uint32_t inflight;
+	uint32_t waiters;
+	atomic_int cancelling;		/* other callbacks cancelling us (§6 step 4) */
+};
+
+static void timer_fire(struct emu_event *ev);
+
+/* The runtime's view of struct bpf_timer's 16 bytes. */
+struct timer_words {
+	uintptr_t obj;
+	uint64_t check;
+};
+
+_Static_assert(sizeof(struct timer_words) == sizeof(struct bpf_timer),
+	       "the timer words must fill struct bpf_timer exactly");
+_Static_assert(_Alignof(struct timer_words) <= _Alignof(struct bpf_timer),
+	       "struct bpf_timer's alignment must be enough for the timer words");
+_Static_assert(sizeof(uintptr_t) <= sizeof(uint64_t), "a pointer fits a word");
+
+struct timer_lock {
+	pthread_mutex_t lock;
+	pthread_cond_t idle;		/* a callback finished or a fire left */
+} __attribute__((aligned(128)));
+
+static struct timer_lock timer_locks[TIMER_LOCKS] = {
+	[0 ... TIMER_LOCKS - 1] = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.idle = PTHREAD_COND_INITIALIZER,
+	},
+};
+
+static struct timer_lock *timer_lock_of(const struct bpf_timer *slot)
+{
+	uint64_t h = ((uintptr_t)slot >> 3) * TIMER_CHECK_SALT;
+
+	return &timer_locks[h >> (64 - TIMER_LOCK_BITS)];
+}
+
+static uint64_t timer_check_word(const struct bpf_timer *slot, const struct emu_timer *t)
+{
+	return ((uint64_t)(uintptr_t)slot * TIMER_CHECK_SALT) ^ (uintptr_t)t ^ TIMER_CHECK_SALT;
+}
+
+/* The live timer published in @slot, or NULL (UNINIT).  Lock held. */
+static struct emu_timer *timer_get_locked(struct bpf_timer *slot)
+{
+	struct timer_words *w = (struct timer_words *)slot;
+	struct emu_timer *t = (struct emu_timer *)w->obj;
+
+	if (!t || w->check != timer_check_word(slot, t))
+		return NULL;
+	return t;
+}
+
+static void timer_publish_locked(struct bpf_timer *slot, struct emu_timer *t)
+{
+	struct timer_words *w = (struct timer_words *)slot;
+
+	w->obj = (uintptr_t)t;
+	w->check = t ? timer_check_word(slot, t) : 0;
+}
+
+/* True when nothing can reach @t any more: the caller frees it. */
+static bool timer_unused_locked(const struct emu_timer *t)
+{
+	return t->dead && !t->inflight && !t->running && !t->waiters;
+}
+
+static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
+{
+	t->waiters++;
+	pthread_cond_wait(&l->idle, &l->lock);
+	t->waiters--;
+}
+
+/*
+ * hrtimer_cancel(): take a pending expiry out of the queue, and wait for a
+ * callback running on another thread (or an expiry already taken from the
+ * queue) to finish.  Returns 1 if an expiry was pending, else 0.
+ */
+static int timer_cancel_sync_locked(struct timer_lock *l, struct emu_timer *t)
+{
+	for (;;) {
+		if (emu_event_disarm(&t->ev)) {
+			t->inflight--;
+			return 1;
+		}
+		if (!t->inflight && !t->running)
+			return 0;
+		timer_wait_locked(l, t);
+	}
+}
+
+/* Program-side timer argument that is not a map value at all. */
+static long timer_reject_null(const char *helper)
+{
+	emu_verifier_reject(-EINVAL, "timer_not_map_value",
+			    "%s: R1 is not a pointer to a map value's struct bpf_timer", helper);
+	return -EINVAL;
+}
+
+/*
+ * The verifier's checks on bpf_timer_init's arguments (process_timer_func,
+ * check_func_arg): @map is a map with a bpf_timer in its value, and @timer
+ * is that bpf_timer inside one of @map's elements.  Fills @t's owner fields.
+ */
+static struct emu_map *timer_owner(struct bpf_timer *timer, void *map, struct emu_timer *t)
+{
+	struct emu_map *m = emu_map_from_def(map);
+	uint32_t idx = 0;
+	const void *key;
+	void *value;
+
+	if (!m) {
+		emu_verifier_reject(-EINVAL, "not_a_map",
+				    "bpf_timer_init: R2 is not a pointer to a map");
+		return NULL;
+	}
+	if (m->timer_off < 0) {
+		emu_verifier_reject(-EINVAL, "timer_map_no_timer",
+				    "bpf_timer_init: map '%s' has no valid bpf_timer in its value",
+				    m->name);
+		return NULL;
+	}
+	value = (char *)timer - m->timer_off;
+	key = emu_map_elem_key(m, value, &idx);
+	if (!key) {
+		emu_verifier_reject(-EINVAL, "timer_map_mismatch",
+				    "bpf_timer_init: timer pointer in R1 is not in map '%s' given in R2",
+				    m->name);
+		return NULL;
+	}
+	t->map = m;
+	t->map_def = map;
+	t->value = value;
+	t->is_array = key == (const void *)&idx;
+	t->key = t->is_array ? NULL : key;
+	t->index = idx;
+	return m;
+}
+
+long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
+{
+	struct emu_timer proto = { 0 }, *t;
+	struct timer_lock *l;
+	long ret = 0;
+	int clock;
+
+	EMU_HELPER_CHECK(BPF_FUNC_timer_init, -EINVAL);
+	if (!timer)
+		return timer_reject_null("bpf_timer_init");
+	if (!timer_owner(timer, map, &proto))
+		return -EINVAL;
+
+	if (flags >= TIMER_MAX_CLOCKS)
+		return -EINVAL;
+	clock = flags & TIMER_CLOCK_MASK;
+	if (clock != EMU_CLOCK_MONOTONIC && clock != EMU_CLOCK_REALTIME &&
+	    clock != EMU_CLOCK_BOOTTIME)
+		return -EINVAL;
+
+	l = timer_lock_of(timer);
+	pthread_mutex_lock(&l->lock);
+	if (timer_get_locked(timer)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	t = emu_malloc(sizeof(*t));
+	if (!t) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	*t = proto;
+	t->ev.fire = timer_fire;
+	t->slot = timer;
+	t->clock = clock;
+	t->cpu = emu_ctx.cpu;
+	atomic_init(&t->cancelling, 0);
+
+	/*
+	 * Publish first, then look at usercnt (seq_cst on both sides): either
+	 * release_uref, which drops usercnt before it frees every timer, sees
+	 * this one, or we see usercnt 0 and take it back.  A timer must never
+	 * outlive the last user reference unnoticed.
+	 */
+	timer_publish_locked(timer, t);
+	if (!atomic_load(&t->map->usercnt)) {
+		timer_publish_locked(timer, NULL);
+		emu_free(t);
+		ret = -EPERM;
+	}
+out_unlock:
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn)
+{
+	struct emu_prog *prog = emu_ctx.prog, *old = NULL;
+	struct emu_timer *t;
+	struct timer_lock *l;
+	long ret = 0;
+
+	EMU_HELPER_CHECK(BPF_FUNC_timer_set_callback, -EINVAL);
+	if (!timer)
+		return timer_reject_null("bpf_timer_set_callback");
+	if (!callback_fn) {
+		emu_verifier_reject(-EINVAL, "timer_callback_not_func",
+				    "bpf_timer_set_callback: R2 is not a static subprogram");
+		return -EINVAL;
+	}
+
+	l = timer_lock_of(timer);
+	pthread_mutex_lock(&l->lock);
+	t = timer_get_locked(timer);
+	if (!t) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (!atomic_load(&t->map->usercnt)) {
+		ret = -EPERM;
+		goto out_unlock;
+	}
+	/* One reference per timer, whatever the number of calls. */
+	if (t->prog != prog) {
+		if (prog)
+			emu_prog_get(prog);
+		old = t->prog;
+		t->prog = prog;
+	}
+	t->callback_fn = callback_fn;
+out_unlock:
+	pthread_mutex_unlock(&l->lock);
+	/* Never under the lock: the last put frees maps, whose timers lock. */
+	emu_prog_put(old);
+	return ret;
+}
+
+/* Expiry on the MONOTONIC queue timeline, the way hrtimer computes it. */
+static uint64_t timer_deadline(int clock, uint64_t nsecs, bool abs)
+{
+	int64_t expires, now;
+
+	if (abs) {
+		expires = (int64_t)nsecs;
+		/* A negative ktime_t absolute expiry: the queue key saturates
+		 * (ktime_add_safe), the timer never comes due. */
+		if (expires < 0)
+			expires = TIMER_EXPIRES_MAX;
+	} else {
+		/* ktime_add_safe(now, nsecs): a negative delay or an
+		 * overflowing sum becomes KTIME_SEC_MAX seconds. */
+		now = (int64_t)emu_clock_now(clock);
+		if ((int64_t)nsecs < 0 ||
+		    __builtin_add_overflow(now, (int64_t)nsecs, &expires) || expires < 0)
+			expires = TIMER_EXPIRES_MAX;
+	}
+	return emu_clock_to_mono(clock, (uint64_t)expires);
+}
+
+long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags)
+{
+	struct emu_timer *t;
+	struct timer_lock *l;
+	uint64_t deadline;
+	bool was_queued;
+	long ret = 0;
+
+	EMU_HELPER_CHECK(BPF_FUNC_timer_start, -EINVAL);
+	if (!timer)
+		return timer_reject_null("bpf_timer_start");
+	if (flags & ~(uint64_t)TIMER_START_FLAGS)
+		return -EINVAL;
+
+	l = timer_lock_of(timer);
+	pthread_mutex_lock(&l->lock);
+	t = timer_get_locked(timer);
+	/* The kernel tests the program reference; it is set with the callback. */
+	if (!t || !t->callback_fn) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	deadline = timer_deadline(t->clock, nsecs, flags & BPF_F_TIMER_ABS);
+	/* Pinned or not, the expiry runs where it was started (hrtimer's
+	 * per-CPU bases), which is what CPU_PIN guarantees. */
+	t->cpu = emu_ctx.cpu;
+	/* Disarm-then-arm tells exactly whether a queue entry is added. */
+	was_queued = emu_event_disarm(&t->ev);
+	ret = emu_event_arm(&t->ev, deadline);
+	if (ret) {
+		if (was_queued)
+			t->inflight--;
+		goto out_unlock;
+	}
+	if (!was_queued)
+		t->inflight++;
+out_unlock:
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
+{
+	struct emu_timer *t, *cur = emu_ctx.running_timer;
+	struct emu_prog *old = NULL;
+	struct timer_lock *l;
+	bool counted = false, release = false;
+	long ret;
+
+	EMU_HELPER_CHECK(BPF_FUNC_timer_cancel, -EINVAL);
+	if (!timer)
+		return timer_reject_null("bpf_timer_cancel");
+
+	l = timer_lock_of(timer);
+	pthread_mutex_lock(&l->lock);
+	t = timer_get_locked(timer);
+	if (!t) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	/* Waiting for our own callback to finish would never end. */
+	if (cur == t) {
+		ret = -EDEADLK;
+		goto out_unlock;
+	}
+	/*
+	 * From another timer's callback: if someone is at the same time
+	 * cancelling the timer whose callback we run, both sides could wait
+	 * for each other's callback; one of them sees the other's count
+	 * (seq_cst) and backs off.
+	 */
+	if (cur) {
+		atomic_fetch_add(&t->cancelling, 1);
+		counted = true;
+		if (atomic_load(&cur->cancelling)) {
+			ret = -EDEADLK;
+			goto out_unlock;
+		}
+	}
+	old = t->prog;
+	t->prog = NULL;
+	t->callback_fn = NULL;
+	ret = timer_cancel_sync_locked(l, t);
+	/* A cancel-and-free may have come while we waited; we may be last. */
+	release = timer_unused_locked(t);
+out_unlock:
+	if (counted)
+		atomic_fetch_sub(&t->cancelling, 1);
+	pthread_mutex_unlock(&l->lock);
+	if (release)
+		emu_free(t);
+	emu_prog_put(old);
+	return ret;
+}
+
+/*
+ * The EMU_FIELD_TIMER hook: the element died, was overwritten, or the map
+ * lost its last user reference.  bpf_timer_cancel_and_free().
+ */
+static void timer_free_field(struct emu_map *map, void *field)
+{
+	struct bpf_timer *slot = field;
+	struct emu_prog *old = NULL;
+	struct timer_lock *l;
+	struct emu_timer *t;
+	bool release = false;
+
+	(void)map;
+	l = timer_lock_of(slot);
+	pthread_mutex_lock(&l->lock);
+	t = timer_get_locked(slot);
+	if (!t)
+		goto out_unlock;
+	timer_publish_locked(slot, NULL);
+	t->dead = true;
+	old = t->prog;
+	t->prog = NULL;
+	t->callback_fn = NULL;
+	if (emu_event_disarm(&t->ev))
+		t->inflight--;
+	/*
+	 * Inside a timer callback (this one's or another's), waiting could
+	 * deadlock: the kernel defers to a workqueue, we leave the free to
+	 * whoever finishes last.  Elsewhere, wait as hrtimer_cancel() does.
+	 */
+	if (!emu_ctx.running_timer)
+		while (t->inflight || t->running)
+			timer_wait_locked(l, t);
+	release = timer_unused_locked(t);
+out_unlock:
+	pthread_mutex_unlock(&l->lock);
+	if (release)
+		emu_free(t);
+	emu_prog_put(old);
+}
+
+/* Runs inside emu_run: the callback, if the timer still has one. */
+static long timer_run_callback(void *arg)
+{
+	struct emu_timer *t = arg;
+	struct timer_lock *l = timer_lock_of(t->slot);
+	timer_cb_fn cb;
+	uint32_t index;
+	const void *key;
+
+	/*
+	 * emu_run's entry reaps closed fds first; that may have dropped the
+	 * map's last user reference and freed this timer, or a cancel may
+	 * have raced in: then the kernel would never have run the callback.
+	 */
+	pthread_mutex_lock(&l->lock);
+	cb = (timer_cb_fn)t->callback_fn;
+	pthread_mutex_unlock(&l->lock);
+	if (!cb)
+		return 0;
+	emu_ctx.running_timer = t;
+	emu_ctx.cpu = t->cpu;
+	index = t->index;
+	key = t->is_array ? &index : t->key;
+	/* BPF C declares callbacks returning int or long: read the int. */
+	return cb(t->map_def, (void *)key, t->value);
+}
+
+static void timer_fire(struct emu_event *ev)
+{
+	struct emu_timer *t = (struct emu_timer *)((char *)ev - offsetof(struct emu_timer, ev));
+	struct timer_lock *l = timer_lock_of(t->slot);
+	struct emu_timer *saved_timer = emu_ctx.running_timer;
+	int saved_cpu = emu_ctx.cpu;
+	struct emu_prog *prog;
+	bool release;
+
+	pthread_mutex_lock(&l->lock);
+	t->inflight--;
+	/* hrtimer never runs one timer's callback twice at once. */
+	while (t->running && !t->dead)
+		timer_wait_locked(l, t);
+	if (t->dead || !t->callback_fn)
+		goto out_release;
+	/* Cancel may drop the timer's reference while the code runs. */
+	prog = t->prog;
+	emu_prog_get(prog);
+	t->running = true;
+	pthread_mutex_unlock(&l->lock);
+
+	/* Set before the entry: a cancel-and-free during its fd reap must
+	 * see that this timer's callback is (about to be) running. */
+	emu_ctx.running_timer = t;
+	if (prog) {
+		emu_run(prog, EMU_ENTRY_TIMER_CB, timer_run_callback, t, NULL);
+	} else {
+		/* Callback set outside any program (a test calling helpers
+		 * directly): run it as plain code. */
+		timer_run_callback(t);
+	}
+	emu_ctx.running_timer = saved_timer;
+	emu_ctx.cpu = saved_cpu;
+
+	pthread_mutex_lock(&l->lock);
+	t->running = false;
+	release = timer_unused_locked(t);
+	pthread_cond_broadcast(&l->idle);
+	pthread_mutex_unlock(&l->lock);
+	if (release)
+		emu_free(t);
+	emu_prog_put(prog);
+	return;
+
+out_release:
+	release = timer_unused_locked(t);
+	pthread_cond_broadcast(&l->idle);
+	pthread_mutex_unlock(&l->lock);
+	if (release)
+		emu_free(t);
+}
+
+__attribute__((constructor)) static void timer_register(void)
+{
+	emu_map_register_field_free(EMU_FIELD_TIMER, timer_free_field);
+}
