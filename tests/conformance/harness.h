@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Conformance harness: the little a driver needs besides libbpf's own API.
+ *
+ * Every driver is written once against libbpf (<bpf/libbpf.h>, <bpf/bpf.h>
+ * and the family's skeleton) and built twice:
+ *   - CONF_KERNEL: against the system libbpf, programs compiled with
+ *     clang -target bpf and loaded into the running kernel;
+ *   - CONF_BPFEMU: against bpfemu's headers and library, programs compiled
+ *     natively by bpfemu_add_object().
+ * Only time and cgroups differ between the two sides; they go through
+ * conf_wait_ms() and conf_cgroup_*() below.
+ *
+ * A driver prints one record per observation:
+ *     <family>.<case>: <key>=<value> [<key>=<value> ...]
+ * Return codes are printed by name (conf_rc) so records are portable across
+ * hosts whose errno numbers differ (macOS).  Time-dependent cases print
+ * order and counts only, never durations.
+ */
+#ifndef CONF_HARNESS_H
+#define CONF_HARNESS_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#if defined(CONF_BPFEMU)
+#include <bpfemu.h>
+#elif !defined(CONF_KERNEL)
+#error "build with -DCONF_KERNEL or -DCONF_BPFEMU"
+#endif
+
+#ifndef CONF_FAMILY
+#error "define CONF_FAMILY before including harness.h"
+#endif
+
+/* uapi values the Debian 6.1 <linux/bpf.h> may lack (numbers are ABI). */
+#define CONF_MAP_TYPE_USER_RINGBUF	31
+#define CONF_MAP_TYPE_CGRP_STORAGE	32
+#define CONF_ENOTSUPP			524	/* kernel-internal errno */
+
+static int conf_failures;	/* driver-side problems (not differences) */
+
+/* Printable name of a helper/syscall return value: "0", "3", "-EINVAL". */
+static inline const char *conf_rc(long v)
+{
+	static char bufs[8][32];
+	static unsigned int next;
+	char *b = bufs[next++ % 8];
+	long e = -v;
+
+	if (v >= 0) {
+		snprintf(b, 32, "%ld", v);
+		return b;
+	}
+#define CONF_E(name) if (e == name) return "-" #name
+	CONF_E(EPERM); CONF_E(ENOENT); CONF_E(ESRCH); CONF_E(EINTR);
+	CONF_E(EBADF); CONF_E(EAGAIN); CONF_E(ENOMEM); CONF_E(EACCES);
+	CONF_E(EFAULT); CONF_E(EBUSY); CONF_E(EEXIST); CONF_E(ENODEV);
+	CONF_E(EINVAL); CONF_E(ENOSPC); CONF_E(ERANGE); CONF_E(EDEADLK);
+	CONF_E(E2BIG); CONF_E(ENOSYS); CONF_E(EOPNOTSUPP); CONF_E(ETIMEDOUT);
+	CONF_E(ECANCELED); CONF_E(ENOTDIR); CONF_E(EISDIR);
+#undef CONF_E
+	if (e == CONF_ENOTSUPP)
+		return "-ENOTSUPP";
+	snprintf(b, 32, "%ld", v);
+	return b;
+}
+
+/* Return code of a libbpf call that returns an int or a pointer+errno. */
+static inline long conf_errno_rc(int ret)
+{
+	return ret < 0 ? (errno ? -(long)errno : ret) : ret;
+}
+
+/* Print one record line: CONF_REC("case", "ret=%s", conf_rc(r)). */
+#define CONF_REC(casename, fmt, ...) \
+	printf("%s.%s: " fmt "\n", CONF_FAMILY, casename, ##__VA_ARGS__)
+
+/* A problem of the driver itself (setup failed): recorded as a case too, so
+ * the comparison names it. */
+#define CONF_FAIL(casename, what) do { \
+	printf("%s.%s: driver_error=%s errno=%s\n", CONF_FAMILY, casename, \
+	       what, conf_rc(-(long)errno)); \
+	conf_failures++; \
+} while (0)
+
+/* ---- time ---------------------------------------------------------- */
+
+/*
+ * Let @ms of timer time pass.  On the kernel this sleeps (timers of a few
+ * ms are given a generous margin by the callers); on bpfemu it advances the
+ * virtual clock, which fires everything due.
+ */
+static inline void conf_wait_ms(unsigned int ms)
+{
+#if defined(CONF_KERNEL)
+	usleep((useconds_t)ms * 1000);
+#else
+	bpfemu_clock_advance((uint64_t)ms * 1000000ull);
+#endif
+}
+
+/* ---- running programs --------------------------------------------- */
+
+/* Run @prog_fd once through BPF_PROG_TEST_RUN with a 64-byte packet (the
+ * programs are SEC("tc")).  Returns the program's return value as an int,
+ * or INT32_MIN after printing a driver error. */
+static inline int conf_run_fd(int prog_fd)
+{
+	unsigned char pkt[64];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		    .data_in = pkt, .data_size_in = sizeof(pkt), .repeat = 1);
+	int err;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[12] = 0x08;		/* ethertype IPv4, otherwise unused */
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	if (err) {
+		CONF_FAIL("test_run", "bpf_prog_test_run_opts");
+		return INT32_MIN;
+	}
+	return (int)opts.retval;
+}
+
+#define conf_run(prog) conf_run_fd(bpf_program__fd(prog))
+
+/* ---- cgroups ------------------------------------------------------- */
+
+struct conf_cgroup {
+	int fd;			/* open directory fd (the map key) */
+	uint64_t id;		/* cgroup id (kernfs id / bpfemu id) */
+	char path[256];		/* kernel: the directory */
+#if defined(CONF_BPFEMU)
+	void *handle;
+#endif
+};
+
+#if defined(CONF_KERNEL)
+static inline const char *conf_cgroup2_root(void)
+{
+	static char root[256];
+	char dev[256], dir[256], type[64];
+	FILE *f;
+
+	if (root[0])
+		return root;
+	f = fopen("/proc/self/mounts", "r");
+	if (!f)
+		return NULL;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(root, sizeof(root), "%s", dir);
+			break;
+		}
+	}
+	fclose(f);
+	return root[0] ? root : NULL;
+}
+#endif
+
+/* Create a fresh cgroup named after @name (unique per process) and open it. */
+static inline int conf_cgroup_create(struct conf_cgroup *cg, const char *name)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->fd = -1;
+#if defined(CONF_KERNEL)
+	const char *root = conf_cgroup2_root();
+	struct stat st;
+
+	if (!root)
+		return -ENOENT;
+	snprintf(cg->path, sizeof(cg->path), "%s/bpfemu-conf-%d-%s", root,
+		 (int)getpid(), name);
+	if (mkdir(cg->path, 0755) && errno != EEXIST)
+		return -errno;
+	cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY);
+	if (cg->fd < 0) {
+		int err = -errno;
+
+		rmdir(cg->path);
+		cg->path[0] = 0;
+		return err;
+	}
+	/* On cgroup2 the cgroup id is the directory's inode number. */
+	if (fstat(cg->fd, &st))
+		return -errno;
+	cg->id = st.st_ino;
+	return 0;
+#else
+	return conf_bpfemu_cgroup_create(cg, name);
+#endif
+}
+
+/* rmdir the cgroup but keep its fd open (the "after rmdir" cases). */
+static inline int conf_cgroup_rmdir(struct conf_cgroup *cg)
+{
+#if defined(CONF_KERNEL)
+	if (!cg->path[0])
+		return 0;
+	if (rmdir(cg->path))
+		return -errno;
+	cg->path[0] = 0;
+	return 0;
+#else
+	return conf_bpfemu_cgroup_rmdir(cg);
+#endif
+}
+
+/* Close the fd and remove the cgroup if still there.  Safe to call twice. */
+static inline void conf_cgroup_destroy(struct conf_cgroup *cg)
+{
+	if (cg->fd >= 0)
+		close(cg->fd);
+	cg->fd = -1;
+	conf_cgroup_rmdir(cg);
+}
+
+#endif /* CONF_HARNESS_H */
