@@ -55,6 +55,7 @@ struct emu_event {
 	uint64_t seq;		/* arm order; ro */
 	uint32_t heap_idx;	/* private: 0 = not queued */
 	emu_event_fn fire;
+	uint8_t base;		/* private: clock the deadline follows (emu_event_arm_on) */
 };
 
 /*
@@ -62,6 +63,16 @@ struct emu_event {
  * it and gives it a new sequence number.  Returns 0 or -ENOMEM (queue growth).
  */
 int emu_event_arm(struct emu_event *ev, uint64_t deadline);
+
+/*
+ * (Re)arm @ev for the absolute time @t on kernel clock @kclock.  Unlike
+ * emu_event_arm() of the converted time, the event keeps following its
+ * clock: a BOOTTIME or REALTIME event becomes due when a simulated suspend
+ * passes its time, and a REALTIME/TAI event moves when the wall clock is set
+ * (bpfemu_clock_set_realtime), as the kernel's hrtimers do.  Returns 0 or
+ * -ENOMEM.
+ */
+int emu_event_arm_on(struct emu_event *ev, int kclock, uint64_t t);
 
 /* Remove @ev from the queue.  Returns true if it was pending. */
 bool emu_event_disarm(struct emu_event *ev);
@@ -83,5 +94,21 @@ void emu_loop_unwatch_fd(struct emu_fd_watch *w);
 
 /* Reset all clock state (bpfemu_reset).  Pending events are dropped. */
 void emu_clock_reset(void);
+
+/*
+ * Between the queue (clock.c) and the real-time loop (loop.c):
+ *  emu_clock_fire_due   - fire every event due at or before @until (MONOTONIC
+ *                         ns), as an advance does; 0, -EDEADLK or -ELOOP
+ *  emu_clock_host_now   - a kernel clock id read from the host's clocks
+ *                         (CLOCK_BOOTTIME falls back to MONOTONIC where the
+ *                         host has none, e.g. macOS)
+ *  emu_loop_kick        - the earliest deadline changed: the loop re-arms its
+ *                         timer (safe from any thread; no-op when idle)
+ *  emu_loop_reset       - stop and free the loop and its fd watchers
+ */
+int emu_clock_fire_due(uint64_t until);
+uint64_t emu_clock_host_now(int kclock);
+void emu_loop_kick(void);
+void emu_loop_reset(void);
 
 #endif /* BPFEMU_EMU_CLOCK_H */

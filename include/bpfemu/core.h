@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Emulator-wide control: allocator accounting and fault injection,
- * verifier-rule diagnostics, emulated CPUs, reset.
+ * verifier-rule diagnostics, emulated CPUs, the current task, reset.
  */
 #ifndef BPFEMU_CORE_H
 #define BPFEMU_CORE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <bpfemu/export.h>
 
@@ -31,6 +32,47 @@ BPFEMU_API int bpfemu_diag_get(int idx, const char **rule, const char **msg);
 BPFEMU_API bool bpfemu_diag_has(const char *rule);
 BPFEMU_API void bpfemu_diag_clear(void);
 BPFEMU_API void bpfemu_diag_set_echo(bool on);
+
+/*
+ * Put the emulator back in its initial state: the one call a test's
+ * teardown makes, before asserting bpfemu_live_objects() == 0.  Closes
+ * every fd and pin, destroys objects, programs, maps and cgroups, drops
+ * pending events and resets the virtual clock to its start values, clears
+ * the trace buffer and the diagnostics, turns fault injection off, restores
+ * the default current task and prandom seed.  The order is documented in
+ * emu/core.h.  Returns 0, or -EDEADLK (errno set) when called from inside a
+ * BPF program or callback, where nothing is reset.
+ */
+BPFEMU_API int bpfemu_reset(void);
+
+/*
+ * bpf_get_prandom_u32(): a deterministic generator, per emulator (not per
+ * CPU).  The same seed gives the same sequence; bpfemu_reset() restores
+ * the default seed (BPFEMU_PRANDOM_DEFAULT_SEED).
+ */
+#define BPFEMU_PRANDOM_DEFAULT_SEED 0x5eed5eedULL
+BPFEMU_API void bpfemu_prandom_seed(uint64_t seed);
+
+/*
+ * The task bpf_get_current_pid_tgid/uid_gid/comm report.  Defaults: the
+ * real process (getpid() for both pid and tgid, getuid(), getgid(), the
+ * program name truncated to 15 characters), restored by bpfemu_reset().
+ * bpfemu_task_set_comm() truncates to 15 characters (TASK_COMM_LEN 16).
+ */
+BPFEMU_API void bpfemu_task_set_pid(uint32_t tgid, uint32_t pid);
+BPFEMU_API void bpfemu_task_set_ids(uint32_t uid, uint32_t gid);
+BPFEMU_API void bpfemu_task_set_comm(const char *comm);
+/* bpf_get_numa_node_id(); default 0. */
+BPFEMU_API void bpfemu_task_set_numa_node(int node);
+
+/*
+ * Emulated CPUs: per-CPU maps hold this many copies (fixed when each map is
+ * created) and bpf_get_smp_processor_id() ranges below it.  Default 4;
+ * 1..BPFEMU_MAX_CPUS, else -EINVAL.
+ */
+#define BPFEMU_MAX_CPUS 256
+BPFEMU_API int bpfemu_set_nr_cpus(int n);
+BPFEMU_API int bpfemu_nr_cpus(void);
 
 #ifdef __cplusplus
 }

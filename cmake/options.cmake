@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+#
+# Build options.  Tests, examples and benchmarks only make sense when bpfemu
+# is the project being built, not when it is pulled in with add_subdirectory.
+
+if(CMAKE_SOURCE_DIR STREQUAL PROJECT_SOURCE_DIR)
+	set(BPFEMU_TOP_LEVEL ON)
+else()
+	set(BPFEMU_TOP_LEVEL OFF)
+endif()
+
+option(BPFEMU_BUILD_TESTS "Build the cmocka test suite (top level, with BUILD_TESTING)" ${BPFEMU_TOP_LEVEL})
+option(BPFEMU_BUILD_EXAMPLES "Build examples/<name>/ and the core demo" ${BPFEMU_TOP_LEVEL})
+option(BPFEMU_BUILD_BENCH "Build bench/bench_*.c" OFF)
+option(BPFEMU_POSIX_ONLY "Use only POSIX facilities (the macOS code path): no epoll, eventfd, memfd, Linux headers" OFF)
+option(BPFEMU_INSTALL "Generate install rules" ON)
+set(BPFEMU_SANITIZERS "" CACHE STRING
+	"Comma-separated -fsanitize= list, e.g. \"address,undefined\" or \"thread\"")

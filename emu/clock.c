@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The clocks and the one queue of due events (emu/clock.h, bpfemu/clock.h).
+ *
+ * The queue is a 4-ary min-heap in an array (as libev's timers: fewer
+ * levels than a binary heap and children on one cache line), ordered by
+ * (deadline, seq).  Each event records its slot (heap_idx = slot + 1, 0 =
+ * not queued), so disarm and re-arm are O(log n) with no search.  The array
+ * grows by doubling and never shrinks until reset: once grown, arming does
+ * not allocate.
+ *
+ * Every deadline is on the MONOTONIC timeline.  An event armed on another
+ * clock (emu_event_arm_on) remembers which clock it follows, so a simulated
+ * suspend or a wall-clock jump can move it the way the kernel's hrtimer
+ * bases move.
+ *
+ * Locking: q_lock protects the heap and the offsets; callbacks run with it
+ * released.  advance_lock serialises advances (and real-time dispatches), so
+ * "now" only moves forward and events fire in order even with several
+ * threads calling in.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <bpfemu/clock.h>
+#include <bpfemu/core.h>
+
+#include "alloc.h"
+#include "clock.h"
+#include "core.h"
+#include "ctx.h"
+#include "err.h"
+#include "fd.h"
+
+/*
+ * The fd table (maps area) drops the user references of closed fds before
+ * events fire.  Weak so the clock links before or without it.
+ */
+extern void emu_fd_reap(void) __attribute__((weak));
+
+/* What an event's deadline follows (struct emu_event.base). */
+enum event_base {
+	BASE_MONO = 0,		/* MONOTONIC (and MONOTONIC_COARSE) */
+	BASE_BOOT,		/* BOOTTIME: moves with suspend */
+	BASE_REAL,		/* REALTIME, TAI: moves with suspend and wall-clock sets */
+};
+
+#define HEAP_ARITY	4
+#define HEAP_MIN_CAP	64
+
+static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t advance_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct emu_event **heap;
+static uint32_t heap_len;
+static uint32_t heap_cap;
+static uint64_t next_seq;
+
+/* Virtual time.  Atomics: helpers read them from any thread without q_lock. */
+static _Atomic uint64_t mono_now = BPFEMU_CLOCK_START_NS;
+static _Atomic uint64_t suspended_ns;
+/* REALTIME - BOOTTIME, modulo 2^64 (a wall clock set before "boot" wraps). */
+static _Atomic uint64_t real_offset = BPFEMU_CLOCK_REALTIME_START_NS - BPFEMU_CLOCK_START_NS;
+static _Atomic int clock_mode = BPFEMU_CLOCK_VIRTUAL;
+static _Atomic uint64_t runaway_cap = BPFEMU_CLOCK_RUNAWAY_CAP;
+
+/* Set while this thread fires events: advancing again from a callback is a bug. */
+static _Thread_local bool advancing;
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* @t shifted by @delta, clamped to [0, UINT64_MAX]. */
+static uint64_t shift_clamped(uint64_t t, __int128 delta)
+{
+	__int128 v = (__int128)t + delta;
+
+	if (v < 0)
+		return 0;
+	if (v > (__int128)UINT64_MAX)
+		return UINT64_MAX;
+	return (uint64_t)v;
+}
+
+static bool is_virtual(void)
+{
+	return atomic_load(&clock_mode) == BPFEMU_CLOCK_VIRTUAL;
+}
+
+static uint64_t virtual_now(int kclock)
+{
+	uint64_t mono = atomic_load(&mono_now);
+	uint64_t boot = mono + atomic_load(&suspended_ns);
+
+	switch (kclock) {
+	case EMU_CLOCK_REALTIME:
+		return boot + atomic_load(&real_offset);
+	case EMU_CLOCK_TAI:
+		return boot + atomic_load(&real_offset) + BPFEMU_CLOCK_TAI_OFFSET_NS;
+	case EMU_CLOCK_BOOTTIME:
+		return boot;
+	case EMU_CLOCK_MONOTONIC_COARSE:
+		return mono - mono % BPFEMU_CLOCK_TICK_NS;
+	default:
+		return mono;
+	}
+}
+
+uint64_t emu_clock_now(int kclock)
+{
+	if (is_virtual())
+		return virtual_now(kclock);
+	return emu_clock_host_now(kclock);
+}
+
+uint64_t bpfemu_clock_now(int kclock)
+{
+	return emu_clock_now(kclock);
+}
+
+uint64_t emu_clock_to_mono(int kclock, uint64_t t)
+{
+	uint64_t mono = emu_clock_now(EMU_CLOCK_MONOTONIC);
+	uint64_t other;
+
+	if (kclock == EMU_CLOCK_MONOTONIC || kclock == EMU_CLOCK_MONOTONIC_COARSE)
+		return t;
+	other = emu_clock_now(kclock);
+	/* The offset between two clocks, read as signed: REALTIME may be set
+	 * before MONOTONIC's origin. */
+	return shift_clamped(t, -(__int128)(int64_t)(other - mono));
+}
+
+static enum event_base clock_base(int kclock)
+{
+	switch (kclock) {
+	case EMU_CLOCK_BOOTTIME:
+		return BASE_BOOT;
+	case EMU_CLOCK_REALTIME:
+	case EMU_CLOCK_TAI:
+		return BASE_REAL;
+	default:
+		return BASE_MONO;
+	}
+}
+
+/* ---------------------------------------------------------------- heap */
+
+static bool ev_before(const struct emu_event *a, const struct emu_event *b)
+{
+	return a->deadline < b->deadline ||
+	       (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static void heap_set(uint32_t i, struct emu_event *ev)
+{
+	heap[i] = ev;
+	ev->heap_idx = i + 1;
+}
+
+static void sift_up(uint32_t i)
+{
+	struct emu_event *ev = heap[i];
+
+	while (i > 0) {
+		uint32_t parent = (i - 1) / HEAP_ARITY;
+
+		if (!ev_before(ev, heap[parent]))
+			break;
+		heap_set(i, heap[parent]);
+		i = parent;
+	}
+	heap_set(i, ev);
+}
+
+static void sift_down(uint32_t i)
+{
+	struct emu_event *ev = heap[i];
+
+	for (;;) {
+		uint32_t first = i * HEAP_ARITY + 1, best = i, c, end;
+		struct emu_event *min = ev;
+
+		if (first >= heap_len)
+			break;
+		end = first + HEAP_ARITY < heap_len ? first + HEAP_ARITY : heap_len;
+		for (c = first; c < end; c++) {
+			if (ev_before(heap[c], min)) {
+				min = heap[c];
+				best = c;
+			}
+		}
+		if (best == i)
+			break;
+		heap_set(i, min);
+		i = best;
+	}
+	heap_set(i, ev);
+}
+
+/* Restore order after @i's key changed in either direction. */
+static void heap_fix(uint32_t i)
+{
+	if (i > 0 && ev_before(heap[i], heap[(i - 1) / HEAP_ARITY]))
+		sift_up(i);
+	else
+		sift_down(i);
+}
+
+static void heap_remove(uint32_t i)
+{
+	struct emu_event *ev = heap[i];
+
+	heap_len--;
+	if (i != heap_len) {
+		heap_set(i, heap[heap_len]);
+		heap_fix(i);
+	}
+	ev->heap_idx = 0;
+}
+
+static void heapify(void)
+{
+	uint32_t i;
+
+	if (heap_len < 2)
+		return;
+	for (i = (heap_len - 2) / HEAP_ARITY + 1; i-- > 0;)
+		sift_down(i);
+}
+
+static int heap_reserve(void)
+{
+	struct emu_event **grown;
+	uint32_t cap;
+
+	if (heap_len < heap_cap)
+		return 0;
+	if (heap_cap >= UINT32_MAX / 2)
+		return -ENOMEM;
+	cap = heap_cap ? heap_cap * 2 : HEAP_MIN_CAP;
+	grown = emu_realloc(heap, (size_t)cap * sizeof(*heap));
+	if (!grown)
+		return -ENOMEM;
+	heap = grown;
+	heap_cap = cap;
+	return 0;
+}
+
+/* Queue @ev at @deadline under q_lock.  Returns 0 or -ENOMEM. */
+static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base base)
+{
+	int err;
+
+	if (ev->heap_idx) {
+		ev->deadline = deadline;
+		ev->seq = next_seq++;
+		ev->base = base;
+		heap_fix(ev->heap_idx - 1);
+		return 0;
+	}
+	err = heap_reserve();
+	if (err)
+		return err;
+	ev->deadline = deadline;
+	ev->seq = next_seq++;
+	ev->base = base;
+	heap_set(heap_len++, ev);
+	sift_up(heap_len - 1);
+	return 0;
+}
+
+static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base)
+{
+	bool first;
+	int err;
+
+	pthread_mutex_lock(&q_lock);
+	err = queue_locked(ev, deadline, base);
+	first = heap_len && heap[0] == ev;
+	pthread_mutex_unlock(&q_lock);
+	if (!err && first && !is_virtual())
+		emu_loop_kick();
+	return err;
+}
+
+int emu_event_arm(struct emu_event *ev, uint64_t deadline)
+{
+	return arm(ev, deadline, BASE_MONO);
+}
+
+int emu_event_arm_on(struct emu_event *ev, int kclock, uint64_t t)
+{
+	return arm(ev, emu_clock_to_mono(kclock, t), clock_base(kclock));
+}
+
+bool emu_event_disarm(struct emu_event *ev)
+{
+	bool was_pending = false;
+
+	pthread_mutex_lock(&q_lock);
+	if (ev->heap_idx) {
+		heap_remove(ev->heap_idx - 1);
+		was_pending = true;
+	}
+	pthread_mutex_unlock(&q_lock);
+	return was_pending;
+}
+
+bool emu_event_pending(const struct emu_event *ev)
+{
+	bool pending;
+
+	pthread_mutex_lock(&q_lock);
+	pending = ev->heap_idx != 0;
+	pthread_mutex_unlock(&q_lock);
+	return pending;
+}
+
+uint64_t emu_event_count(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&q_lock);
+	n = heap_len;
+	pthread_mutex_unlock(&q_lock);
+	return n;
+}
+
+uint64_t bpfemu_clock_pending(void)
+{
+	return emu_event_count();
+}
+
+uint64_t bpfemu_clock_next_deadline(void)
+{
+	uint64_t d = BPFEMU_CLOCK_NEVER;
+
+	pthread_mutex_lock(&q_lock);
+	if (heap_len)
+		d = heap[0]->deadline;
+	pthread_mutex_unlock(&q_lock);
+	return d;
+}
+
+/* Move every event that follows @base by @delta ns (then reorder). */
+static void shift_base_locked(enum event_base base, __int128 delta)
+{
+	uint32_t i;
+
+	for (i = 0; i < heap_len; i++) {
+		struct emu_event *ev = heap[i];
+
+		if (ev->base == BASE_MONO)
+			continue;
+		if (base == BASE_REAL && ev->base != BASE_REAL)
+			continue;
+		ev->deadline = shift_clamped(ev->deadline, delta);
+	}
+	heapify();
+}
+
+/* ---------------------------------------------------------------- firing */
+
+/*
+ * Fire, in order, every event due at or before @until.  Caller holds
+ * advance_lock and has set `advancing`.  In virtual time "now" follows each
+ * event's deadline (never backwards).
+ */
+static int fire_due(uint64_t until)
+{
+	uint64_t cap = atomic_load(&runaway_cap);
+	uint64_t instant = 0, at_instant = 0;
+	bool virt = is_virtual();
+
+	for (;;) {
+		struct emu_event *ev;
+		uint64_t at;
+
+		pthread_mutex_lock(&q_lock);
+		if (!heap_len || heap[0]->deadline > until) {
+			pthread_mutex_unlock(&q_lock);
+			return 0;
+		}
+		ev = heap[0];
+		at = virt ? atomic_load(&mono_now) : ev->deadline;
+		if (ev->deadline > at)
+			at = ev->deadline;
+		/* Events keep arriving at one instant only if something re-arms
+		 * with no delay: stop before that spins forever. */
+		if (at == instant && at_instant >= cap) {
+			pthread_mutex_unlock(&q_lock);
+			emu_diag("clock_runaway",
+				 "%llu events fired at %llu ns without time moving; an event callback probably re-arms itself with zero delay (raise the cap with bpfemu_clock_set_runaway_cap)",
+				 (unsigned long long)at_instant, (unsigned long long)at);
+			return -ELOOP;
+		}
+		if (at != instant) {
+			instant = at;
+			at_instant = 0;
+		}
+		at_instant++;
+		heap_remove(0);
+		if (virt)
+			atomic_store(&mono_now, at);
+		pthread_mutex_unlock(&q_lock);
+
+		ev->fire(ev);
+	}
+}
+
+static int enter_firing(const char *what)
+{
+	if (emu_ctx.depth > 0 || advancing) {
+		emu_diag("clock_advance_reentered",
+			 "%s called from inside a BPF program or an event callback; time can only be moved by the test itself",
+			 what);
+		return -EDEADLK;
+	}
+	pthread_mutex_lock(&advance_lock);
+	advancing = true;
+	if (emu_fd_reap)
+		emu_fd_reap();
+	return 0;
+}
+
+static void leave_firing(void)
+{
+	advancing = false;
+	pthread_mutex_unlock(&advance_lock);
+}
+
+int emu_clock_fire_due(uint64_t until)
+{
+	int err = enter_firing("bpfemu_loop_run");
+
+	if (err)
+		return err;
+	err = fire_due(until);
+	leave_firing();
+	return err;
+}
+
+int bpfemu_clock_advance_to(uint64_t target)
+{
+	int err;
+
+	if (!is_virtual())
+		return emu_err(-EOPNOTSUPP);
+	err = enter_firing("bpfemu_clock_advance");
+	if (err)
+		return emu_err(err);
+	if (target < atomic_load(&mono_now)) {
+		err = -EINVAL;
+		goto out_leave;
+	}
+	err = fire_due(target);
+	if (!err)
+		atomic_store(&mono_now, target);
+out_leave:
+	leave_firing();
+	return emu_err(err);
+}
+
+int bpfemu_clock_advance(uint64_t ns)
+{
+	/* Read under no lock: a concurrent advance is serialised inside, and
+	 * "ns from the time this call was made" is what the caller means. */
+	return bpfemu_clock_advance_to(sat_add(atomic_load(&mono_now), ns));
+}
+
+int bpfemu_clock_suspend(uint64_t ns)
+{
+	if (!is_virtual())
+		return emu_err(-EOPNOTSUPP);
+	pthread_mutex_lock(&q_lock);
+	atomic_store(&suspended_ns, atomic_load(&suspended_ns) + ns);
+	/* BOOTTIME and REALTIME ran on while MONOTONIC stood still: their
+	 * events are now ns closer on the MONOTONIC timeline. */
+	shift_base_locked(BASE_BOOT, -(__int128)ns);
+	pthread_mutex_unlock(&q_lock);
+	return 0;
+}
+
+int bpfemu_clock_set_realtime(uint64_t ns)
+{
+	uint64_t old, boot;
+
+	if (!is_virtual())
+		return emu_err(-EOPNOTSUPP);
+	pthread_mutex_lock(&q_lock);
+	boot = atomic_load(&mono_now) + atomic_load(&suspended_ns);
+	old = atomic_load(&real_offset);
+	atomic_store(&real_offset, ns - boot);
+	/* Wall-clock events keep their wall-clock time (clock_was_set). */
+	shift_base_locked(BASE_REAL, -(__int128)(int64_t)((ns - boot) - old));
+	pthread_mutex_unlock(&q_lock);
+	return 0;
+}
+
+int bpfemu_clock_set_mode(enum bpfemu_clock_mode mode)
+{
+	uint64_t from, to;
+	uint32_t i;
+
+	if (mode != BPFEMU_CLOCK_VIRTUAL && mode != BPFEMU_CLOCK_REAL)
+		return emu_err(-EINVAL);
+	if (emu_ctx.depth > 0 || advancing)
+		return emu_err(-EDEADLK);
+
+	pthread_mutex_lock(&advance_lock);
+	pthread_mutex_lock(&q_lock);
+	if ((int)mode == atomic_load(&clock_mode))
+		goto out_unlock;
+	/* Pending events keep their remaining delay on the new timeline. */
+	from = is_virtual() ? atomic_load(&mono_now) : emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+	to = mode == BPFEMU_CLOCK_VIRTUAL ? atomic_load(&mono_now) :
+					    emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+	for (i = 0; i < heap_len; i++)
+		heap[i]->deadline = shift_clamped(heap[i]->deadline, (__int128)to - (__int128)from);
+	heapify();
+	atomic_store(&clock_mode, mode);
+out_unlock:
+	pthread_mutex_unlock(&q_lock);
+	pthread_mutex_unlock(&advance_lock);
+	if (mode == BPFEMU_CLOCK_REAL)
+		emu_loop_kick();
+	return 0;
+}
+
+enum bpfemu_clock_mode bpfemu_clock_get_mode(void)
+{
+	return (enum bpfemu_clock_mode)atomic_load(&clock_mode);
+}
+
+void bpfemu_clock_set_runaway_cap(uint64_t cap)
+{
+	atomic_store(&runaway_cap, cap ? cap : BPFEMU_CLOCK_RUNAWAY_CAP);
+}
+
+void emu_clock_reset(void)
+{
+	uint32_t i;
+
+	emu_loop_reset();
+	pthread_mutex_lock(&q_lock);
+	/* Owners must have disarmed before freeing; what is left is still
+	 * theirs, so only unlink it. */
+	for (i = 0; i < heap_len; i++)
+		heap[i]->heap_idx = 0;
+	emu_free(heap);
+	heap = NULL;
+	heap_len = 0;
+	heap_cap = 0;
+	next_seq = 0;
+	atomic_store(&mono_now, BPFEMU_CLOCK_START_NS);
+	atomic_store(&suspended_ns, 0);
+	atomic_store(&real_offset, BPFEMU_CLOCK_REALTIME_START_NS - BPFEMU_CLOCK_START_NS);
+	atomic_store(&clock_mode, BPFEMU_CLOCK_VIRTUAL);
+	atomic_store(&runaway_cap, BPFEMU_CLOCK_RUNAWAY_CAP);
+	pthread_mutex_unlock(&q_lock);
+}
+
+static void __attribute__((constructor)) clock_register_reset(void)
+{
+	emu_reset_register(emu_clock_reset, EMU_RESET_CLOCK);
+}
