@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring buffer maps (BPF_MAP_TYPE_RINGBUF, BPF_MAP_TYPE_USER_RINGBUF): creation
+ * checks, the kernel's memory layout, the kernel-side producer and the
+ * wakeup plumbing.  See ringbuf.h for the layout and the readiness model.
+ *
+ * Lifetime: the map owns the shared-memory file and the kernel view.
+ * User-space views (libbpf objects) are separate mappings of that file and
+ * hold a map reference (emu_map_get), so the ring outlives every view.
+ */
+#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
+#define _GNU_SOURCE	/* memfd_create */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "fd.h"
+#include "ringbuf.h"
+
+/* What sits in the private header page of the kernel view. */
+#define RINGBUF_MAGIC 0x62706672696e6762ull	/* "bpfringb" */
+
+struct ringbuf_hdr_page {
+	uint64_t magic;
+	struct emu_ringbuf *rb;
+};
+
+struct ringbuf_rec_hdr {
+	uint32_t len;
+	uint32_t pg_off;
+};
+
+static size_t host_page_size(void)
+{
+	static size_t page;
+
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	return page;
+}
+
+static bool is_power_of_2(uint32_t n)
+{
+	return n && !(n & (n - 1));
+}
+
+/* ringbuf_map_alloc's checks, in the kernel's order (spec §1). */
+static int ringbuf_alloc_check(const struct emu_map_attr *attr)
+{
+	uint64_t page = host_page_size();
+	/* ((1 << 24) - POS_PAGES - PGOFF) pages: the header's pg_off field is
+	 * 32-bit and 8 bits are kept in reserve. */
+	uint64_t max_data_sz = ((1ull << 24) - EMU_RINGBUF_POS_PAGES - EMU_RINGBUF_PGOFF) * page;
+
+	/* Only BPF_F_NUMA_NODE; BPF_F_RB_OVERWRITE and the rest are refused. */
+	if (attr->map_flags & ~BPF_F_NUMA_NODE)
+		return -EINVAL;
+	if (attr->key_size || attr->value_size ||
+	    !is_power_of_2(attr->max_entries) || attr->max_entries % page)
+		return -EINVAL;
+	if (attr->max_entries > max_data_sz)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * A file holding consumer page, producer page and data pages, zero-filled
+ * (data pages start zeroed, as the kernel's __GFP_ZERO pages do: a producer
+ * running ahead reads zeroes as empty records, spec §5.2).
+ */
+static int ringbuf_shm_open(size_t len)
+{
+	int fd;
+
+#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
+	fd = memfd_create("bpfemu-ringbuf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+#else
+	char path[64];
+	static atomic_uint seq;
+
+	/* shm_open names are global: make ours unique, then unlink at once so
+	 * the file lives exactly as long as its descriptor and mappings. */
+	snprintf(path, sizeof(path), "/bpfemu-rb-%ld-%u", (long)getpid(),
+		 atomic_fetch_add(&seq, 1));
+	fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd >= 0) {
+		shm_unlink(path);
+	} else {
+		char tmpl[] = "/tmp/bpfemu-rb-XXXXXX";
+
+		fd = mkstemp(tmpl);
+		if (fd < 0)
+			return -errno;
+		unlink(tmpl);
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+#endif
+	if (ftruncate(fd, (off_t)len) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Map @len bytes of @fd at @off over [addr, addr+len) of a reserved range. */
+static int map_fixed(void *addr, size_t len, int prot, int fd, off_t off)
+{
+	void *p = mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, fd, off);
+
+	return p == MAP_FAILED ? -errno : 0;
+}
+
+static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
+{
+	size_t page = host_page_size();
+	size_t size = attr->max_entries;
+	struct ringbuf_hdr_page *hp;
+	struct emu_ringbuf *rb;
+	int ret;
+
+	rb = emu_calloc(1, sizeof(*rb));
+	if (!rb) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	rb->shm_fd = -1;
+	rb->page_size = page;
+	rb->mask = size - 1;
+
+	ret = ringbuf_shm_open(EMU_RINGBUF_POS_PAGES * page + size);
+	if (ret < 0)
+		goto out_free_rb;
+	rb->shm_fd = ret;
+
+	/* Reserve the whole view (accounted, fault-injectable), then put the
+	 * file's pages over it; the guard page stays inaccessible. */
+	rb->area_size = (EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES + 1) * page + 2 * size;
+	rb->area = emu_alloc_pages(rb->area_size);
+	if (!rb->area) {
+		ret = -ENOMEM;
+		goto out_close_shm;
+	}
+	ret = map_fixed(rb->area + page, EMU_RINGBUF_POS_PAGES * page + size,
+			PROT_READ | PROT_WRITE, rb->shm_fd, 0);
+	if (ret)
+		goto out_free_area;
+	ret = map_fixed(rb->area + (EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES) * page + size,
+			size, PROT_READ | PROT_WRITE, rb->shm_fd,
+			(off_t)(EMU_RINGBUF_POS_PAGES * page));
+	if (ret)
+		goto out_free_area;
+	if (mprotect(rb->area + rb->area_size - page, page, PROT_NONE)) {
+		ret = -errno;
+		goto out_free_area;
+	}
+
+	hp = (struct ringbuf_hdr_page *)rb->area;
+	hp->magic = RINGBUF_MAGIC;
+	hp->rb = rb;
+	rb->consumer_pos = (unsigned long *)(rb->area + page);
+	rb->producer_pos = (unsigned long *)(rb->area + 2 * page);
+	rb->data = rb->area + (EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES) * page;
+
+	pthread_mutex_init(&rb->prod_lock, NULL);
+	pthread_mutex_init(&rb->ready_lock, NULL);
+	atomic_init(&rb->busy, 0);
+	/* A new USER_RINGBUF fd starts writable, a new RINGBUF fd unreadable
+	 * (fd.h): the same levels an empty ring reports. */
+	rb->ready = attr->map_type == BPF_MAP_TYPE_USER_RINGBUF ? POLLOUT : 0;
+	return &rb->map;
+
+out_free_area:
+	emu_free_pages(rb->area, rb->area_size);
+out_close_shm:
+	close(rb->shm_fd);
+out_free_rb:
+	emu_free(rb);
+	*err = ret;
+	return NULL;
+}
+
+static void ringbuf_free(struct emu_map *map)
+{
+	struct emu_ringbuf *rb = (struct emu_ringbuf *)map;
+
+	pthread_mutex_destroy(&rb->prod_lock);
+	pthread_mutex_destroy(&rb->ready_lock);
+	emu_free_pages(rb->area, rb->area_size);
+	close(rb->shm_fd);
+	emu_free(rb);
+}
+
+/*
+ * Element commands: ringbuf_map_lookup_elem and friends all answer
+ * -ENOTSUPP.  Programs cannot get here: the verifier only lets ring buffer
+ * maps reach the ring buffer helpers (check_map_func_compatibility).
+ */
+static void *ringbuf_lookup(struct emu_map *map, const void *key)
+{
+	(void)key;
+	emu_verifier_reject(-EINVAL, "map_func_incompatible",
+			    "cannot pass map_type %u into func bpf_map_lookup_elem", map->map_type);
+	return NULL;
+}
+
+static long ringbuf_update(struct emu_map *map, const void *key, const void *value, uint64_t flags)
+{
+	(void)key, (void)value, (void)flags;
+	emu_verifier_reject(-EINVAL, "map_func_incompatible",
+			    "cannot pass map_type %u into func bpf_map_update_elem", map->map_type);
+	return -ENOTSUPP;
+}
+
+static long ringbuf_delete(struct emu_map *map, const void *key)
+{
+	(void)key;
+	emu_verifier_reject(-EINVAL, "map_func_incompatible",
+			    "cannot pass map_type %u into func bpf_map_delete_elem", map->map_type);
+	return -ENOTSUPP;
+}
+
+static int ringbuf_lookup_sys(struct emu_map *map, const void *key, void *value, uint64_t flags)
+{
+	(void)map, (void)key, (void)value, (void)flags;
+	return -ENOTSUPP;
+}
+
+static int ringbuf_update_sys(struct emu_map *map, const void *key, const void *value, uint64_t flags)
+{
+	(void)map, (void)key, (void)value, (void)flags;
+	return -ENOTSUPP;
+}
+
+static int ringbuf_delete_sys(struct emu_map *map, const void *key)
+{
+	(void)map, (void)key;
+	return -ENOTSUPP;
+}
+
+static int ringbuf_get_next_key(struct emu_map *map, const void *key, void *next_key)
+{
+	(void)map, (void)key, (void)next_key;
+	return -ENOTSUPP;
+}
+
+int emu_ringbuf_poll_state(struct emu_ringbuf *rb)
+{
+	unsigned long cons = emu_ringbuf_load(rb->consumer_pos);
+	unsigned long prod = emu_ringbuf_load(rb->producer_pos);
+
+	/* ringbuf_map_poll_user: writable while at least one byte is free;
+	 * ringbuf_map_poll_kern: readable while anything is published. */
+	if (rb->map.map_type == BPF_MAP_TYPE_USER_RINGBUF)
+		return prod - cons < emu_ringbuf_size(rb) ? POLLOUT : 0;
+	return prod - cons ? POLLIN : 0;
+}
+
+static int ringbuf_poll(struct emu_map *map)
+{
+	return emu_ringbuf_poll_state((struct emu_ringbuf *)map);
+}
+
+static const struct emu_map_ops ringbuf_ops = {
+	.alloc_check = ringbuf_alloc_check,
+	.alloc = ringbuf_alloc,
+	.free = ringbuf_free,
+	.lookup = ringbuf_lookup,
+	.update = ringbuf_update,
+	.delete = ringbuf_delete,
+	.lookup_sys = ringbuf_lookup_sys,
+	.update_sys = ringbuf_update_sys,
+	.delete_sys = ringbuf_delete_sys,
+	.get_next_key = ringbuf_get_next_key,
+	.poll = ringbuf_poll,
+	.fd_flags = EMU_FD_POLLIN,
+};
+
+static const struct emu_map_ops user_ringbuf_ops = {
+	.alloc_check = ringbuf_alloc_check,
+	.alloc = ringbuf_alloc,
+	.free = ringbuf_free,
+	.lookup = ringbuf_lookup,
+	.update = ringbuf_update,
+	.delete = ringbuf_delete,
+	.lookup_sys = ringbuf_lookup_sys,
+	.update_sys = ringbuf_update_sys,
+	.delete_sys = ringbuf_delete_sys,
+	.get_next_key = ringbuf_get_next_key,
+	.poll = ringbuf_poll,
+	.fd_flags = EMU_FD_POLLOUT,
+};
+
+void emu_ringbuf_register(void)
+{
+	emu_map_register_type(BPF_MAP_TYPE_RINGBUF, &ringbuf_ops);
+	emu_map_register_type(BPF_MAP_TYPE_USER_RINGBUF, &user_ringbuf_ops);
+}
+
+__attribute__((constructor)) static void ringbuf_init(void)
+{
+	emu_ringbuf_register();
+}
+
+struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map)
+{
+	if (!map || (map->ops != &ringbuf_ops && map->ops != &user_ringbuf_ops))
+		return NULL;
+	return (struct emu_ringbuf *)map;
+}
+
+/* ---------------------------------------------------------------- wakeups */
+
+void emu_ringbuf_wakeup(struct emu_ringbuf *rb)
+{
+	int state;
+
+	atomic_fetch_add_explicit(&rb->wakeups, 1, memory_order_relaxed);
+	pthread_mutex_lock(&rb->ready_lock);
+	state = emu_ringbuf_poll_state(rb);
+	if (state != rb->ready) {
+		__atomic_store_n(&rb->ready, state, __ATOMIC_RELAXED);
+		emu_fd_set_ready(&rb->map, state);
+	}
+	pthread_mutex_unlock(&rb->ready_lock);
+}
+
+void emu_ringbuf_sync_ready(struct emu_ringbuf *rb)
+{
+	int state;
+
+	/* Cheap unlocked look first: the common case has nothing to drop. */
+	if (!__atomic_load_n(&rb->ready, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&rb->ready_lock);
+	state = emu_ringbuf_poll_state(rb);
+	if (!state && rb->ready) {
+		__atomic_store_n(&rb->ready, 0, __ATOMIC_RELAXED);
+		emu_fd_set_ready(&rb->map, 0);
+	}
+	pthread_mutex_unlock(&rb->ready_lock);
+}
+
+/* ---------------------------------------------------------------- kernel producer */
+
+void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
+{
+	unsigned long cons_pos, prod_pos, new_prod_pos;
+	struct ringbuf_rec_hdr *hdr;
+	uint32_t len;
+
+	if (size > EMU_RINGBUF_MAX_RECORD_SZ)
+		return NULL;
+	len = emu_ringbuf_total((uint32_t)size);
+	if (len > emu_ringbuf_size(rb))
+		return NULL;
+
+	cons_pos = emu_ringbuf_load(rb->consumer_pos);
+	pthread_mutex_lock(&rb->prod_lock);
+	prod_pos = __atomic_load_n(rb->producer_pos, __ATOMIC_RELAXED);
+	new_prod_pos = prod_pos + len;
+	/* Never let the producer get a whole ring ahead: at most size - 1
+	 * bytes in use, so the ring is never completely full. */
+	if (new_prod_pos - cons_pos > rb->mask) {
+		pthread_mutex_unlock(&rb->prod_lock);
+		return NULL;
+	}
+	hdr = (struct ringbuf_rec_hdr *)(rb->data + (prod_pos & rb->mask));
+	__atomic_store_n(&hdr->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
+	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) / rb->page_size);
+	emu_ringbuf_store(rb->producer_pos, new_prod_pos);
+	pthread_mutex_unlock(&rb->prod_lock);
+	return (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
+}
+
+struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample)
+{
+	const struct ringbuf_rec_hdr *hdr = (const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	uintptr_t page = (uintptr_t)hdr & ~(uintptr_t)(host_page_size() - 1);
+	const struct ringbuf_hdr_page *hp;
+
+	hp = (const void *)(page - (uintptr_t)hdr->pg_off * host_page_size());
+	return hp->magic == RINGBUF_MAGIC ? hp->rb : NULL;
+}
+
+void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
+{
+	struct ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	struct emu_ringbuf *rb = emu_ringbuf_of_sample(sample);
+	unsigned long rec_pos, cons_pos;
+	uint32_t new_len;
+
+	new_len = __atomic_load_n(&hdr->len, __ATOMIC_RELAXED) ^ BPF_RINGBUF_BUSY_BIT;
+	if (discard)
+		new_len |= BPF_RINGBUF_DISCARD_BIT;
+	/* The exchange publishes the payload to the consumer. */
+	__atomic_exchange_n(&hdr->len, new_len, __ATOMIC_ACQ_REL);
+
+	/* Wake the consumer only if it caught up with this very record (it
+	 * may be asleep waiting for it), unless told otherwise. */
+	rec_pos = (unsigned long)((uint8_t *)hdr - rb->data);
+	cons_pos = emu_ringbuf_load(rb->consumer_pos) & rb->mask;
+	if (flags & BPF_RB_FORCE_WAKEUP)
+		emu_ringbuf_wakeup(rb);
+	else if (cons_pos == rec_pos && !(flags & BPF_RB_NO_WAKEUP))
+		emu_ringbuf_wakeup(rb);
+}
+
+/* ---------------------------------------------------------------- user-space views */
+
+int emu_ringbuf_view_map(struct emu_ringbuf *rb, int cons_prot, int prod_prot,
+			 struct emu_ringbuf_view *view)
+{
+	size_t page = rb->page_size;
+	uint64_t size = emu_ringbuf_size(rb);
+	uint64_t prod_len = page + 2 * size;
+	uint8_t *p;
+	int err;
+
+	memset(view, 0, sizeof(*view));
+	if (prod_len != (uint64_t)(size_t)prod_len)
+		return -E2BIG;
+
+	p = mmap(NULL, page, cons_prot, MAP_SHARED, rb->shm_fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	view->cons_map = p;
+	view->cons_len = page;
+
+	/* Producer page + data, then the data again right behind it. */
+	p = mmap(NULL, (size_t)prod_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto out_unmap;
+	}
+	view->prod_map = p;
+	view->prod_len = (size_t)prod_len;
+	err = map_fixed(p, page + size, prod_prot, rb->shm_fd, (off_t)page);
+	if (err)
+		goto out_unmap;
+	err = map_fixed(p + page + size, size, prod_prot, rb->shm_fd, (off_t)(2 * page));
+	if (err)
+		goto out_unmap;
+
+	view->consumer_pos = view->cons_map;
+	view->producer_pos = view->prod_map;
+	view->data = p + page;
+	return 0;
+
+out_unmap:
+	emu_ringbuf_view_unmap(view);
+	return err;
+}
+
+void emu_ringbuf_view_unmap(struct emu_ringbuf_view *view)
+{
+	if (view->cons_map)
+		munmap(view->cons_map, view->cons_len);
+	if (view->prod_map)
+		munmap(view->prod_map, view->prod_len);
+	memset(view, 0, sizeof(*view));
+}

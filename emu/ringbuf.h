@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring buffers: the shared core of BPF_MAP_TYPE_RINGBUF (programs produce,
+ * user space consumes) and BPF_MAP_TYPE_USER_RINGBUF (user space produces,
+ * bpf_user_ringbuf_drain consumes), with the kernel's memory layout
+ * (shared/spec/user_ringbuf.md §2-§3).
+ *
+ * Memory.  One shared-memory file holds, page by page, what the kernel lets
+ * user space mmap: the consumer page (file offset 0), the producer page
+ * (offset 1 page) and the data pages.  The runtime's own view of it -- the
+ * "kernel" view every helper uses -- is laid out exactly like the kernel's
+ * vmap of struct bpf_ringbuf:
+ *
+ *   [ header page ][ consumer ][ producer ][ data 0..N-1 ][ data 0..N-1 ][ guard ]
+ *     private         file 0      file 1      file 2..        same pages    PROT_NONE
+ *
+ * The header page is the kernel's non-mmappable part (RINGBUF_PGOFF = 1):
+ * it holds a pointer back to the struct emu_ringbuf, so that a record's
+ * pg_off (page offset of its header from the start of this view) finds the
+ * ring from a bare sample pointer, as bpf_ringbuf_submit() does.  The data
+ * pages are mapped twice in a row, so a record that wraps is contiguous;
+ * the guard page after them turns any read past the ring into a fault.
+ * User-space views (libbpf's ring_buffer / user_ring_buffer) are separate
+ * mappings of the same file with the kernel's permissions
+ * (emu_ringbuf_view_map).
+ *
+ * Positions are free-running unsigned long counters at the start of their
+ * pages, read and written with acquire/release atomics as the kernel does.
+ *
+ * Wakeups.  The user's map fd reports readiness the way the kernel's
+ * epoll does: it becomes ready only when the kernel would have queued a
+ * wakeup (emu_ringbuf_wakeup), and stops being ready as soon as the state
+ * says so (emu_ringbuf_sync_ready).  So a producer or consumer asleep in
+ * epoll on the fd is woken exactly when the kernel would wake it.
+ */
+#ifndef BPFEMU_EMU_RINGBUF_H
+#define BPFEMU_EMU_RINGBUF_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+
+#include "map.h"
+
+/* Kernel-internal constants (shared/spec/constants.md §8). */
+#define EMU_RINGBUF_PGOFF		1	/* non-mmappable header pages */
+#define EMU_RINGBUF_POS_PAGES		2	/* consumer + producer page */
+#define EMU_RINGBUF_MAX_RECORD_SZ	(UINT32_MAX / 4)
+#define EMU_MAX_USER_RINGBUF_SAMPLES	(128 * 1024)
+
+struct emu_ringbuf {
+	struct emu_map map;		/* first: container_of from the core */
+
+	/* Kernel view (see the top of this file). */
+	unsigned long *consumer_pos;
+	unsigned long *producer_pos;
+	uint8_t *data;
+	uint64_t mask;			/* max_entries - 1 */
+	size_t page_size;
+	uint8_t *area;			/* header page: start of the view */
+	size_t area_size;
+	int shm_fd;			/* backing file for user-space views */
+
+	/* Kernel producers serialise on this (the kernel's rb->spinlock). */
+	pthread_mutex_t prod_lock;
+	/* bpf_user_ringbuf_drain: one consumer at a time (-EBUSY otherwise). */
+	atomic_int busy;
+
+	/* Readiness last given to emu_fd_set_ready (POLLIN/POLLOUT bits). */
+	pthread_mutex_t ready_lock;
+	int ready;
+	/* Wakeups queued so far (tests, benchmarks). */
+	atomic_ulong wakeups;
+};
+
+/* Register both map types with the map core (idempotent; also done by a
+ * constructor, which a static link may drop). */
+void emu_ringbuf_register(void);
+
+/* The ring behind a map of either ring buffer type, NULL for other types. */
+struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map);
+
+/* Ring size in bytes (max_entries). */
+static inline uint64_t emu_ringbuf_size(const struct emu_ringbuf *rb)
+{
+	return rb->mask + 1;
+}
+
+static inline unsigned long emu_ringbuf_load(const unsigned long *pos)
+{
+	return __atomic_load_n(pos, __ATOMIC_ACQUIRE);
+}
+
+static inline void emu_ringbuf_store(unsigned long *pos, unsigned long val)
+{
+	__atomic_store_n(pos, val, __ATOMIC_RELEASE);
+}
+
+/* round_up(len + BPF_RINGBUF_HDR_SZ, 8) of a header's length bits. */
+static inline uint32_t emu_ringbuf_total(uint32_t len)
+{
+	return (len + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
+}
+
+/*
+ * Kernel producer (__bpf_ringbuf_reserve, spec §7.1): a BUSY record of
+ * @size bytes, or NULL if @size is too big or the ring has no room (one
+ * byte short of full counts as full: 8 bytes always stay free).
+ */
+void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size);
+
+/* Commit a record from emu_ringbuf_reserve (bpf_ringbuf_commit): clear BUSY
+ * (and set DISCARD), then wake the consumer per @flags (spec §7.2). */
+void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard);
+
+/* The ring a reserved sample belongs to (through its header's pg_off). */
+struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample);
+
+/*
+ * The kernel queued a wakeup (irq_work -> wake_up_all): the user's fd takes
+ * the level the state gives now, waking anyone in poll/epoll on it.
+ */
+void emu_ringbuf_wakeup(struct emu_ringbuf *rb);
+
+/* The state may have stopped being ready (consumer caught up, producer
+ * filled the ring): drop the fd's level if so.  Never raises it. */
+void emu_ringbuf_sync_ready(struct emu_ringbuf *rb);
+
+/* Readiness the kernel's map_poll reports now (POLLIN / POLLOUT bits). */
+int emu_ringbuf_poll_state(struct emu_ringbuf *rb);
+
+/*
+ * A user-space mapping of the ring, as libbpf makes with mmap(map_fd):
+ * the consumer page alone, and the producer page followed by the data pages
+ * twice.  @cons_prot / @prod_prot: PROT_READ or PROT_READ|PROT_WRITE.
+ * Returns 0 or -errno (-ENOMEM, -E2BIG when the size overflows size_t).
+ */
+struct emu_ringbuf_view {
+	unsigned long *consumer_pos;
+	unsigned long *producer_pos;
+	uint8_t *data;
+	void *cons_map;		/* private: the mappings */
+	size_t cons_len;
+	void *prod_map;
+	size_t prod_len;
+};
+int emu_ringbuf_view_map(struct emu_ringbuf *rb, int cons_prot, int prod_prot,
+			 struct emu_ringbuf_view *view);
+void emu_ringbuf_view_unmap(struct emu_ringbuf_view *view);
+
+/*
+ * struct bpf_dynptr as the kernel lays it out (struct bpf_dynptr_kern):
+ * size_and_flags = size (bits 0-23) | type << 28 | rdonly << 31.
+ * A NULL dynptr has data == NULL.
+ */
+struct emu_dynptr {
+	void *data;
+	uint32_t offset;
+	uint32_t size;
+} __attribute__((aligned(8)));
+
+_Static_assert(sizeof(struct emu_dynptr) == sizeof(struct bpf_dynptr),
+	       "struct emu_dynptr must fill struct bpf_dynptr");
+_Static_assert(_Alignof(struct emu_dynptr) == _Alignof(struct bpf_dynptr),
+	       "struct emu_dynptr must have bpf_dynptr's alignment");
+
+enum emu_dynptr_type {
+	EMU_DYNPTR_TYPE_INVALID,
+	EMU_DYNPTR_TYPE_LOCAL,
+	EMU_DYNPTR_TYPE_RINGBUF,
+	EMU_DYNPTR_TYPE_SKB,
+	EMU_DYNPTR_TYPE_XDP,
+};
+
+#define EMU_DYNPTR_MAX_SIZE	((1u << 24) - 1)
+#define EMU_DYNPTR_TYPE_SHIFT	28
+#define EMU_DYNPTR_SIZE_MASK	0xFFFFFFu
+#define EMU_DYNPTR_RDONLY_BIT	(1u << 31)
+
+static inline void emu_dynptr_init(struct emu_dynptr *p, void *data,
+				   enum emu_dynptr_type type, uint32_t offset, uint32_t size)
+{
+	p->data = data;
+	p->offset = offset;
+	p->size = size | (uint32_t)type << EMU_DYNPTR_TYPE_SHIFT;
+}
+
+static inline void emu_dynptr_set_null(struct emu_dynptr *p)
+{
+	p->data = NULL;
+	p->offset = 0;
+	p->size = 0;
+}
+
+static inline uint32_t emu_dynptr_size(const struct emu_dynptr *p)
+{
+	return p->size & EMU_DYNPTR_SIZE_MASK;
+}
+
+static inline enum emu_dynptr_type emu_dynptr_type(const struct emu_dynptr *p)
+{
+	return (enum emu_dynptr_type)((p->size & ~EMU_DYNPTR_RDONLY_BIT) >> EMU_DYNPTR_TYPE_SHIFT);
+}
+
+static inline bool emu_dynptr_rdonly(const struct emu_dynptr *p)
+{
+	return p->size & EMU_DYNPTR_RDONLY_BIT;
+}
+
+#endif /* BPFEMU_EMU_RINGBUF_H */

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Dynptr helpers (197, 201-203) and kfuncs (bpf_dynptr_size, _is_null,
+ * _is_rdonly, _adjust, _clone, _slice, _slice_rdwr); spec user_ringbuf.md §6.
+ *
+ * struct bpf_dynptr is the kernel's struct bpf_dynptr_kern (ringbuf.h,
+ * struct emu_dynptr): {data, offset, size | type << 28 | rdonly << 31}.
+ * A NULL dynptr (data == NULL) is what a failed constructor leaves.
+ *
+ * The helpers take u32 lengths and offsets in the kernel (BPF_CALL_x casts
+ * the 64-bit registers): a program passing 1 << 32 gets offset 0.  Observed
+ * on 6.18: bpf_dynptr_data(d, 1ULL << 32, 8) on a 16-byte dynptr is non-NULL.
+ *
+ * Check order matters and differs per helper (observed on 6.18):
+ *   read:  NULL dynptr or flags -> -EINVAL, then bounds -> -E2BIG
+ *   write: NULL or read-only -> -EINVAL, then bounds -> -E2BIG, then flags -> -EINVAL
+ *   data:  NULL, bounds, read-only -> NULL
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <bpfemu/export.h>
+#include <bpfemu/helpers.h>
+
+#include "prog.h"
+#include "ringbuf.h"
+
+/* bpf_dynptr_check_off_len: the range must lie inside the dynptr. */
+static int dynptr_check_off_len(const struct emu_dynptr *p, uint32_t offset, uint32_t len)
+{
+	uint32_t size = emu_dynptr_size(p);
+
+	if (len > size || offset > size - len)
+		return -E2BIG;
+	return 0;
+}
+
+static bool dynptr_is_mem(const struct emu_dynptr *p)
+{
+	enum emu_dynptr_type type = emu_dynptr_type(p);
+
+	return type == EMU_DYNPTR_TYPE_LOCAL || type == EMU_DYNPTR_TYPE_RINGBUF;
+}
+
+long bpfemu_helper_dynptr_from_mem(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr)
+{
+	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+	uint32_t sz = (uint32_t)size;
+
+	EMU_HELPER_CHECK(BPF_FUNC_dynptr_from_mem, -EINVAL);
+	/* Size before flags; either way the dynptr ends up NULL. */
+	if (sz > EMU_DYNPTR_MAX_SIZE) {
+		emu_dynptr_set_null(p);
+		return -E2BIG;
+	}
+	if (flags) {
+		emu_dynptr_set_null(p);
+		return -EINVAL;
+	}
+	emu_dynptr_init(p, data, EMU_DYNPTR_TYPE_LOCAL, 0, sz);
+	return 0;
+}
+
+long bpfemu_helper_dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *src,
+			       __u64 offset, __u64 flags)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)src;
+	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
+	int err;
+
+	EMU_HELPER_CHECK(BPF_FUNC_dynptr_read, -EINVAL);
+	if (!p->data || flags)
+		return -EINVAL;
+	err = dynptr_check_off_len(p, off, l);
+	if (err)
+		return err;
+	if (!dynptr_is_mem(p))
+		return -EFAULT;
+	/* Two dynptrs may cover overlapping memory: memmove. */
+	memmove(dst, (uint8_t *)p->data + p->offset + off, l);
+	return 0;
+}
+
+long bpfemu_helper_dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void *src,
+				__u64 len, __u64 flags)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)dst;
+	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
+	int err;
+
+	EMU_HELPER_CHECK(BPF_FUNC_dynptr_write, -EINVAL);
+	if (!p->data || emu_dynptr_rdonly(p))
+		return -EINVAL;
+	err = dynptr_check_off_len(p, off, l);
+	if (err)
+		return err;
+	if (!dynptr_is_mem(p))
+		return -EFAULT;
+	/* For LOCAL and RINGBUF dynptrs flags are checked only now. */
+	if (flags)
+		return -EINVAL;
+	memmove((uint8_t *)p->data + p->offset + off, src, l);
+	return 0;
+}
+
+void *bpfemu_helper_dynptr_data(const struct bpf_dynptr *ptr, __u64 offset, __u64 len)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
+
+	EMU_HELPER_CHECK(BPF_FUNC_dynptr_data, NULL);
+	if (!p->data)
+		return NULL;
+	if (dynptr_check_off_len(p, off, l))
+		return NULL;
+	if (emu_dynptr_rdonly(p))
+		return NULL;
+	/* skb and xdp dynptrs need bpf_dynptr_slice. */
+	if (!dynptr_is_mem(p))
+		return NULL;
+	return (uint8_t *)p->data + p->offset + off;
+}
+
+/* ---------------------------------------------------------------- kfuncs */
+
+BPFEMU_API __u32 bpf_dynptr_size(const struct bpf_dynptr *ptr)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+
+	if (!p->data)
+		return (__u32)-EINVAL;
+	return emu_dynptr_size(p);
+}
+
+BPFEMU_API bool bpf_dynptr_is_null(const struct bpf_dynptr *ptr)
+{
+	return !((const struct emu_dynptr *)ptr)->data;
+}
+
+BPFEMU_API bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *ptr)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+
+	if (!p->data)
+		return false;
+	return emu_dynptr_rdonly(p);
+}
+
+BPFEMU_API int bpf_dynptr_adjust(const struct bpf_dynptr *ptr, __u32 start, __u32 end)
+{
+	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+	uint32_t size;
+
+	if (!p->data || start > end)
+		return -EINVAL;
+	size = emu_dynptr_size(p);
+	if (start > size || end > size)
+		return -ERANGE;
+	p->offset += start;
+	/* Keep the type and read-only bits. */
+	p->size = (end - start) | (p->size & ~EMU_DYNPTR_SIZE_MASK);
+	return 0;
+}
+
+BPFEMU_API int bpf_dynptr_clone(const struct bpf_dynptr *ptr, struct bpf_dynptr *clone__uninit)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+	struct emu_dynptr *clone = (struct emu_dynptr *)clone__uninit;
+
+	if (!p->data) {
+		emu_dynptr_set_null(clone);
+		return -EINVAL;
+	}
+	*clone = *p;
+	return 0;
+}
+
+BPFEMU_API void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset,
+				  void *buffer__opt, __u32 buffer__szk)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+
+	(void)buffer__opt;
+	if (!p->data)
+		return NULL;
+	if (dynptr_check_off_len(p, offset, buffer__szk))
+		return NULL;
+	/* LOCAL and RINGBUF memory is linear: a direct pointer, whatever the
+	 * read-only bit (the verifier makes the slice read-only). */
+	if (!dynptr_is_mem(p))
+		return NULL;
+	return (uint8_t *)p->data + p->offset + offset;
+}
+
+BPFEMU_API void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *ptr, __u32 offset,
+				       void *buffer__opt, __u32 buffer__szk)
+{
+	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
+
+	if (!p->data || emu_dynptr_rdonly(p))
+		return NULL;
+	return bpf_dynptr_slice(ptr, offset, buffer__opt, buffer__szk);
+}

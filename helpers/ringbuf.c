@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel -> user ring buffer helpers (BPF_MAP_TYPE_RINGBUF, helpers 130-134
+ * and 198-200; spec user_ringbuf.md §7).
+ *
+ * Lifetime of a record: reserve (BUSY, producer position already moved past
+ * it) -> submit or discard (BUSY cleared with an atomic exchange, DISCARD
+ * set for discard) -> the consumer skips or delivers it in order.  The
+ * verifier makes every reserved record be submitted or discarded before
+ * the program exits.
+ *
+ * Failure signalling differs per helper, as in the kernel:
+ *   bpf_ringbuf_reserve         bad flags or no room -> NULL
+ *   bpf_ringbuf_output          bad flags -> -EINVAL, no room -> -EAGAIN
+ *   bpf_ringbuf_reserve_dynptr  bad flags -> -EINVAL, size > 2^24-1 -> -E2BIG,
+ *                               no room -> -EINVAL (dynptr set to NULL each time)
+ * Submit/discard ignore unknown flag bits.  Wakeup: FORCE always, NO_WAKEUP
+ * never, otherwise only when the consumer had caught up with the record.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bpfemu/helpers.h>
+
+#include "err.h"
+#include "prog.h"
+#include "ringbuf.h"
+
+static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
+{
+	struct emu_map *m = emu_map_from_def(map);
+	struct emu_ringbuf *rb = emu_ringbuf_from_map(m);
+
+	if (!m) {
+		emu_verifier_reject(-EINVAL, "not_a_map", "%s: argument 1 is not a map", helper);
+		return NULL;
+	}
+	if (!rb || m->map_type != BPF_MAP_TYPE_RINGBUF) {
+		emu_verifier_reject(-EINVAL, "map_func_incompatible",
+				    "cannot pass map_type %u into func %s", m->map_type, helper);
+		return NULL;
+	}
+	return rb;
+}
+
+/* The verifier only accepts a pointer returned by bpf_ringbuf_reserve. */
+static bool ringbuf_sample_ok(const void *data, const char *helper)
+{
+	if (data && emu_ringbuf_of_sample(data))
+		return true;
+	emu_verifier_reject(-EINVAL, "ringbuf_bad_sample",
+			    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve", helper);
+	return false;
+}
+
+long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
+{
+	struct emu_ringbuf *rb;
+	void *rec;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_output, -EINVAL);
+	rb = ringbuf_of(ringbuf, "bpf_ringbuf_output");
+	if (!rb)
+		return -EINVAL;
+
+	if (flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
+		return -EINVAL;
+	rec = emu_ringbuf_reserve(rb, size);
+	if (!rec)
+		return -EAGAIN;
+	if (size)
+		memcpy(rec, data, size);
+	emu_ringbuf_commit(rec, flags, false);
+	return 0;
+}
+
+void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
+{
+	struct emu_ringbuf *rb;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_reserve, NULL);
+	rb = ringbuf_of(ringbuf, "bpf_ringbuf_reserve");
+	if (!rb)
+		return NULL;
+
+	if (flags)
+		return NULL;
+	return emu_ringbuf_reserve(rb, size);
+}
+
+void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit, );
+	if (!ringbuf_sample_ok(data, "bpf_ringbuf_submit"))
+		return;
+	emu_ringbuf_commit(data, flags, false);
+}
+
+void bpfemu_helper_ringbuf_discard(void *data, __u64 flags)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard, );
+	if (!ringbuf_sample_ok(data, "bpf_ringbuf_discard"))
+		return;
+	emu_ringbuf_commit(data, flags, true);
+}
+
+__u64 bpfemu_helper_ringbuf_query(void *ringbuf, __u64 flags)
+{
+	struct emu_ringbuf *rb;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_query, 0);
+	rb = ringbuf_of(ringbuf, "bpf_ringbuf_query");
+	if (!rb)
+		return 0;
+
+	switch (flags) {
+	case BPF_RB_AVAIL_DATA:
+		return emu_ringbuf_load(rb->producer_pos) - emu_ringbuf_load(rb->consumer_pos);
+	case BPF_RB_RING_SIZE:
+		return emu_ringbuf_size(rb);
+	case BPF_RB_CONS_POS:
+		return emu_ringbuf_load(rb->consumer_pos);
+	case BPF_RB_PROD_POS:
+		return emu_ringbuf_load(rb->producer_pos);
+	default:
+		/* Unknown selectors (and BPF_RB_OVERWRITE_POS: no overwrite
+		 * mode here) read as 0. */
+		return 0;
+	}
+}
+
+long bpfemu_helper_ringbuf_reserve_dynptr(void *ringbuf, __u32 size, __u64 flags,
+					  struct bpf_dynptr *ptr)
+{
+	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+	struct emu_ringbuf *rb;
+	void *sample;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_reserve_dynptr, -EINVAL);
+	rb = ringbuf_of(ringbuf, "bpf_ringbuf_reserve_dynptr");
+	if (!rb)
+		return -EINVAL;
+
+	/* On every failure the dynptr is NULL (and the program must still
+	 * discard it: a verifier rule). */
+	if (flags) {
+		emu_dynptr_set_null(p);
+		return -EINVAL;
+	}
+	if (size > EMU_DYNPTR_MAX_SIZE) {
+		emu_dynptr_set_null(p);
+		return -E2BIG;
+	}
+	sample = emu_ringbuf_reserve(rb, size);
+	if (!sample) {
+		emu_dynptr_set_null(p);
+		return -EINVAL;
+	}
+	emu_dynptr_init(p, sample, EMU_DYNPTR_TYPE_RINGBUF, 0, size);
+	return 0;
+}
+
+void bpfemu_helper_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, __u64 flags)
+{
+	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit_dynptr, );
+	if (!p->data)
+		return;
+	emu_ringbuf_commit(p->data, flags, false);
+	emu_dynptr_set_null(p);
+}
+
+void bpfemu_helper_ringbuf_discard_dynptr(struct bpf_dynptr *ptr, __u64 flags)
+{
+	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+
+	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard_dynptr, );
+	if (!p->data)
+		return;
+	emu_ringbuf_commit(p->data, flags, true);
+	emu_dynptr_set_null(p);
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpf_user_ringbuf_drain (helper 209): a program consumes the samples user
+ * space produced into a BPF_MAP_TYPE_USER_RINGBUF (spec user_ringbuf.md §5).
+ *
+ * The kernel trusts nothing user space wrote: every header is validated
+ * before its sample is handed out, in this order (__bpf_user_ringbuf_peek):
+ *   producer position not 8-aligned            -> -EINVAL (even if empty)
+ *   consumer caught up with the producer       -> no data
+ *   record longer than what was published      -> -EINVAL
+ *   record longer than the ring                -> -E2BIG
+ *   payload longer than a dynptr can describe  -> -E2BIG
+ *   DISCARD bit                                -> skip it (even if BUSY)
+ *   BUSY bit                                   -> no data (strict FIFO)
+ * A bad header is never skipped: the ring stays "poisoned" until user space
+ * repairs it.  The producer position is trusted otherwise: a producer far
+ * ahead makes the drain walk stale bytes of the ring as records, as the
+ * kernel does; every read stays inside the (double-mapped) data area.
+ *
+ * Only one drain runs at a time per ring (an atomic busy flag, -EBUSY to
+ * anyone else, including a drain nested in the callback); the callback runs
+ * with the flag held and gets a LOCAL, writable dynptr on the helper's stack.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stddef.h>
+
+#include <bpfemu/helpers.h>
+
+#include "ctx.h"
+#include "err.h"
+#include "prog.h"
+#include "ringbuf.h"
+
+/* BPF C declares the callback returning long or int; reading an int is
+ * right for both. */
+typedef int (*drain_cb_t)(const struct bpf_dynptr *dynptr, void *ctx);
+
+enum peek_result {
+	PEEK_SAMPLE,
+	PEEK_NO_DATA,
+	PEEK_DISCARDED,
+};
+
+struct drain_call {
+	drain_cb_t cb;
+	struct emu_dynptr *dynptr;
+	void *ctx;
+};
+
+/* Returns a peek_result, or -EINVAL / -E2BIG for a bad header. */
+static int user_ringbuf_peek(struct emu_ringbuf *rb, void **sample, uint32_t *size)
+{
+	uint32_t hdr_len, flags, sample_len, total_len;
+	unsigned long cons_pos, prod_pos;
+	uint32_t *hdr;
+
+	/* Pairs with the producer's release of producer_pos. */
+	prod_pos = emu_ringbuf_load(rb->producer_pos);
+	if (prod_pos % 8)
+		return -EINVAL;
+	cons_pos = emu_ringbuf_load(rb->consumer_pos);
+	if (cons_pos >= prod_pos)
+		return PEEK_NO_DATA;
+
+	hdr = (uint32_t *)(rb->data + (cons_pos & rb->mask));
+	/* Pairs with the producer's exchange in user_ring_buffer__submit. */
+	hdr_len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+	flags = hdr_len & (BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+	sample_len = hdr_len & ~flags;
+	total_len = emu_ringbuf_total(sample_len);
+
+	/* The record must lie within what the producer published... */
+	if (total_len > prod_pos - cons_pos)
+		return -EINVAL;
+	/* ...within the ring... */
+	if (total_len > emu_ringbuf_size(rb))
+		return -E2BIG;
+	/* ...and fit in a dynptr.  All three hold for discarded records too. */
+	if (sample_len > EMU_DYNPTR_MAX_SIZE)
+		return -E2BIG;
+
+	if (flags & BPF_RINGBUF_DISCARD_BIT) {
+		emu_ringbuf_store(rb->consumer_pos, cons_pos + total_len);
+		return PEEK_DISCARDED;
+	}
+	if (flags & BPF_RINGBUF_BUSY_BIT)
+		return PEEK_NO_DATA;
+
+	*sample = rb->data + ((cons_pos + BPF_RINGBUF_HDR_SZ) & rb->mask);
+	*size = sample_len;
+	return PEEK_SAMPLE;
+}
+
+static void user_ringbuf_release(struct emu_ringbuf *rb, uint32_t size)
+{
+	/* Only the busy holder writes consumer_pos: a plain read is enough. */
+	unsigned long cons_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_RELAXED);
+
+	/* Pairs with the producer's acquire of consumer_pos. */
+	emu_ringbuf_store(rb->consumer_pos, cons_pos + emu_ringbuf_total(size));
+}
+
+static long drain_trampoline(void *arg)
+{
+	struct drain_call *call = arg;
+
+	return call->cb((const struct bpf_dynptr *)call->dynptr, call->ctx);
+}
+
+static long drain_call_cb(struct drain_call *call)
+{
+	long ret = 0;
+
+	/* Outside any program (a test calling the helper) there is no
+	 * program to run the callback as: call it directly. */
+	if (!emu_ctx.prog)
+		return drain_trampoline(call);
+	emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, drain_trampoline, call, &ret);
+	return ret;
+}
+
+static struct emu_ringbuf *user_ringbuf_of(void *map)
+{
+	struct emu_map *m = emu_map_from_def(map);
+	struct emu_ringbuf *rb = emu_ringbuf_from_map(m);
+
+	if (!m) {
+		emu_verifier_reject(-EINVAL, "not_a_map",
+				    "bpf_user_ringbuf_drain: argument 1 is not a map");
+		return NULL;
+	}
+	if (!rb || m->map_type != BPF_MAP_TYPE_USER_RINGBUF) {
+		emu_verifier_reject(-EINVAL, "map_func_incompatible",
+				    "cannot pass map_type %u into func bpf_user_ringbuf_drain",
+				    m->map_type);
+		return NULL;
+	}
+	return rb;
+}
+
+/*
+ * The drain loop proper (spec §5.3).  Returns the number of samples handed
+ * to the callback, or the error of a bad header; *@samples counts every
+ * record consumed, discarded ones included (for the wakeup).
+ */
+static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *samples_out)
+{
+	long samples, discarded = 0, ret = 0;
+
+	for (samples = 0; samples < EMU_MAX_USER_RINGBUF_SAMPLES && ret == 0; samples++) {
+		struct emu_dynptr dynptr;
+		void *sample;
+		uint32_t size;
+		int err;
+
+		err = user_ringbuf_peek(rb, &sample, &size);
+		if (err == PEEK_NO_DATA)
+			break;
+		if (err == PEEK_DISCARDED) {
+			discarded++;
+			continue;
+		}
+		if (err < 0) {
+			/* Earlier samples stay consumed; the bad header stays. */
+			*samples_out = samples;
+			return err;
+		}
+
+		emu_dynptr_init(&dynptr, sample, EMU_DYNPTR_TYPE_LOCAL, 0, size);
+		call->dynptr = &dynptr;
+		ret = drain_call_cb(call);
+		/* Consumed even when the callback stops the drain with 1. */
+		user_ringbuf_release(rb, size);
+		if (emu_callback_check_ret(BPF_FUNC_user_ringbuf_drain, ret)) {
+			/* Only reached outside a program; inside, the run is gone. */
+			*samples_out = samples + 1;
+			return -EINVAL;
+		}
+	}
+	*samples_out = samples;
+	return samples - discarded;
+}
+
+/*
+ * A verifier-rule rejection inside the callback (a bad return value, a
+ * helper the program may not call) abandons the whole run with a longjmp to
+ * its outermost entry.  Catch it on the way to release the ring, or every
+ * later drain would see -EBUSY.
+ */
+static long drain_guarded(struct emu_ringbuf *rb, struct drain_call *call, long *samples)
+{
+	jmp_buf jb, *outer_jb = emu_ctx.reject_jb;
+	long ret;
+
+	if (!outer_jb)
+		return drain_loop(rb, call, samples);
+	emu_ctx.reject_jb = &jb;
+	if (setjmp(jb)) {
+		emu_ctx.reject_jb = outer_jb;
+		atomic_store(&rb->busy, 0);
+		longjmp(*outer_jb, 1);
+	}
+	ret = drain_loop(rb, call, samples);
+	emu_ctx.reject_jb = outer_jb;
+	return ret;
+}
+
+long bpfemu_helper_user_ringbuf_drain(void *map, void *callback_fn, void *ctx, __u64 flags)
+{
+	const __u64 wakeup_flags = BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP;
+	struct drain_call call = { .cb = (drain_cb_t)callback_fn, .ctx = ctx };
+	struct emu_ringbuf *rb;
+	long samples = 0, ret;
+	int busy = 0;
+
+	EMU_HELPER_CHECK(BPF_FUNC_user_ringbuf_drain, -EINVAL);
+	rb = user_ringbuf_of(map);
+	if (!rb)
+		return -EINVAL;
+	if (!callback_fn) {
+		emu_verifier_reject(-EINVAL, "drain_cb_missing",
+				    "bpf_user_ringbuf_drain: R2 is not a function pointer");
+		return -EINVAL;
+	}
+
+	if (flags & ~wakeup_flags)
+		return -EINVAL;
+	/* No waiting: a nested or concurrent drain fails at once. */
+	if (!atomic_compare_exchange_strong(&rb->busy, &busy, 1))
+		return -EBUSY;
+
+	ret = drain_guarded(rb, &call, &samples);
+
+	/* The positions must be visible before the ring is free again. */
+	atomic_thread_fence(memory_order_seq_cst);
+	atomic_store(&rb->busy, 0);
+
+	/* Discarded samples and samples before an error count for the wakeup. */
+	if (flags & BPF_RB_FORCE_WAKEUP)
+		emu_ringbuf_wakeup(rb);
+	else if (!(flags & BPF_RB_NO_WAKEUP) && samples > 0)
+		emu_ringbuf_wakeup(rb);
+	return ret;
+}
