@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Conformance driver for generic maps (shared/spec/maps.md §2-§5, §11):
+ * the update/delete/lookup errno matrix from programs and from user space
+ * for ARRAY, HASH, LRU_HASH, PERCPU_ARRAY, PERCPU_HASH, spin-lock values and
+ * NO_PREALLOC hashes; get_next_key; lookup_and_delete; for_each; full maps;
+ * map creation errors.
+ *
+ * Per-CPU values: user space writes its value into CPU 0's copy only and
+ * reads back the largest copy, so records do not depend on how many CPUs
+ * the machine has or on which CPU a test run executed.
+ */
+#define CONF_FAMILY "maps"
+#include "harness.h"
+#include "maps.h"
+#include "maps.skel.h"
+
+struct lval {
+	uint32_t lock, pad;
+	uint64_t v;
+};
+
+static struct maps *sk;
+static int ncpus;
+
+static const char *mname[MM_NMAPS] = {
+	"array", "hash", "lru", "percpu_array", "percpu_hash",
+	"lock_hash", "lock_array", "nopre_hash",
+};
+
+static int is_array(int m) { return m == MM_ARR || m == MM_PCA || m == MM_LKA; }
+static int is_percpu(int m) { return m == MM_PCA || m == MM_PCH; }
+static int is_lock(int m) { return m == MM_LKH || m == MM_LKA; }
+static uint32_t max_entries(int m) { return is_array(m) ? 8 : 4; }
+
+static int ufd(int m)
+{
+	struct bpf_map *maps[MM_NMAPS] = {
+		sk->maps.arr, sk->maps.hsh, sk->maps.lru, sk->maps.pca,
+		sk->maps.pch, sk->maps.lkh, sk->maps.lka, sk->maps.nph,
+	};
+	return bpf_map__fd(maps[m]);
+}
+
+static const char *vstr(long long v)
+{
+	static char b[4][32];
+	static int i;
+
+	if (v == MR_NONE)
+		return "none";
+	if (v == MR_BADOP)
+		return "badop";
+	if (v < 0)
+		return conf_rc(v);
+	snprintf(b[i % 4], 32, "%lld", v);
+	return b[i++ % 4];
+}
+
+static long long rq(int m, int op, uint32_t key, uint64_t a0, uint64_t a1)
+{
+	sk->bss->req_map = m;
+	sk->bss->req_op = op;
+	sk->bss->req_key = key;
+	sk->bss->req_arg0 = a0;
+	sk->bss->req_arg1 = a1;
+	sk->bss->res = -999999;
+	if (conf_run(sk->progs.run) == INT32_MIN)
+		return -999999;
+	return sk->bss->res;
+}
+
+/* user-space value buffer for map @m holding @v (CPU 0 only if per-CPU) */
+static void *ubuf(int m, uint64_t v)
+{
+	static uint64_t buf[1024];
+
+	memset(buf, 0, sizeof(buf));
+	if (is_lock(m))
+		((struct lval *)buf)->v = v;
+	else
+		buf[0] = v;
+	(void)ncpus;
+	return buf;
+}
+
+static uint64_t uget(int m, const void *p)
+{
+	const uint64_t *b = p;
+	uint64_t mx = 0;
+
+	if (is_lock(m))
+		return ((const struct lval *)p)->v;
+	if (!is_percpu(m))
+		return b[0];
+	for (int c = 0; c < ncpus; c++)
+		if (b[c] > mx)
+			mx = b[c];
+	return mx;
+}
+
+static long uupdate(int m, uint32_t key, uint64_t v, uint64_t flags)
+{
+	return bpf_map_update_elem(ufd(m), &key, ubuf(m, v), flags) ? -errno : 0;
+}
+
+static long udelete(int m, uint32_t key)
+{
+	return bpf_map_delete_elem(ufd(m), &key) ? -errno : 0;
+}
+
+/* user lookup: value or MR_NONE-style error */
+static long long ulookup_flags(int m, uint32_t key, uint64_t flags)
+{
+	void *b = ubuf(m, 0);
+
+	if (bpf_map_lookup_elem_flags(ufd(m), &key, b, flags))
+		return -errno;
+	return (long long)uget(m, b);
+}
+
+static long long ulookup(int m, uint32_t key)
+{
+	long long r = ulookup_flags(m, key, 0);
+
+	return r < 0 ? MR_NONE : r;
+}
+
+/* arrays: every element back to 0; hashes: every key deleted */
+static void clear(int m)
+{
+	uint32_t k;
+
+	if (is_array(m)) {
+		for (k = 0; k < max_entries(m); k++)
+			uupdate(m, k, 0, BPF_ANY);
+		return;
+	}
+	while (!bpf_map_get_next_key(ufd(m), NULL, &k))
+		if (udelete(m, k))
+			break;
+}
+
+/* §2.2, §3.2, §3.3: update flags x present/absent, from prog and user */
+static void case_update_matrix(void)
+{
+	static const uint64_t flags[] = {
+		BPF_ANY, BPF_NOEXIST, BPF_EXIST, 3, BPF_F_LOCK,
+		BPF_F_LOCK | BPF_NOEXIST, BPF_F_LOCK | BPF_EXIST, 8, 1ull << 32,
+	};
+	char name[96];
+
+	for (int side = 0; side < 2; side++)
+	for (int m = 0; m < MM_NMAPS; m++)
+	for (int present = 1; present >= 0; present--)
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		/* absent: a missing hash key, or an array index past the end */
+		uint32_t key = (!present && is_array(m)) ? 8 : 1;
+		long long r;
+
+		clear(m);
+		if (present)
+			uupdate(m, key, 11, BPF_ANY);
+		if (side == 0)
+			r = rq(m, MO_UPDATE, key, 22, flags[i]);
+		else
+			r = uupdate(m, key, 22, flags[i]);
+		snprintf(name, sizeof(name), "%s_update_%s_%s_flags_0x%llx",
+			 side ? "user" : "prog", mname[m],
+			 present ? "present" : "absent",
+			 (unsigned long long)flags[i]);
+		CONF_REC(name, "ret=%s after=%s", vstr(r), vstr(ulookup(m, key)));
+	}
+}
+
+static void case_delete_lookup(void)
+{
+	char name[96];
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		long long pd, ud, pl, ul, pn, un, po, uo;
+
+		/* present */
+		clear(m);
+		uupdate(m, 1, 11, BPF_ANY);
+		pl = rq(m, MO_LOOKUP, 1, 0, 0);
+		/* per-CPU: the test run's CPU copy is 0 or 11 depending on
+		 * where it ran; only "found" is portable */
+		if (is_percpu(m) && pl >= 0)
+			pl = 1;
+		ul = ulookup_flags(m, 1, 0);
+		pd = rq(m, MO_DELETE, 1, 0, 0);
+		po = ulookup(m, 1);
+		uupdate(m, 1, 11, BPF_ANY);
+		ud = udelete(m, 1);
+		uo = ulookup(m, 1);
+		snprintf(name, sizeof(name), "delete_present_%s", mname[m]);
+		CONF_REC(name, "prog_lookup=%s user_lookup=%s prog_delete=%s after=%s user_delete=%s after=%s",
+			 vstr(pl), vstr(ul), vstr(pd), vstr(po), vstr(ud), vstr(uo));
+		/* absent / out of range */
+		uint32_t key = is_array(m) ? 8 : 2;
+
+		clear(m);
+		pn = rq(m, MO_LOOKUP, key, 0, 0);
+		un = ulookup_flags(m, key, 0);
+		pd = rq(m, MO_DELETE, key, 0, 0);
+		ud = udelete(m, key);
+		snprintf(name, sizeof(name), "delete_absent_%s", mname[m]);
+		CONF_REC(name, "prog_lookup=%s user_lookup=%s prog_delete=%s user_delete=%s",
+			 vstr(pn), vstr(un), vstr(pd), vstr(ud));
+	}
+}
+
+static void case_user_lookup_flags(void)
+{
+	static const uint64_t flags[] = { BPF_F_LOCK, 1, 2, 8 };
+	char name[96];
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		clear(m);
+		uupdate(m, 1, 11, BPF_ANY);
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(name, sizeof(name), "user_lookup_%s_flags_0x%llx",
+				 mname[m], (unsigned long long)flags[i]);
+			CONF_REC(name, "ret=%s", vstr(ulookup_flags(m, 1, flags[i])));
+		}
+	}
+}
+
+static void case_lookup_and_delete(void)
+{
+	char name[96];
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		void *b;
+		long r1, r2, r3;
+		uint32_t key = 1, miss = is_array(m) ? 8 : 2;
+		long long v = MR_NONE;
+
+		clear(m);
+		uupdate(m, key, 11, BPF_ANY);
+		b = ubuf(m, 0);
+		r1 = bpf_map_lookup_and_delete_elem(ufd(m), &key, b) ? -errno : 0;
+		if (!r1)
+			v = (long long)uget(m, b);
+		long long after = ulookup(m, key);
+		r2 = bpf_map_lookup_and_delete_elem(ufd(m), &miss, ubuf(m, 0)) ? -errno : 0;
+		uupdate(m, key, 11, BPF_ANY);
+		r3 = bpf_map_lookup_and_delete_elem_flags(ufd(m), &key, ubuf(m, 0),
+							  BPF_F_LOCK) ? -errno : 0;
+		snprintf(name, sizeof(name), "lookup_and_delete_%s", mname[m]);
+		CONF_REC(name, "present=%s value=%s after=%s absent=%s flock=%s",
+			 conf_rc(r1), vstr(v), vstr(after), conf_rc(r2), conf_rc(r3));
+	}
+}
+
+static void case_get_next_key(void)
+{
+	char name[96];
+	uint32_t next;
+	long r;
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		if (!is_array(m))
+			continue;
+		static const int64_t keys[] = { -1, 0, 3, 6, 7, 8, 100 };
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			uint32_t k = (uint32_t)keys[i];
+
+			next = 12345;
+			r = bpf_map_get_next_key(ufd(m), keys[i] < 0 ? NULL : &k,
+						 &next) ? -errno : 0;
+			if (keys[i] < 0)
+				snprintf(name, sizeof(name), "get_next_key_%s_null", mname[m]);
+			else
+				snprintf(name, sizeof(name), "get_next_key_%s_%lld",
+					 mname[m], (long long)keys[i]);
+			CONF_REC(name, "ret=%s next=%s", conf_rc(r),
+				 r ? "-" : vstr(next));
+		}
+	}
+	for (int m = 0; m < MM_NMAPS; m++) {
+		if (is_array(m))
+			continue;
+		uint32_t k, seen = 0, steps = 0;
+
+		clear(m);
+		r = bpf_map_get_next_key(ufd(m), NULL, &next) ? -errno : 0;
+		snprintf(name, sizeof(name), "get_next_key_%s_empty", mname[m]);
+		CONF_REC(name, "ret=%s", conf_rc(r));
+		for (k = 1; k <= 3; k++)
+			uupdate(m, k * 10, k, BPF_ANY);
+		/* walk: every key once, then -ENOENT */
+		long end = 0;
+		void *prev = NULL;
+		while (steps < 10) {
+			if (bpf_map_get_next_key(ufd(m), prev, &next)) {
+				end = -errno;
+				break;
+			}
+			steps++;
+			if (next == 10 || next == 20 || next == 30)
+				seen |= 1u << (next / 10);
+			k = next;
+			prev = &k;
+		}
+		snprintf(name, sizeof(name), "get_next_key_%s_walk3", mname[m]);
+		CONF_REC(name, "steps=%u all_seen=%d end=%s", steps, seen == 0xe,
+			 conf_rc(end));
+		k = 999;
+		r = bpf_map_get_next_key(ufd(m), &k, &next) ? -errno : 0;
+		snprintf(name, sizeof(name), "get_next_key_%s_unknown_key", mname[m]);
+		CONF_REC(name, "ret=%s next_is_member=%d", conf_rc(r),
+			 !r && (next == 10 || next == 20 || next == 30));
+	}
+}
+
+static void case_for_each(void)
+{
+	char name[96];
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		long long all, one, two, bad;
+
+		clear(m);
+		if (!is_array(m))
+			for (uint32_t k = 1; k <= 3; k++)
+				uupdate(m, k, k, BPF_ANY);
+		all = rq(m, MO_FOREACH, 0, 100, 0);
+		int ordered = 1;
+		for (uint32_t i = 0; is_array(m) && i < 8; i++)
+			ordered &= sk->bss->visited[i] == i;
+		one = rq(m, MO_FOREACH, 0, 1, 0);
+		two = rq(m, MO_FOREACH, 0, 2, 0);
+		bad = rq(m, MO_FOREACH, 0, 100, 1);
+		snprintf(name, sizeof(name), "for_each_%s", mname[m]);
+		CONF_REC(name, "all=%s index_order=%d stop_at_first=%s stop_at_second=%s flags1=%s",
+			 vstr(all), ordered, vstr(one), vstr(two), vstr(bad));
+		clear(m);
+		snprintf(name, sizeof(name), "for_each_%s_cleared", mname[m]);
+		CONF_REC(name, "count=%s", vstr(rq(m, MO_FOREACH, 0, 100, 0)));
+	}
+}
+
+/* full hash: -E2BIG for a new key, replacing still works; LRU evicts */
+static void case_full(void)
+{
+	char name[96];
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		long long pn, un, pnx, pr, ur, cnt;
+
+		if (is_array(m))
+			continue;
+		clear(m);
+		for (uint32_t k = 1; k <= max_entries(m); k++)
+			uupdate(m, k, k, BPF_ANY);
+		pn = rq(m, MO_UPDATE, 100, 7, BPF_ANY);
+		un = uupdate(m, 101, 7, BPF_ANY);
+		pnx = rq(m, MO_UPDATE, 102, 7, BPF_NOEXIST);
+		/* LRU: which keys were evicted is not specified (§3.3) */
+		pr = m == MM_LRU ? 0 : rq(m, MO_UPDATE, 1, 7, BPF_EXIST);
+		ur = m == MM_LRU ? 0 : uupdate(m, 2, 8, BPF_ANY);
+		cnt = rq(m, MO_FOREACH, 0, 100, 0);
+		snprintf(name, sizeof(name), "full_%s", mname[m]);
+		CONF_REC(name, "prog_new=%s user_new=%s prog_new_noexist=%s prog_replace=%s "
+			 "user_replace=%s count_le_max=%d", vstr(pn), vstr(un), vstr(pnx),
+			 vstr(pr), vstr(ur), cnt >= 0 && cnt <= max_entries(m));
+	}
+}
+
+/* §2.1, §3.1, §5.1: BPF_MAP_CREATE errors */
+static void case_create(void)
+{
+	static const struct {
+		const char *name;
+		int type;
+		uint32_t key, value, max, flags;
+	} cs[] = {
+		{ "array_ok", BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0 },
+		{ "array_key8", BPF_MAP_TYPE_ARRAY, 8, 8, 4, 0 },
+		{ "array_key0", BPF_MAP_TYPE_ARRAY, 0, 8, 4, 0 },
+		{ "array_value0", BPF_MAP_TYPE_ARRAY, 4, 0, 4, 0 },
+		{ "array_max0", BPF_MAP_TYPE_ARRAY, 4, 8, 0, 0 },
+		{ "array_no_prealloc", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_NO_PREALLOC },
+		{ "array_mmapable", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_MMAPABLE },
+		{ "array_rdonly_wronly", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_RDONLY | BPF_F_WRONLY },
+		{ "array_rdonly_prog_wronly_prog", BPF_MAP_TYPE_ARRAY, 4, 8, 4,
+		  BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG },
+		{ "array_preserve_elems", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_PRESERVE_ELEMS },
+		{ "array_zero_seed", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_ZERO_SEED },
+		{ "percpu_array_ok", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0 },
+		{ "percpu_array_key8", BPF_MAP_TYPE_PERCPU_ARRAY, 8, 8, 4, 0 },
+		{ "percpu_array_value_40k", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 40000, 4, 0 },
+		{ "hash_ok", BPF_MAP_TYPE_HASH, 4, 8, 4, 0 },
+		{ "hash_key0", BPF_MAP_TYPE_HASH, 0, 8, 4, 0 },
+		{ "hash_value0", BPF_MAP_TYPE_HASH, 4, 0, 4, 0 },
+		{ "hash_max0", BPF_MAP_TYPE_HASH, 4, 8, 0, 0 },
+		{ "hash_key_value_odd", BPF_MAP_TYPE_HASH, 3, 5, 4, 0 },
+		{ "hash_no_prealloc", BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_PREALLOC },
+		{ "hash_no_common_lru", BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_NO_COMMON_LRU },
+		{ "hash_zero_seed", BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_ZERO_SEED },
+		{ "hash_mmapable", BPF_MAP_TYPE_HASH, 4, 8, 4, BPF_F_MMAPABLE },
+		{ "hash_rdonly_prog_wronly_prog", BPF_MAP_TYPE_HASH, 4, 8, 4,
+		  BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG },
+		{ "hash_flag_bit31", BPF_MAP_TYPE_HASH, 4, 8, 4, 1u << 31 },
+		{ "percpu_hash_ok", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 4, 0 },
+		{ "percpu_hash_value_40k", BPF_MAP_TYPE_PERCPU_HASH, 4, 40000, 4, 0 },
+		{ "lru_ok", BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, 0 },
+		{ "lru_no_prealloc", BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, BPF_F_NO_PREALLOC },
+		{ "lru_no_common_lru", BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, BPF_F_NO_COMMON_LRU },
+		{ "lru_key0", BPF_MAP_TYPE_LRU_HASH, 0, 8, 4, 0 },
+		{ "lru_percpu_ok", BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4, 0 },
+		{ "unknown_type_999", 999, 4, 8, 4, 0 },
+	};
+	char name[96];
+
+	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		int fd = bpf_map_create(cs[i].type, NULL, cs[i].key, cs[i].value,
+					cs[i].max, &(struct bpf_map_create_opts){
+						.sz = sizeof(struct bpf_map_create_opts),
+						.map_flags = cs[i].flags });
+		long r = fd < 0 ? -errno : 0;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(name, sizeof(name), "create_%s", cs[i].name);
+		CONF_REC(name, "ret=%s", conf_rc(r));
+	}
+	/* name rules (§5.1) */
+	static const char *names[] = { "ok_name.1", "bad-name", "sixteen_chars_xx" };
+	for (size_t i = 0; i < 3; i++) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, names[i], 4, 8, 1, NULL);
+		long r = fd < 0 ? -errno : 0;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(name, sizeof(name), "create_name_%zu", i);
+		CONF_REC(name, "name=%s ret=%s", names[i], conf_rc(r));
+	}
+}
+
+/* §5.2 generic fd errors */
+static void case_fd_errors(void)
+{
+	uint32_t k = 0;
+	uint64_t v = 0;
+	int nfd = open("/dev/null", O_RDONLY);
+
+	CONF_REC("user_lookup_bad_fd", "ret=%s",
+		 conf_rc(bpf_map_lookup_elem(-1, &k, &v) ? -errno : 0));
+	CONF_REC("user_update_bad_fd", "ret=%s",
+		 conf_rc(bpf_map_update_elem(-1, &k, &v, 0) ? -errno : 0));
+	CONF_REC("user_lookup_not_a_map_fd", "ret=%s",
+		 conf_rc(bpf_map_lookup_elem(nfd, &k, &v) ? -errno : 0));
+	CONF_REC("user_delete_not_a_map_fd", "ret=%s",
+		 conf_rc(bpf_map_delete_elem(nfd, &k) ? -errno : 0));
+	close(nfd);
+}
+
+int main(void)
+{
+	libbpf_set_print(NULL);
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0 || ncpus > 1024 / 8) {
+		CONF_FAIL("setup", "libbpf_num_possible_cpus");
+		return 1;
+	}
+	sk = maps__open_and_load();
+	if (!sk) {
+		CONF_FAIL("load", "maps__open_and_load");
+		return 1;
+	}
+	case_update_matrix();
+	case_delete_lookup();
+	case_user_lookup_flags();
+	case_lookup_and_delete();
+	case_get_next_key();
+	case_for_each();
+	case_full();
+	maps__destroy(sk);
+	case_create();
+	case_fd_errors();
+	return conf_failures ? 1 : 0;
+}
