@@ -98,6 +98,12 @@ struct emu_timer {
 	uint32_t inflight;
 	uint32_t waiters;
 	atomic_int cancelling;		/* other callbacks cancelling us (§6 step 4) */
+	/* Absolute start >= 2^63 (see timer_stale_*): */
+	atomic_uint gen;		/* bumped by every start, cancel, free */
+	atomic_uint pins;		/* promotions on their way to the lock */
+	struct emu_timer *stale_next, **stale_pprev;	/* stale_lock */
+	struct emu_timer *promote_next;	/* the promoting thread's */
+	unsigned int promote_gen;
 };
 
 static void timer_fire(struct emu_event *ev);
@@ -160,7 +166,60 @@ static void timer_publish_locked(struct bpf_timer *slot, struct emu_timer *t)
 /* True when nothing can reach @t any more: the caller frees it. */
 static bool timer_unused_locked(const struct emu_timer *t)
 {
-	return t->dead && !t->inflight && !t->running && !t->waiters;
+	return t->dead && !t->inflight && !t->running && !t->waiters &&
+	       !atomic_load(&t->pins);
+}
+
+/*
+ * Absolute expiries >= 2^63 (observed on 6.18).  hrtimer keeps two times:
+ * the queue key, which ktime_add_safe() saturates to KTIME_SEC_MAX, and the
+ * soft expiry, which stays negative, i.e. in the past.  Such a timer never
+ * comes due by itself (cancel returns 1 a minute later), but the next time
+ * another timer of the same clock base on the same CPU expires, the expiry
+ * loop walks on to it, finds it expired, and runs it right after.  These
+ * timers are kept on the "stale" list, and timer_fire promotes the ones of
+ * its own (clock, CPU) to "due now" after each callback.
+ *
+ * List membership is guarded by stale_lock, nested inside the timer locks.
+ * A promotion unlinks under stale_lock and holds a pin until it has the
+ * timer's lock; gen tells whether a start/cancel/free came in between.
+ */
+static pthread_mutex_t stale_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct emu_timer *stale_head;
+static atomic_int stale_count;
+
+static void timer_stale_add_locked(struct emu_timer *t)
+{
+	pthread_mutex_lock(&stale_lock);
+	t->stale_next = stale_head;
+	if (stale_head)
+		stale_head->stale_pprev = &t->stale_next;
+	stale_head = t;
+	t->stale_pprev = &stale_head;
+	atomic_fetch_add(&stale_count, 1);
+	pthread_mutex_unlock(&stale_lock);
+}
+
+static void timer_stale_unlink(struct emu_timer *t)
+{
+	*t->stale_pprev = t->stale_next;
+	if (t->stale_next)
+		t->stale_next->stale_pprev = t->stale_pprev;
+	t->stale_pprev = NULL;
+	t->stale_next = NULL;
+	atomic_fetch_sub(&stale_count, 1);
+}
+
+/* Any start, cancel or free: the timer is no longer a stale one. */
+static void timer_stale_del_locked(struct emu_timer *t)
+{
+	atomic_fetch_add(&t->gen, 1);
+	if (!atomic_load(&stale_count))
+		return;
+	pthread_mutex_lock(&stale_lock);
+	if (t->stale_pprev)
+		timer_stale_unlink(t);
+	pthread_mutex_unlock(&stale_lock);
 }
 
 static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
@@ -273,6 +332,8 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 	t->clock = clock;
 	t->cpu = emu_ctx.cpu;
 	atomic_init(&t->cancelling, 0);
+	atomic_init(&t->gen, 0);
+	atomic_init(&t->pins, 0);
 
 	/*
 	 * Publish first, then look at usercnt (seq_cst on both sides): either
@@ -333,8 +394,13 @@ out_unlock:
 	return ret;
 }
 
-/* Expiry on the MONOTONIC queue timeline, the way hrtimer computes it. */
-static uint64_t timer_deadline(int clock, uint64_t nsecs, bool abs)
+/*
+ * Expiry on the timer's own clock, the way hrtimer computes it.  The event
+ * then follows that clock (emu_event_arm_on): BOOTTIME and REALTIME
+ * expiries pass during a simulated suspend, REALTIME ones move with the
+ * wall clock.
+ */
+static uint64_t timer_expires(int clock, uint64_t nsecs, bool abs)
 {
 	int64_t expires, now;
 
@@ -352,14 +418,14 @@ static uint64_t timer_deadline(int clock, uint64_t nsecs, bool abs)
 		    __builtin_add_overflow(now, (int64_t)nsecs, &expires) || expires < 0)
 			expires = TIMER_EXPIRES_MAX;
 	}
-	return emu_clock_to_mono(clock, (uint64_t)expires);
+	return (uint64_t)expires;
 }
 
 long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags)
 {
 	struct emu_timer *t;
 	struct timer_lock *l;
-	uint64_t deadline;
+	uint64_t expires;
 	bool was_queued;
 	long ret = 0;
 
@@ -377,13 +443,14 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 		ret = -EINVAL;
 		goto out_unlock;
 	}
-	deadline = timer_deadline(t->clock, nsecs, flags & BPF_F_TIMER_ABS);
+	timer_stale_del_locked(t);
+	expires = timer_expires(t->clock, nsecs, flags & BPF_F_TIMER_ABS);
 	/* Pinned or not, the expiry runs where it was started (hrtimer's
 	 * per-CPU bases), which is what CPU_PIN guarantees. */
 	t->cpu = emu_ctx.cpu;
 	/* Disarm-then-arm tells exactly whether a queue entry is added. */
 	was_queued = emu_event_disarm(&t->ev);
-	ret = emu_event_arm(&t->ev, deadline);
+	ret = emu_event_arm_on(&t->ev, t->clock, expires);
 	if (ret) {
 		if (was_queued)
 			t->inflight--;
@@ -391,6 +458,8 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	}
 	if (!was_queued)
 		t->inflight++;
+	if ((flags & BPF_F_TIMER_ABS) && (int64_t)nsecs < 0)
+		timer_stale_add_locked(t);
 out_unlock:
 	pthread_mutex_unlock(&l->lock);
 	return ret;
@@ -437,6 +506,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 	old = t->prog;
 	t->prog = NULL;
 	t->callback_fn = NULL;
+	timer_stale_del_locked(t);
 	ret = timer_cancel_sync_locked(l, t);
 	/* A cancel-and-free may have come while we waited; we may be last. */
 	release = timer_unused_locked(t);
@@ -473,6 +543,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 	old = t->prog;
 	t->prog = NULL;
 	t->callback_fn = NULL;
+	timer_stale_del_locked(t);
 	if (emu_event_disarm(&t->ev))
 		t->inflight--;
 	/*
@@ -507,15 +578,56 @@ static long timer_run_callback(void *arg)
 	 */
 	pthread_mutex_lock(&l->lock);
 	cb = (timer_cb_fn)t->callback_fn;
+	emu_ctx.cpu = t->cpu;
 	pthread_mutex_unlock(&l->lock);
 	if (!cb)
 		return 0;
 	emu_ctx.running_timer = t;
-	emu_ctx.cpu = t->cpu;
 	index = t->index;
 	key = t->is_array ? &index : t->key;
 	/* BPF C declares callbacks returning int or long: read the int. */
 	return cb(t->map_def, (void *)key, t->value);
+}
+
+/* A timer of (@clock, @cpu) expired: its stale companions are due now. */
+static void timer_stale_promote(int clock, int cpu)
+{
+	struct emu_timer *t, *next, *batch = NULL;
+	struct timer_lock *l;
+	bool was_queued, release;
+
+	pthread_mutex_lock(&stale_lock);
+	for (t = stale_head; t; t = next) {
+		next = t->stale_next;
+		if (t->clock != clock || t->cpu != cpu)
+			continue;
+		timer_stale_unlink(t);
+		atomic_fetch_add(&t->pins, 1);
+		t->promote_gen = atomic_load(&t->gen);
+		t->promote_next = batch;
+		batch = t;
+	}
+	pthread_mutex_unlock(&stale_lock);
+
+	for (t = batch; t; t = next) {
+		next = t->promote_next;
+		l = timer_lock_of(t->slot);
+		pthread_mutex_lock(&l->lock);
+		atomic_fetch_sub(&t->pins, 1);
+		if (!t->dead && atomic_load(&t->gen) == t->promote_gen) {
+			was_queued = emu_event_disarm(&t->ev);
+			if (!emu_event_arm_on(&t->ev, t->clock, emu_clock_now(t->clock))) {
+				if (!was_queued)
+					t->inflight++;
+			} else if (was_queued) {
+				t->inflight--;
+			}
+		}
+		release = timer_unused_locked(t);
+		pthread_mutex_unlock(&l->lock);
+		if (release)
+			emu_free(t);
+	}
 }
 
 static void timer_fire(struct emu_event *ev)
@@ -526,6 +638,7 @@ static void timer_fire(struct emu_event *ev)
 	int saved_cpu = emu_ctx.cpu;
 	struct emu_prog *prog;
 	bool release;
+	int cpu;
 
 	pthread_mutex_lock(&l->lock);
 	t->inflight--;
@@ -538,6 +651,7 @@ static void timer_fire(struct emu_event *ev)
 	prog = t->prog;
 	emu_prog_get(prog);
 	t->running = true;
+	cpu = t->cpu;
 	pthread_mutex_unlock(&l->lock);
 
 	/* Set before the entry: a cancel-and-free during its fd reap must
@@ -552,6 +666,8 @@ static void timer_fire(struct emu_event *ev)
 	}
 	emu_ctx.running_timer = saved_timer;
 	emu_ctx.cpu = saved_cpu;
+	if (atomic_load(&stale_count))
+		timer_stale_promote(t->clock, cpu);
 
 	pthread_mutex_lock(&l->lock);
 	t->running = false;
