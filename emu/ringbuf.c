@@ -136,6 +136,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	emu_map_init_from_attr(&rb->map, attr);
 	rb->shm_fd = -1;
 	rb->page_size = page;
 	rb->mask = size - 1;

@@ -211,4 +211,16 @@ static inline bool emu_dynptr_rdonly(const struct emu_dynptr *p)
 	return p->size & EMU_DYNPTR_RDONLY_BIT;
 }
 
+/* Dynptr kfuncs, exported under their kernel names (helpers/dynptr.c);
+ * BPF C declares them itself with __ksym. */
+__u32 bpf_dynptr_size(const struct bpf_dynptr *ptr);
+bool bpf_dynptr_is_null(const struct bpf_dynptr *ptr);
+bool bpf_dynptr_is_rdonly(const struct bpf_dynptr *ptr);
+int bpf_dynptr_adjust(const struct bpf_dynptr *ptr, __u32 start, __u32 end);
+int bpf_dynptr_clone(const struct bpf_dynptr *ptr, struct bpf_dynptr *clone__uninit);
+void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset, void *buffer__opt,
+		       __u32 buffer__szk);
+void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *ptr, __u32 offset, void *buffer__opt,
+			    __u32 buffer__szk);
+
 #endif /* BPFEMU_EMU_RINGBUF_H */
