@@ -13,9 +13,15 @@
 #ifndef BPFEMU_GEN_H
 #define BPFEMU_GEN_H
 
-#include <stdint.h>
-
 #include <bpfemu/export.h>
+
+/*
+ * No system header here: generated code includes this after the
+ * program's preprocessed text, where re-including <stdint.h> would
+ * redefine its typedefs (their include guards are gone).
+ */
+#define uint32_t __UINT32_TYPE__
+#define uint64_t __UINT64_TYPE__
 
 #ifdef __cplusplus
 extern "C" {
@@ -127,5 +133,8 @@ BPFEMU_API void bpfemu_object_register(struct bpfemu_obj_desc *desc);
 #ifdef __cplusplus
 }
 #endif
+
+#undef uint32_t
+#undef uint64_t
 
 #endif /* BPFEMU_GEN_H */
