@@ -94,6 +94,16 @@ static inline long conf_errno_rc(int ret)
 	conf_failures++; \
 } while (0)
 
+/* libbpf's messages only with CONF_VERBOSE=1 in the environment */
+static inline void conf_setup(void)
+{
+	const char *v = getenv("CONF_VERBOSE");
+
+	if (!v || !*v || *v == '0')
+		libbpf_set_print(NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 /* ---- time ---------------------------------------------------------- */
 
 /*

@@ -120,14 +120,18 @@ for f in $families; do
 	if [ $kernel_ok = 1 ]; then
 		if kernel_build "$f" > "$out/$f.kbuild.log" 2>&1; then
 			krel=$(uname -r)
+			kstatus=0
 			{
 				echo "# kernel $krel"
 				"$kbuild/$f.kernel"
-			} > "$out/$f.kernel.txt" 2> "$out/$f.kernel.err" ||
-				note "$f: kernel driver exited non-zero (see $out/$f.kernel.err)"
+			} > "$out/$f.kernel.txt" 2> "$out/$f.kernel.err" || kstatus=1
 			ref=$out/$f.kernel.txt
 			refname="kernel-$krel"
-			if [ $update = 1 ]; then
+			if [ $kstatus != 0 ]; then
+				note "$f: kernel driver failed (see $out/$f.kernel.err and driver_error records)"
+				total_fail=$((total_fail + 1))
+				fam_note="$fam_note kernel-driver-failed"
+			elif [ $update = 1 ]; then
 				cp "$ref" "$golden"
 				note "$f: golden updated from kernel $krel"
 			elif [ -r "$golden" ]; then

@@ -461,7 +461,7 @@ static void case_fd_errors(void)
 
 int main(void)
 {
-	libbpf_set_print(NULL);
+	conf_setup();
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0 || ncpus > 1024 / 8) {
 		CONF_FAIL("setup", "libbpf_num_possible_cpus");

@@ -552,7 +552,7 @@ static void case_usercnt(void)
 
 int main(void)
 {
-	libbpf_set_print(NULL);
+	conf_setup();
 	sk = timers__open_and_load();
 	if (!sk) {
 		CONF_FAIL("load", "timers__open_and_load");
