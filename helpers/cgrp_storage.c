@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BPF_MAP_TYPE_CGRP_STORAGE and the cgroup helpers and kfuncs
+ * (shared/spec/cgrp_storage.md), thin over emu/local_storage.c and
+ * emu/cgroup.c -- the kernel's kernel/bpf/bpf_cgrp_storage.c.
+ *
+ * Lifetime: an element belongs to (cgroup, map).  It goes when the program
+ * or user space deletes it, when a non-BPF_F_LOCK update replaces it (new
+ * memory), when the cgroup is freed (after rmdir and its last reference),
+ * or when the map is freed (its last reference, not its last fd).
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <bpfemu/export.h>
+#include <bpfemu/helpers.h>
+#include <bpfemu/kernel_types.h>
+
+#include "cgroup.h"
+#include "ctx.h"
+#include "err.h"
+#include "local_storage.h"
+#include "map.h"
+#include "prog.h"
+
+static struct emu_ls_cache cgroup_cache = EMU_LS_CACHE_INIT;
+
+/* ------------------------------------------------------- busy counter */
+
+static _Thread_local int cgrp_storage_busy;
+static void (*_Atomic busy_hook)(void *arg);
+static void *_Atomic busy_hook_arg;
+
+void emu_cgrp_storage_set_busy_hook(void (*fn)(void *arg), void *arg)
+{
+	atomic_store(&busy_hook_arg, arg);
+	atomic_store(&busy_hook, fn);
+}
+
+int emu_cgrp_storage_busy(void)
+{
+	return cgrp_storage_busy;
+}
+
+/* Inside the critical section: what a tracing program on the storage code
+ * would do.  One shot, so the hook's own nested calls do not re-enter it. */
+static inline void busy_hook_run(void)
+{
+	void (*fn)(void *arg);
+
+	if (__builtin_expect(!atomic_load_explicit(&busy_hook, memory_order_relaxed), 1))
+		return;
+	fn = atomic_exchange(&busy_hook, NULL);
+	if (fn)
+		fn(atomic_load(&busy_hook_arg));
+}
+
+static inline void cgrp_storage_lock(void)
+{
+	cgrp_storage_busy++;
+}
+
+static inline void cgrp_storage_unlock(void)
+{
+	cgrp_storage_busy--;
+}
+
+static inline bool cgrp_storage_trylock(void)
+{
+	if (__builtin_expect(++cgrp_storage_busy != 1, 0)) {
+		cgrp_storage_busy--;
+		return false;
+	}
+	return true;
+}
+
+/* Storage code may run outside any BPF run (tests, user space): it then
+ * opens its own read-side section so concurrent frees wait for it. */
+static inline bool rcu_enter_if_needed(void)
+{
+	if (emu_in_bpf())
+		return false;
+	emu_map_rcu_enter();
+	return true;
+}
+
+static inline void rcu_exit_if(bool entered)
+{
+	if (entered)
+		emu_map_rcu_exit();
+}
+
+/* ------------------------------------------------------------ map type */
+
+static struct emu_map *cgrp_storage_map_alloc(const struct emu_map_attr *attr, int *err)
+{
+	return emu_ls_map_alloc(attr, &cgroup_cache, err);
+}
+
+static int cgrp_storage_lookup_sys(struct emu_map *map, const void *key, void *value,
+				   uint64_t flags)
+{
+	struct cgroup *cgrp;
+	void *data;
+	bool rcu;
+	int err = 0;
+
+	/* map_lookup_elem's generic checks come before the key. */
+	if (flags & ~(uint64_t)BPF_F_LOCK)
+		return -EINVAL;
+	if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0)
+		return -EINVAL;
+	cgrp = emu_cgroup_from_fd(*(const int *)key, &err);
+	if (!cgrp)
+		return err;
+	rcu = rcu_enter_if_needed();
+	cgrp_storage_lock();
+	busy_hook_run();
+	data = emu_ls_lookup(emu_ls_storage(&cgrp->bpf_cgrp_storage), emu_ls_map_of(map), true);
+	cgrp_storage_unlock();
+	if (!data) {
+		err = -ENOENT;
+		goto out;
+	}
+	if (flags & BPF_F_LOCK)
+		emu_map_copy_value_locked(map, value, data, true);
+	else
+		emu_map_copy_value(map, value, data);
+	/* User space never sees special fields. */
+	emu_map_zero_fields(map, value);
+out:
+	rcu_exit_if(rcu);
+	emu_cgroup_put(cgrp);
+	return err;
+}
+
+static int cgrp_storage_update_sys(struct emu_map *map, const void *key, const void *value,
+				   uint64_t flags)
+{
+	struct cgroup *cgrp;
+	bool rcu;
+	int err = 0;
+
+	/* bpf_map_update_value: BPF_F_LOCK needs a lock, before the key. */
+	if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0)
+		return -EINVAL;
+	cgrp = emu_cgroup_from_fd(*(const int *)key, &err);
+	if (!cgrp)
+		return err;
+	rcu = rcu_enter_if_needed();
+	cgrp_storage_lock();
+	busy_hook_run();
+	if (!emu_ls_update(&cgrp->bpf_cgrp_storage, emu_ls_map_of(map), value, flags, &err))
+		goto out_unlock;
+	err = 0;
+out_unlock:
+	cgrp_storage_unlock();
+	rcu_exit_if(rcu);
+	emu_cgroup_put(cgrp);
+	return err;
+}
+
+static int cgrp_storage_delete_sys(struct emu_map *map, const void *key)
+{
+	struct cgroup *cgrp;
+	bool rcu;
+	int err = 0;
+
+	cgrp = emu_cgroup_from_fd(*(const int *)key, &err);
+	if (!cgrp)
+		return err;
+	rcu = rcu_enter_if_needed();
+	cgrp_storage_lock();
+	busy_hook_run();
+	err = emu_ls_delete(&cgrp->bpf_cgrp_storage, emu_ls_map_of(map));
+	cgrp_storage_unlock();
+	rcu_exit_if(rcu);
+	emu_cgroup_put(cgrp);
+	return err;
+}
+
+/* Storage cannot be iterated by key (notsupp_get_next_key). */
+static int cgrp_storage_get_next_key(struct emu_map *map, const void *key, void *next_key)
+{
+	(void)map;
+	(void)key;
+	(void)next_key;
+	return -ENOTSUPP;
+}
+
+static const struct emu_map_ops cgrp_storage_map_ops = {
+	.alloc_check = emu_ls_map_alloc_check,
+	.alloc = cgrp_storage_map_alloc,
+	.free = emu_ls_map_free,
+	.lookup_sys = cgrp_storage_lookup_sys,
+	.update_sys = cgrp_storage_update_sys,
+	.delete_sys = cgrp_storage_delete_sys,
+	.get_next_key = cgrp_storage_get_next_key,
+};
+
+void emu_cgrp_storage_register(void)
+{
+	emu_map_register_type(BPF_MAP_TYPE_CGRP_STORAGE, &cgrp_storage_map_ops);
+}
+
+static void __attribute__((constructor)) cgrp_storage_ctor(void)
+{
+	emu_cgrp_storage_register();
+}
+
+/* -------------------------------------------------------------- helpers */
+
+/* The map argument: the verifier only lets a CGRP_STORAGE map through. */
+static struct emu_ls_map *cgrp_storage_map(void *map_def, const char *helper)
+{
+	struct emu_map *map = emu_map_from_def(map_def);
+
+	if (!map) {
+		emu_verifier_reject(-EINVAL, "not_a_map", "%s: R1 is not a map", helper);
+		return NULL;
+	}
+	if (map->map_type != BPF_MAP_TYPE_CGRP_STORAGE) {
+		emu_verifier_reject(-EINVAL, "map_helper_mismatch",
+				    "%s: cannot pass map_type %u into func %s", helper,
+				    map->map_type, helper);
+		return NULL;
+	}
+	return emu_ls_map_of(map);
+}
+
+void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
+{
+	struct emu_ls_map *smap;
+	bool nobusy, rcu;
+	void *data;
+	int err;
+
+	EMU_HELPER_CHECK(BPF_FUNC_cgrp_storage_get, NULL);
+	smap = cgrp_storage_map(map, "bpf_cgrp_storage_get");
+	if (!smap)
+		return NULL;
+	/* Unknown flags fail before the lookup, even when storage exists. */
+	if (flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE)
+		return NULL;
+	if (!cgroup)
+		return NULL;
+
+	rcu = rcu_enter_if_needed();
+	/* 6.15+: busy still looks up (without caching), only creation is
+	 * refused. */
+	nobusy = cgrp_storage_trylock();
+	busy_hook_run();
+	data = emu_ls_lookup(emu_ls_storage(&cgroup->bpf_cgrp_storage), smap, nobusy);
+	if (data)
+		goto out_unlock;
+	/* Only a cgroup that is still referenced by its directory gets new
+	 * storage: a dying one would never free it before its final put. */
+	if (!emu_cgroup_is_dying(cgroup) && (flags & BPF_LOCAL_STORAGE_GET_F_CREATE) && nobusy)
+		data = emu_ls_update(&cgroup->bpf_cgrp_storage, smap, value, BPF_NOEXIST, &err);
+out_unlock:
+	if (nobusy)
+		cgrp_storage_unlock();
+	rcu_exit_if(rcu);
+	return data;
+}
+
+long bpfemu_helper_cgrp_storage_delete(void *map, struct cgroup *cgroup)
+{
+	struct emu_ls_map *smap;
+	bool rcu;
+	long ret;
+
+	EMU_HELPER_CHECK(BPF_FUNC_cgrp_storage_delete, -EINVAL);
+	smap = cgrp_storage_map(map, "bpf_cgrp_storage_delete");
+	if (!smap)
+		return -EINVAL;
+	if (!cgroup)
+		return -EINVAL;
+	if (!cgrp_storage_trylock())
+		return -EBUSY;
+	rcu = rcu_enter_if_needed();
+	busy_hook_run();
+	ret = emu_ls_delete(&cgroup->bpf_cgrp_storage, smap);
+	rcu_exit_if(rcu);
+	cgrp_storage_unlock();
+	return ret;
+}
+
+/* The current task's cgroup on the default hierarchy (task_dfl_cgroup). */
+__u64 bpfemu_helper_get_current_cgroup_id(void)
+{
+	bool rcu;
+	__u64 id;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_cgroup_id, 0);
+	rcu = rcu_enter_if_needed();
+	id = emu_cgroup_id(emu_task_dfl_cgroup(emu_task_current()));
+	rcu_exit_if(rcu);
+	return id;
+}
+
+__u64 bpfemu_helper_get_current_ancestor_cgroup_id(int ancestor_level)
+{
+	struct cgroup *cgrp;
+	__u64 id = 0;
+	bool rcu;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_ancestor_cgroup_id, 0);
+	rcu = rcu_enter_if_needed();
+	cgrp = emu_task_dfl_cgroup(emu_task_current());
+	/* cgroup_ancestor(): no such level is 0, not an error. */
+	if (ancestor_level >= 0 && ancestor_level <= cgrp->level)
+		id = emu_cgroup_id(cgrp->ancestors[ancestor_level]);
+	rcu_exit_if(rcu);
+	return id;
+}
+
+struct task_struct *bpfemu_helper_get_current_task_btf(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_task_btf, NULL);
+	return emu_task_current();
+}
+
+__u64 bpfemu_helper_get_current_task(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_task, 0);
+	return (__u64)(uintptr_t)emu_task_current();
+}
+
+/* --------------------------------------------------------------- kfuncs */
+
+/* KF_TRUSTED_ARGS: the verifier refuses a possibly-NULL cgroup. */
+static bool kfunc_arg_ok(const struct cgroup *cgrp, const char *kfunc)
+{
+	if (cgrp)
+		return true;
+	emu_verifier_reject(-EINVAL, "kfunc_null_arg",
+			    "%s: Possibly NULL pointer passed to trusted arg0", kfunc);
+	return false;
+}
+
+BPFEMU_API struct cgroup *bpf_cgroup_from_id(__u64 cgid)
+{
+	return emu_cgroup_from_id(cgid);
+}
+
+BPFEMU_API struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp)
+{
+	if (!kfunc_arg_ok(cgrp, "bpf_cgroup_acquire"))
+		return NULL;
+	/* cgroup_tryget: a dying cgroup can still be acquired (observed on
+	 * 6.18), only one whose count already reached zero cannot. */
+	return emu_cgroup_tryget(cgrp) ? cgrp : NULL;
+}
+
+BPFEMU_API void bpf_cgroup_release(struct cgroup *cgrp)
+{
+	if (!kfunc_arg_ok(cgrp, "bpf_cgroup_release"))
+		return;
+	emu_cgroup_put(cgrp);
+}
+
+BPFEMU_API struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level)
+{
+	struct cgroup *ancestor;
+
+	if (!kfunc_arg_ok(cgrp, "bpf_cgroup_ancestor"))
+		return NULL;
+	if (level > cgrp->level || level < 0)
+		return NULL;
+	ancestor = cgrp->ancestors[level];
+	return emu_cgroup_tryget(ancestor) ? ancestor : NULL;
+}
