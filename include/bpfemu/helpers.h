@@ -29,6 +29,7 @@ extern "C" {
 #endif
 
 struct cgroup;
+struct task_struct;
 struct bpf_dynptr;
 struct bpf_timer;
 struct bpf_spin_lock;
@@ -42,6 +43,7 @@ BPFEMU_API long bpfemu_helper_trace_printk(const char *fmt, __u32 fmt_size, ...)
 BPFEMU_API __u32 bpfemu_helper_get_prandom_u32(void);
 BPFEMU_API __u32 bpfemu_helper_get_smp_processor_id(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_pid_tgid(void);
+BPFEMU_API __u64 bpfemu_helper_get_current_task(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_cgroup_id(void);
 BPFEMU_API void *bpfemu_helper_get_local_storage(void *map, __u64 flags);
 BPFEMU_API long bpfemu_helper_spin_lock(struct bpf_spin_lock *lock);
@@ -54,6 +56,7 @@ BPFEMU_API void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 
 BPFEMU_API void bpfemu_helper_ringbuf_submit(void *data, __u64 flags);
 BPFEMU_API void bpfemu_helper_ringbuf_discard(void *data, __u64 flags);
 BPFEMU_API __u64 bpfemu_helper_ringbuf_query(void *ringbuf, __u64 flags);
+BPFEMU_API struct task_struct *bpfemu_helper_get_current_task_btf(void);
 BPFEMU_API __u64 bpfemu_helper_ktime_get_coarse_ns(void);
 BPFEMU_API long bpfemu_helper_for_each_map_elem(void *map, void *callback_fn, void *callback_ctx, __u64 flags);
 BPFEMU_API long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags);
