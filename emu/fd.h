@@ -37,12 +37,37 @@ enum emu_obj_kind {
 struct emu_obj_ref_ops {
 	void (*get)(void *obj);
 	void (*put)(void *obj);
+	/* Optional: a short-lived reference (maps: refcnt only) taken under the
+	 * fd table lock by emu_fd_hold(), so a concurrent close cannot free the
+	 * object while a user-space call works on it. */
+	void (*hold)(void *obj);
+	void (*release)(void *obj);
+	/* Optional: BPF_OBJ_GET_INFO_BY_FD for this kind.  @info_len in: the
+	 * user's buffer size (already tail-checked, <= the kind's struct);
+	 * fills at most that many bytes. */
+	int (*get_info)(void *obj, void *info, uint32_t info_len);
+	uint32_t info_size;	/* sizeof the kind's bpf_*_info */
 };
 void emu_fd_register_kind(enum emu_obj_kind kind, const struct emu_obj_ref_ops *ops);
+/* The registered ops of @kind, or NULL. */
+const struct emu_obj_ref_ops *emu_fd_kind_ops(enum emu_obj_kind kind);
 
-/* Readiness of fds that user space polls (ring buffers): the runtime sets
- * which of POLLIN/POLLOUT the user's descriptor reports. */
-#define EMU_FD_POLLABLE 0x1
+/*
+ * emu_fd_new() flags.
+ * Readiness of fds that user space polls (ring buffers): the runtime sets
+ * whether the user's descriptor reports POLLIN (EMU_FD_POLLIN: RINGBUF, data
+ * available) or POLLOUT (EMU_FD_POLLOUT: USER_RINGBUF, space available);
+ * emu_fd_set_ready() moves the level.  A new POLLIN fd starts not readable,
+ * a new POLLOUT fd starts writable; later fds of the same object start at
+ * the object's current level.
+ * Access mode of the open file description (BPF_F_RDONLY / BPF_F_WRONLY at
+ * create, BPF_OBJ_GET file_flags, GET_FD_BY_ID open_flags).
+ */
+#define EMU_FD_POLLIN	0x1
+#define EMU_FD_POLLOUT	0x2
+#define EMU_FD_POLLABLE	EMU_FD_POLLIN	/* older name */
+#define EMU_FD_RDONLY	0x10		/* no FMODE_CAN_WRITE */
+#define EMU_FD_WRONLY	0x20		/* no FMODE_CAN_READ */
 
 /*
  * New user fd for @obj: takes one reference through the kind's ops->get.
@@ -61,6 +86,18 @@ void *emu_fd_get(int fd, enum emu_obj_kind kind, int *err);
 /* Kind of the object behind @fd, or 0. */
 enum emu_obj_kind emu_fd_kind(int fd);
 
+/*
+ * Like emu_fd_get, and also takes the kind's hold (ops->hold, if any) and
+ * reports the descriptor's access mode (EMU_FD_RDONLY/WRONLY bits) in
+ * *@fmode.  Drop with emu_fd_release(kind, obj).
+ */
+void *emu_fd_hold(int fd, enum emu_obj_kind kind, unsigned int *fmode, int *err);
+void emu_fd_release(enum emu_obj_kind kind, void *obj);
+
+/* BPF_OBJ_GET_INFO_BY_FD on any kind: -EBADF, -EINVAL, -E2BIG (non-zero
+ * bytes past the kind's struct), or 0 with *@info_len set. */
+int emu_fd_get_info(int fd, void *info, uint32_t *info_len);
+
 /* Make the user's descriptors of a POLLABLE object report @events
  * (POLLIN / POLLOUT bits); wakes anyone in poll/epoll on them. */
 void emu_fd_set_ready(void *obj, int events);
@@ -68,12 +105,27 @@ void emu_fd_set_ready(void *obj, int events);
 /* Drop the references of every handle whose user descriptors are all closed. */
 void emu_fd_reap(void);
 
-/* Emulated bpffs: a pin holds one reference (ops->get) until unpinned. */
+/*
+ * Emulated bpffs (mounted at /sys/fs/bpf): a pin holds one reference
+ * (ops->get) until unpinned.  emu_bpffs_pin: -ENOENT (parent directory
+ * missing), -EEXIST (path exists), -EPERM (parent is not in the bpffs).
+ * emu_bpffs_get returns the object with a new reference (ops->get): -ENOENT,
+ * -EACCES (not a pinned object: a directory, a file outside the bpffs).
+ * emu_bpffs_unpin: unlink(2) of a pinned path.
+ */
 int emu_bpffs_pin(const char *path, enum emu_obj_kind kind, void *obj);
 void *emu_bpffs_get(const char *path, enum emu_obj_kind *kind, int *err);
 int emu_bpffs_unpin(const char *path);
+/* Number of pins (tests, leak checks). */
+int emu_bpffs_count(void);
+
+/* Drop every pin (emu_fd_reset calls it). */
+void emu_bpffs_reset(void);
 
 /* Close every handle and pin (bpfemu_reset). */
 void emu_fd_reset(void);
+
+/* Live handles (tests). */
+long emu_fd_count(void);
 
 #endif /* BPFEMU_EMU_FD_H */

@@ -30,6 +30,12 @@
 
 struct emu_map;
 
+/* Deferred free past a grace period (emu_map_retire). */
+struct emu_rcu_head {
+	struct emu_rcu_head *next;
+	void (*fn)(struct emu_rcu_head *head);
+};
+
 /* Kinds of special field; bit i of emu_map.field_mask = kind i present. */
 enum emu_field_kind {
 	EMU_FIELD_SPIN_LOCK,
@@ -61,6 +67,7 @@ struct emu_map_attr {
 	uint32_t btf_key_type_id;
 	uint32_t btf_value_type_id;
 	int inner_map_fd;		/* map-in-map template, -1 if none */
+	uint32_t map_ifindex;		/* offload: no emulated device, -EINVAL */
 	uint32_t nr_fields;
 	struct emu_field fields[EMU_MAX_FIELDS];
 };
@@ -95,6 +102,13 @@ struct emu_map_ops {
 
 	/* Readiness for poll(2) on the map fd, as POLLIN/POLLOUT bits (ring buffers). */
 	int (*poll)(struct emu_map *map);
+
+	/* Element identity (emu_map_elem_key); NULL = no elements. */
+	const void *(*elem_key)(struct emu_map *map, const void *value, uint32_t *idx_buf);
+
+	/* EMU_FD_POLLIN / EMU_FD_POLLOUT (fd.h) for the type's fds, 0 otherwise:
+	 * which readiness the user's descriptor reports (ring buffers). */
+	unsigned int fd_flags;
 };
 
 struct emu_map {
@@ -126,7 +140,20 @@ struct emu_map {
 
 	/* Private to the core. */
 	void *core_priv;
+
+	/* Per-CPU maps: number of per-CPU copies (emu_nr_cpus() at creation). */
+	uint32_t nr_cpus;
+	uint32_t numa_node;
+	atomic_bool frozen;		/* BPF_MAP_FREEZE: no more syscall writes */
+	/* A definition bound to this map itself (emu_map_def): what callbacks
+	 * receive as their `map` argument when no definition is at hand. */
+	void *self_def[2];
+	struct emu_rcu_head free_rcu;	/* the last emu_map_put's deferred free */
 };
+
+/* First thing a type's ops->alloc does: copy the generic attributes into
+ * @map, refcnt 1, usercnt 0, no special fields, nr_cpus = emu_nr_cpus(). */
+void emu_map_init_from_attr(struct emu_map *map, const struct emu_map_attr *attr);
 
 /* Create a map from @attr: generic checks, then ops->alloc_check, alloc.
  * Returns the map with refcnt 1, usercnt 0 (caller adds user refs), or NULL
@@ -157,6 +184,8 @@ void emu_map_register_type(uint32_t map_type, const struct emu_map_ops *ops);
 void emu_map_copy_value(const struct emu_map *map, void *dst, const void *src);
 void emu_map_zero_fields(const struct emu_map *map, void *value);
 void emu_map_free_fields(struct emu_map *map, void *value);
+/* release_uref: the timer and wq fields only (other fields stay). */
+void emu_map_free_timers_wq(struct emu_map *map, void *value);
 typedef void (*emu_field_free_fn)(struct emu_map *map, void *field);
 void emu_map_register_field_free(enum emu_field_kind kind, emu_field_free_fn fn);
 
@@ -175,5 +204,59 @@ void emu_map_unbind_def(void *def);
 
 /* Emulated CPU count for per-CPU maps (bpfemu_set_nr_cpus, default 4). */
 int emu_nr_cpus(void);
+
+/* A `void *map` that emu_map_from_def() resolves to @map (for callbacks). */
+void *emu_map_def(struct emu_map *map);
+
+/* Map by id with a new refcnt (inc_not_zero), or NULL (-ENOENT). */
+struct emu_map *emu_map_get_by_id(uint32_t id);
+/* Smallest live map id > @start_id, 0 if none. */
+uint32_t emu_map_next_id(uint32_t start_id);
+
+/*
+ * Element identity, for the timer family (callback key argument, timer/map
+ * mismatch diagnostics): if @value is the value address of an element of
+ * @map, returns its key -- a pointer into the element for hash maps, or, for
+ * arrays, @idx_buf filled with the index -- else NULL.
+ */
+const void *emu_map_elem_key(struct emu_map *map, const void *value, uint32_t *idx_buf);
+
+/* Locked copies for BPF_F_LOCK: take the bpf_spin_lock of the destination
+ * (or, with @lock_src, of the source) and copy skipping special fields. */
+void emu_map_copy_value_locked(const struct emu_map *map, void *dst, const void *src, bool lock_src);
+void emu_map_spin_lock(void *lock);		/* struct bpf_spin_lock * */
+void emu_map_spin_unlock(void *lock);
+
+/*
+ * RCU-like protection of element memory against concurrent deletes.
+ * Program-side lookups return pointers into elements without any lock; a
+ * deleted or replaced element's memory is only freed (or, for preallocated
+ * maps, recycled) once every BPF run that was in progress has left.
+ * emu_run() calls emu_map_rcu_enter() at each outermost entry on a thread and
+ * emu_map_rcu_exit() when it leaves (they nest safely).
+ * emu_map_retire() defers @fn(@ptr) past such a grace period (immediately if
+ * no run is in progress).  Must not be called with a map lock held.
+ */
+void emu_map_rcu_enter(void);
+void emu_map_rcu_exit(void);
+void emu_map_retire(struct emu_rcu_head *head, void (*fn)(struct emu_rcu_head *head));
+/* Run every deferred free now (no run may be in progress: reset, tests). */
+void emu_map_rcu_barrier(void);
+
+/*
+ * One bpf_for_each_map_elem callback, long cb(map, key, value, ctx), called
+ * through an int-returning pointer and run as a nested BPF entry
+ * (EMU_ENTRY_CALLBACK) when a program is running.  Returns 0 (continue),
+ * 1 (stop), or the negative errno of a rejected run.
+ */
+long emu_map_for_each_call(void *callback_fn, void *map_def, const void *key, void *value, void *ctx);
+
+/* New user fd for @map (usercnt+refcnt), @fmode: EMU_FD_RDONLY/WRONLY/0. */
+int emu_map_new_fd(struct emu_map *map, unsigned int fmode);
+
+/* Built-in types (map.c registers them on first use, so that a static
+ * library never drops them): */
+void emu_array_register(void);
+void emu_htab_register(void);
 
 #endif /* BPFEMU_EMU_MAP_H */

@@ -74,6 +74,44 @@ BPFEMU_API void bpfemu_task_set_numa_node(int node);
 BPFEMU_API int bpfemu_set_nr_cpus(int n);
 BPFEMU_API int bpfemu_nr_cpus(void);
 
+/*
+ * The emulated bpffs (mounted at /sys/fs/bpf).  libbpf unpins with
+ * unlink(2) and makes pin directories with mkdir(2): the emulation's
+ * bpf_map__unpin / pin helpers call these instead.  Paths outside the
+ * mount go to the real file system.  -ENOENT, -EEXIST, -EISDIR, -ENOTDIR,
+ * -ENOTEMPTY as unlink(2)/mkdir(2)/rmdir(2) give them.
+ */
+BPFEMU_API int bpfemu_bpffs_unlink(const char *path);
+BPFEMU_API int bpfemu_bpffs_mkdir(const char *path);
+BPFEMU_API int bpfemu_bpffs_rmdir(const char *path);
+BPFEMU_API int bpfemu_bpffs_pin_count(void);
+
+/*
+ * bpf_map_create() with a value layout: the special fields the kernel would
+ * find in the value's BTF (user space has no BTF to hand us).  The map is
+ * created as if BTF described the value (btf_value_type_id given), and the
+ * fields are checked as map_check_btf does (-EACCES with
+ * BPF_F_RDONLY_PROG/WRONLY_PROG, -EOPNOTSUPP for a map type that cannot hold
+ * them).  @opts as bpf_map_create's (may be NULL).
+ */
+enum bpfemu_field_kind {
+	BPFEMU_FIELD_SPIN_LOCK,		/* struct bpf_spin_lock, 4 bytes */
+	BPFEMU_FIELD_TIMER,		/* struct bpf_timer, 16 bytes */
+	BPFEMU_FIELD_WQ,		/* struct bpf_wq, 16 bytes */
+	BPFEMU_FIELD_KPTR,		/* a __kptr, 8 bytes */
+};
+struct bpfemu_map_field {
+	uint32_t kind;			/* enum bpfemu_field_kind */
+	uint32_t offset;		/* offsetof() in the value */
+};
+struct bpf_map_create_opts;
+BPFEMU_API int bpfemu_map_create_fields(int map_type, const char *map_name,
+					uint32_t key_size, uint32_t value_size,
+					uint32_t max_entries,
+					const struct bpf_map_create_opts *opts,
+					const struct bpfemu_map_field *fields,
+					uint32_t nr_fields);
+
 #ifdef __cplusplus
 }
 #endif

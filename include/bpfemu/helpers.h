@@ -38,6 +38,7 @@ struct bpf_spin_lock;
 BPFEMU_API void *bpfemu_helper_map_lookup_elem(void *map, const void *key);
 BPFEMU_API long bpfemu_helper_map_update_elem(void *map, const void *key, const void *value, __u64 flags);
 BPFEMU_API long bpfemu_helper_map_delete_elem(void *map, const void *key);
+BPFEMU_API void *bpfemu_helper_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu);
 BPFEMU_API __u64 bpfemu_helper_ktime_get_ns(void);
 BPFEMU_API long bpfemu_helper_trace_printk(const char *fmt, __u32 fmt_size, ...);
 BPFEMU_API __u32 bpfemu_helper_get_prandom_u32(void);

@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: MIT
+/*
+ * BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH
+ * (kernel/bpf/hashtab.c, spec maps.md §3).
+ *
+ * Layout as the kernel's: element header, key padded to 8, value (per-CPU
+ * maps: nr_cpus values of round_up(value_size, 8)).  The value pointer is
+ * key + round_up(key_size, 8).
+ *
+ * Concurrency: writers (update, delete, eviction) take the map's mutex;
+ * program-side lookups take nothing.  Bucket chains are singly linked with
+ * atomic next pointers and end in a "nulls" marker naming their bucket, so
+ * a reader that followed an element which moved to another bucket notices
+ * and restarts, as with the kernel's hlist_nulls.  An unlinked element's
+ * memory is recycled (prealloc) or freed only after a grace period
+ * (emu_map_retire), so a running program's pointers stay readable; old
+ * pointers are nevertheless stale, since an update of a key always links
+ * a new element (except BPF_F_LOCK and per-CPU updates, in place as in the
+ * kernel).
+ *
+ * LRU: approximate policy, second chance.  Elements sit on one list, newest
+ * first; a program lookup sets the element's referenced bit; eviction
+ * scans from the oldest end, giving referenced elements another round.  It
+ * happens when an update needs a node and all max_entries are in use --
+ * before the flags are checked, as in the kernel, so a failing update may
+ * still have evicted another key.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "ctx.h"
+#include "err.h"
+#include "map.h"
+
+#define PCPU_MIN_UNIT_SIZE	(32 << 10)
+#define KMALLOC_MAX_SIZE	(4u << 20)	/* x86-64, SLUB: 1 << (PAGE_SHIFT + MAX_PAGE_ORDER) */
+#define KERNEL_HTAB_ELEM_SIZE	48		/* sizeof(struct htab_elem) on 64-bit */
+#define NUMA_NO_NODE_U32	((uint32_t)-1)
+#define HTAB_CREATE_FLAG_MASK	(BPF_F_NO_PREALLOC | BPF_F_NO_COMMON_LRU | BPF_F_NUMA_NODE | \
+				 BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | \
+				 BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED)
+#define ELEM_MAGIC		0x68746162656c656dULL	/* "htabelem" */
+#define MAX_AREA		((uint64_t)1 << 36)
+
+struct emu_htab;
+
+struct htab_elem {
+	_Atomic uintptr_t next;		/* next element, or NULLS(bucket) */
+	struct emu_rcu_head rcu;
+	uint64_t magic;
+	struct emu_htab *owner;
+	struct htab_elem *lru_prev, *lru_next;	/* under htab->lock */
+	struct htab_elem *free_next;		/* under htab->free_lock */
+	uint32_t hash;
+	uint8_t in_pool;
+	atomic_uchar ref;			/* LRU referenced bit */
+	char key[] __attribute__((aligned(8)));
+};
+
+struct emu_htab {
+	struct emu_map map;
+	pthread_mutex_t lock;		/* writers: buckets, count, LRU list */
+	_Atomic uintptr_t *buckets;
+	uint32_t n_buckets;
+	uint32_t count;			/* live elements */
+	uint32_t key_stride;		/* round_up(key_size, 8) */
+	uint32_t value_stride;		/* round_up(value_size, 8) */
+	size_t elem_size;
+	bool percpu, lru, prealloc;
+	char *pool;			/* prealloc: pool_n elements */
+	size_t pool_n;
+	pthread_mutex_t free_lock;
+	struct htab_elem *free_list;
+	struct htab_elem *lru_head, *lru_tail;	/* newest first */
+};
+
+#define NULLS(b)	(((uintptr_t)(b) << 1) | 1)
+#define IS_NULLS(p)	((p) & 1)
+
+static inline struct emu_htab *to_htab(struct emu_map *map)
+{
+	return (struct emu_htab *)map;
+}
+
+static inline uint32_t round_up8(uint32_t v)
+{
+	return (v + 7) & ~7u;
+}
+
+static inline void *elem_value(const struct emu_htab *h, struct htab_elem *l)
+{
+	return l->key + h->key_stride;
+}
+
+static inline uint32_t cur_cpu(const struct emu_map *map)
+{
+	uint32_t cpu = (uint32_t)emu_ctx.cpu;
+
+	return cpu < map->nr_cpus ? cpu : cpu % map->nr_cpus;
+}
+
+/* 64-bit multiply-xorshift over the key, folded to 32 bits. */
+static uint32_t htab_hash(const void *key, uint32_t len)
+{
+	const unsigned char *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+		p += 8;
+		len -= 8;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+/* ---------------------------------------------------------------- create */
+
+static bool flags_access_ok(uint32_t flags)
+{
+	return (flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) !=
+	       (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG);
+}
+
+/* htab_map_alloc_check, in its order. */
+static int htab_alloc_check(const struct emu_map_attr *attr)
+{
+	bool percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+		      attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	bool lru = attr->map_type == BPF_MAP_TYPE_LRU_HASH ||
+		   attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	bool prealloc = !(attr->map_flags & BPF_F_NO_PREALLOC);
+	bool percpu_lru = attr->map_flags & BPF_F_NO_COMMON_LRU;
+	uint32_t numa = (attr->map_flags & BPF_F_NUMA_NODE) ? attr->numa_node : NUMA_NO_NODE_U32;
+
+	/* BPF_F_ZERO_SEED needs CAP_SYS_ADMIN: the emulator has it. */
+	if ((attr->map_flags & ~HTAB_CREATE_FLAG_MASK) || !flags_access_ok(attr->map_flags))
+		return -EINVAL;
+	if (!lru && percpu_lru)
+		return -EINVAL;
+	if (lru && !prealloc)
+		return -ENOTSUPP;
+	if (numa != NUMA_NO_NODE_U32 && (percpu || percpu_lru))
+		return -EINVAL;
+	if (attr->max_entries == 0 || attr->key_size == 0 || attr->value_size == 0)
+		return -EINVAL;
+	if ((uint64_t)attr->key_size + attr->value_size >= KMALLOC_MAX_SIZE - KERNEL_HTAB_ELEM_SIZE)
+		return -E2BIG;
+	if (percpu && round_up8(attr->value_size) > PCPU_MIN_UNIT_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
+static void htab_free(struct emu_map *map)
+{
+	struct emu_htab *h = to_htab(map);
+	uint32_t b;
+
+	if (h->buckets) {
+		for (b = 0; b < h->n_buckets; b++) {
+			uintptr_t p = atomic_load(&h->buckets[b]);
+
+			while (!IS_NULLS(p)) {
+				struct htab_elem *l = (struct htab_elem *)p;
+
+				p = atomic_load(&l->next);
+				emu_map_free_fields(map, elem_value(h, l));
+				if (!l->in_pool)
+					emu_free(l);
+			}
+		}
+	}
+	emu_free((void *)h->buckets);
+	emu_free(h->pool);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->free_lock);
+	emu_free(h);
+}
+
+static struct emu_map *htab_alloc(const struct emu_map_attr *attr, int *err)
+{
+	struct emu_htab *h;
+	uint64_t n_buckets, area;
+	uint32_t b, cpus;
+	size_t i;
+
+	h = emu_calloc(1, sizeof(*h));
+	if (!h) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	emu_map_init_from_attr(&h->map, attr);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->free_lock, NULL);
+	h->percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+		    attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	h->lru = attr->map_type == BPF_MAP_TYPE_LRU_HASH ||
+		 attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	h->prealloc = !(attr->map_flags & BPF_F_NO_PREALLOC);
+	if (!h->percpu)
+		h->map.nr_cpus = 1;
+	cpus = (uint32_t)emu_nr_cpus();
+
+	*err = -E2BIG;
+	if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
+		/* each CPU's LRU list gets at least one element (visible in info) */
+		uint64_t rounded = ((uint64_t)attr->max_entries + cpus - 1) / cpus * cpus;
+
+		if (rounded > UINT32_MAX)
+			goto out_free;
+		h->map.max_entries = (uint32_t)rounded;
+	}
+	if (h->map.max_entries > (1UL << 31))
+		goto out_free;
+	n_buckets = 1;
+	while (n_buckets < h->map.max_entries)
+		n_buckets <<= 1;
+	h->n_buckets = (uint32_t)n_buckets;
+	h->key_stride = round_up8(attr->key_size);
+	h->value_stride = round_up8(attr->value_size);
+	h->elem_size = sizeof(struct htab_elem) + h->key_stride +
+		       (size_t)h->value_stride * h->map.nr_cpus;
+
+	/* plain HASH keeps one spare per CPU, so replacing a key never fails */
+	h->pool_n = h->prealloc ? (size_t)h->map.max_entries + (h->lru ? 0 : cpus) : 0;
+	area = n_buckets * sizeof(uintptr_t) + (uint64_t)h->pool_n * h->elem_size;
+	*err = -ENOMEM;
+	if (area > MAX_AREA)
+		goto out_free;
+	h->buckets = emu_malloc(n_buckets * sizeof(uintptr_t));
+	if (!h->buckets)
+		goto out_free;
+	for (b = 0; b < h->n_buckets; b++)
+		atomic_init(&h->buckets[b], NULLS(b));
+	if (h->prealloc) {
+		h->pool = emu_calloc(h->pool_n, h->elem_size);
+		if (!h->pool)
+			goto out_free;
+		/* free list in pool order, so the first inserts use the first elements */
+		for (i = h->pool_n; i-- > 0;) {
+			struct htab_elem *l = (struct htab_elem *)(h->pool + i * h->elem_size);
+
+			l->in_pool = 1;
+			l->owner = h;
+			l->free_next = h->free_list;
+			h->free_list = l;
+		}
+	}
+	return &h->map;
+
+out_free:
+	htab_free(&h->map);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+static struct htab_elem *lookup_nulls(struct emu_htab *h, const void *key, uint32_t hash)
+{
+	uint32_t b = hash & (h->n_buckets - 1);
+	uintptr_t p;
+
+again:
+	p = atomic_load_explicit(&h->buckets[b], memory_order_acquire);
+	while (!IS_NULLS(p)) {
+		struct htab_elem *l = (struct htab_elem *)p;
+
+		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+			return l;
+		p = atomic_load_explicit(&l->next, memory_order_acquire);
+	}
+	/* the chain we walked ended in another bucket: an element moved */
+	if (p != NULLS(b))
+		goto again;
+	return NULL;
+}
+
+static void *htab_lookup(struct emu_map *map, const void *key)
+{
+	struct emu_htab *h = to_htab(map);
+	struct htab_elem *l;
+
+	l = lookup_nulls(h, key, htab_hash(key, map->key_size));
+	if (!l)
+		return NULL;
+	if (h->lru && !atomic_load_explicit(&l->ref, memory_order_relaxed))
+		atomic_store_explicit(&l->ref, 1, memory_order_relaxed);
+	if (h->percpu)
+		return (char *)elem_value(h, l) + (size_t)cur_cpu(map) * h->value_stride;
+	return elem_value(h, l);
+}
+
+/* -------------------------------------------------- elements and the LRU */
+
+static void lru_link_head(struct emu_htab *h, struct htab_elem *l)
+{
+	l->lru_prev = NULL;
+	l->lru_next = h->lru_head;
+	if (h->lru_head)
+		h->lru_head->lru_prev = l;
+	h->lru_head = l;
+	if (!h->lru_tail)
+		h->lru_tail = l;
+}
+
+static void lru_unlink(struct emu_htab *h, struct htab_elem *l)
+{
+	if (l->lru_prev)
+		l->lru_prev->lru_next = l->lru_next;
+	else
+		h->lru_head = l->lru_next;
+	if (l->lru_next)
+		l->lru_next->lru_prev = l->lru_prev;
+	else
+		h->lru_tail = l->lru_prev;
+	l->lru_prev = l->lru_next = NULL;
+}
+
+/* Link @l at the head of its bucket (readers see it before an old one). */
+static void bucket_link(struct emu_htab *h, struct htab_elem *l)
+{
+	uint32_t b = l->hash & (h->n_buckets - 1);
+
+	atomic_store_explicit(&l->next, atomic_load_explicit(&h->buckets[b], memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&h->buckets[b], (uintptr_t)l, memory_order_release);
+	if (h->lru)
+		lru_link_head(h, l);
+}
+
+/* Unlink @l; its own next pointer stays, for readers standing on it. */
+static void bucket_unlink(struct emu_htab *h, struct htab_elem *l)
+{
+	uint32_t b = l->hash & (h->n_buckets - 1);
+	_Atomic uintptr_t *pp = &h->buckets[b];
+	uintptr_t p;
+
+	while (!IS_NULLS(p = atomic_load_explicit(pp, memory_order_relaxed))) {
+		if ((struct htab_elem *)p == l) {
+			atomic_store_explicit(pp, atomic_load_explicit(&l->next, memory_order_relaxed),
+					      memory_order_release);
+			break;
+		}
+		pp = &((struct htab_elem *)p)->next;
+	}
+	if (h->lru)
+		lru_unlink(h, l);
+}
+
+static struct htab_elem *find_locked(struct emu_htab *h, const void *key, uint32_t hash)
+{
+	uintptr_t p = atomic_load_explicit(&h->buckets[hash & (h->n_buckets - 1)],
+					   memory_order_relaxed);
+
+	while (!IS_NULLS(p)) {
+		struct htab_elem *l = (struct htab_elem *)p;
+
+		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+			return l;
+		p = atomic_load_explicit(&l->next, memory_order_relaxed);
+	}
+	return NULL;
+}
+
+/* A node for a new element: free list, else (pool memory still waiting for
+ * a grace period, or no prealloc) fresh zeroed memory.  NULL: -ENOMEM. */
+static struct htab_elem *elem_get(struct emu_htab *h)
+{
+	struct htab_elem *l;
+
+	pthread_mutex_lock(&h->free_lock);
+	l = h->free_list;
+	if (l)
+		h->free_list = l->free_next;
+	pthread_mutex_unlock(&h->free_lock);
+	if (l)
+		return l;
+	l = emu_calloc(1, h->elem_size);
+	if (l)
+		l->owner = h;
+	return l;
+}
+
+/* Back to the free list (pool) or the allocator; no reader can see @l. */
+static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
+{
+	if (!l->in_pool) {
+		emu_free(l);
+		return;
+	}
+	l->magic = 0;
+	pthread_mutex_lock(&h->free_lock);
+	l->free_next = h->free_list;
+	h->free_list = l;
+	pthread_mutex_unlock(&h->free_lock);
+}
+
+static void elem_rcu_free(struct emu_rcu_head *head)
+{
+	struct htab_elem *l = (struct htab_elem *)((char *)head - offsetof(struct htab_elem, rcu));
+
+	elem_put_now(l->owner, l);
+}
+
+/* An unlinked element dies: its special fields now, its memory after the
+ * grace period.  Never called with htab->lock held. */
+static void elem_retire(struct emu_htab *h, struct htab_elem *l)
+{
+	uint32_t cpu;
+
+	if (h->map.nr_fields) {
+		if (h->percpu)
+			for (cpu = 0; cpu < h->map.nr_cpus; cpu++)
+				emu_map_free_fields(&h->map, (char *)elem_value(h, l) +
+						   (size_t)cpu * h->value_stride);
+		else
+			emu_map_free_fields(&h->map, elem_value(h, l));
+	}
+	emu_map_retire(&l->rcu, elem_rcu_free);
+}
+
+/* Fill a node: key, hash, value with special fields zero (uninitialized). */
+static void elem_init(struct emu_htab *h, struct htab_elem *l, const void *key, uint32_t hash)
+{
+	l->hash = hash;
+	l->magic = ELEM_MAGIC;
+	atomic_store_explicit(&l->ref, 0, memory_order_relaxed);
+	memcpy(l->key, key, h->map.key_size);
+	memset(l->key + h->map.key_size, 0, h->key_stride - h->map.key_size);
+}
+
+static void value_set(struct emu_htab *h, struct htab_elem *l, const void *value)
+{
+	void *val = elem_value(h, l);
+
+	emu_map_copy_value(&h->map, val, value);
+	emu_map_zero_fields(&h->map, val);
+}
+
+/* Per-CPU values: from a program (@onallcpus false) this CPU's copy, the
+ * others zeroed on a new element; from user space one value per CPU. */
+static void pcpu_value_set(struct emu_htab *h, struct htab_elem *l, const void *value,
+			   bool onallcpus, bool is_new)
+{
+	uint32_t cpu, me = cur_cpu(&h->map);
+
+	for (cpu = 0; cpu < h->map.nr_cpus; cpu++) {
+		char *dst = (char *)elem_value(h, l) + (size_t)cpu * h->value_stride;
+
+		if (onallcpus) {
+			emu_map_copy_value(&h->map, dst, (const char *)value + (size_t)cpu * h->value_stride);
+		} else if (cpu == me) {
+			emu_map_copy_value(&h->map, dst, value);
+		} else if (is_new) {
+			memset(dst, 0, h->map.value_size);
+			continue;
+		} else {
+			continue;
+		}
+		if (is_new)
+			emu_map_zero_fields(&h->map, dst);
+	}
+}
+
+/* check_flags: -EEXIST for BPF_NOEXIST on a present key, -ENOENT for
+ * BPF_EXIST on a missing one. */
+static int check_flags(const struct htab_elem *l_old, uint64_t flags)
+{
+	if (l_old && (flags & ~BPF_F_LOCK) == BPF_NOEXIST)
+		return -EEXIST;
+	if (!l_old && (flags & ~BPF_F_LOCK) == BPF_EXIST)
+		return -ENOENT;
+	return 0;
+}
+
+/* Evict one element (second chance from the oldest end); htab->lock held. */
+static struct htab_elem *lru_evict_locked(struct emu_htab *h)
+{
+	struct htab_elem *l;
+
+	while ((l = h->lru_tail)) {
+		if (atomic_load_explicit(&l->ref, memory_order_relaxed)) {
+			atomic_store_explicit(&l->ref, 0, memory_order_relaxed);
+			lru_unlink(h, l);
+			lru_link_head(h, l);
+			continue;
+		}
+		bucket_unlink(h, l);
+		h->count--;
+		return l;
+	}
+	return NULL;
+}
+
+/* prealloc_lru_pop: a node, evicting when every element is in use. */
+static struct htab_elem *lru_pop_locked(struct emu_htab *h, struct htab_elem **victim)
+{
+	*victim = NULL;
+	if (h->count >= h->map.max_entries)
+		*victim = lru_evict_locked(h);
+	return elem_get(h);
+}
+
+/* ---------------------------------------------------------------- update */
+
+static long htab_update_common(struct emu_map *map, const void *key, const void *value,
+			       uint64_t flags, bool onallcpus)
+{
+	struct emu_htab *h = to_htab(map);
+	struct htab_elem *l_old, *l_new = NULL, *victim = NULL, *dead = NULL;
+	uint32_t hash = htab_hash(key, map->key_size);
+	long ret;
+
+	if (h->lru || h->percpu) {
+		if (flags > BPF_EXIST)
+			return -EINVAL;
+	} else {
+		if ((flags & ~BPF_F_LOCK) > BPF_EXIST)
+			return -EINVAL;
+	}
+
+	if (flags & BPF_F_LOCK) {
+		if (map->spin_lock_off < 0)
+			return -EINVAL;
+		/* lockless lookup; an existing value is updated in place */
+		emu_map_rcu_enter();
+		l_old = lookup_nulls(h, key, hash);
+		ret = check_flags(l_old, flags);
+		if (!ret && l_old)
+			emu_map_copy_value_locked(map, elem_value(h, l_old), value, false);
+		emu_map_rcu_exit();
+		if (ret || l_old)
+			return ret;
+		/* fall through: insert a new element */
+	}
+
+	pthread_mutex_lock(&h->lock);
+	if (h->lru && !(h->percpu && flags == BPF_EXIST)) {
+		/* the node is taken (and maybe someone evicted) before the checks */
+		l_new = lru_pop_locked(h, &victim);
+		if (!l_new) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		elem_init(h, l_new, key, hash);
+	}
+	l_old = find_locked(h, key, hash);
+	ret = check_flags(l_old, flags);
+	if (ret)
+		goto out_unlock;
+
+	if (l_old && (flags & BPF_F_LOCK)) {
+		/* raced with another insert: in place, like the first try */
+		emu_map_copy_value_locked(map, elem_value(h, l_old), value, false);
+		goto out_unlock;
+	}
+	if (h->percpu && l_old) {
+		/* per-CPU values are updated in place */
+		pcpu_value_set(h, l_old, value, onallcpus, false);
+		if (h->lru)
+			atomic_store_explicit(&l_old->ref, 1, memory_order_relaxed);
+		goto out_unlock;
+	}
+	if (!l_new) {
+		/* alloc_htab_elem: a full map refuses new keys (never a replace) */
+		if (!l_old && h->count >= map->max_entries) {
+			ret = -E2BIG;
+			goto out_unlock;
+		}
+		l_new = elem_get(h);
+		if (!l_new) {
+			ret = -ENOMEM;
+			goto out_unlock;
+		}
+		elem_init(h, l_new, key, hash);
+	}
+	if (h->percpu)
+		pcpu_value_set(h, l_new, value, onallcpus, true);
+	else
+		value_set(h, l_new, value);
+	bucket_link(h, l_new);
+	if (l_old) {
+		if (h->lru)
+			atomic_store_explicit(&l_new->ref, 1, memory_order_relaxed);
+		bucket_unlink(h, l_old);
+		dead = l_old;
+	} else {
+		h->count++;
+	}
+	l_new = NULL;
+
+out_unlock:
+	pthread_mutex_unlock(&h->lock);
+	/* an unused LRU node goes back; its fields are zero, nothing to free */
+	if (l_new)
+		elem_put_now(h, l_new);
+	if (victim)
+		elem_retire(h, victim);
+	if (dead)
+		elem_retire(h, dead);
+	return ret;
+}
+
+static long htab_update(struct emu_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return htab_update_common(map, key, value, flags, false);
+}
+
+static int htab_update_sys(struct emu_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return (int)htab_update_common(map, key, value, flags, to_htab(map)->percpu);
+}
+
+static long htab_delete(struct emu_map *map, const void *key)
+{
+	struct emu_htab *h = to_htab(map);
+	uint32_t hash = htab_hash(key, map->key_size);
+	struct htab_elem *l;
+
+	pthread_mutex_lock(&h->lock);
+	l = find_locked(h, key, hash);
+	if (l) {
+		bucket_unlink(h, l);
+		h->count--;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!l)
+		return -ENOENT;
+	elem_retire(h, l);
+	return 0;
+}
+
+static int htab_delete_sys(struct emu_map *map, const void *key)
+{
+	return (int)htab_delete(map, key);
+}
+
+/* ------------------------------------------------------ user-space copies */
+
+/* Copy an element's value out for user space: special fields zeroed. */
+static void copy_out(struct emu_htab *h, struct htab_elem *l, void *value, uint64_t flags)
+{
+	uint32_t cpu;
+
+	if (h->percpu) {
+		for (cpu = 0; cpu < h->map.nr_cpus; cpu++) {
+			char *dst = (char *)value + (size_t)cpu * h->value_stride;
+
+			memcpy(dst, (char *)elem_value(h, l) + (size_t)cpu * h->value_stride,
+			       h->value_stride);
+			emu_map_zero_fields(&h->map, dst);
+		}
+		return;
+	}
+	if (flags & BPF_F_LOCK)
+		emu_map_copy_value_locked(&h->map, value, elem_value(h, l), true);
+	else
+		emu_map_copy_value(&h->map, value, elem_value(h, l));
+	emu_map_zero_fields(&h->map, value);
+}
+
+/* map_lookup_elem_sys_only: no LRU referenced bit. */
+static int htab_lookup_sys(struct emu_map *map, const void *key, void *value, uint64_t flags)
+{
+	struct emu_htab *h = to_htab(map);
+	uint32_t hash = htab_hash(key, map->key_size);
+	struct htab_elem *l;
+
+	pthread_mutex_lock(&h->lock);
+	l = find_locked(h, key, hash);
+	if (l)
+		copy_out(h, l, value, flags);
+	pthread_mutex_unlock(&h->lock);
+	return l ? 0 : -ENOENT;
+}
+
+static int htab_lookup_and_delete_sys(struct emu_map *map, const void *key, void *value,
+				      uint64_t flags)
+{
+	struct emu_htab *h = to_htab(map);
+	uint32_t hash = htab_hash(key, map->key_size);
+	struct htab_elem *l;
+
+	pthread_mutex_lock(&h->lock);
+	l = find_locked(h, key, hash);
+	if (l) {
+		copy_out(h, l, value, flags);
+		bucket_unlink(h, l);
+		h->count--;
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!l)
+		return -ENOENT;
+	elem_retire(h, l);
+	return 0;
+}
+
+/* htab_map_get_next_key: the next element in bucket order; an unknown or
+ * NULL key restarts from the first. */
+static int htab_get_next_key(struct emu_map *map, const void *key, void *next_key)
+{
+	struct emu_htab *h = to_htab(map);
+	struct htab_elem *l = NULL;
+	uint32_t b = 0;
+	uintptr_t p;
+	int ret = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (key) {
+		uint32_t hash = htab_hash(key, map->key_size);
+
+		l = find_locked(h, key, hash);
+		if (l) {
+			p = atomic_load_explicit(&l->next, memory_order_relaxed);
+			if (!IS_NULLS(p)) {
+				l = (struct htab_elem *)p;
+				goto out_copy;
+			}
+			b = (hash & (h->n_buckets - 1)) + 1;
+		}
+	}
+	for (; b < h->n_buckets; b++) {
+		p = atomic_load_explicit(&h->buckets[b], memory_order_relaxed);
+		if (!IS_NULLS(p)) {
+			l = (struct htab_elem *)p;
+			goto out_copy;
+		}
+	}
+	ret = -ENOENT;
+	goto out_unlock;
+out_copy:
+	memcpy(next_key, l->key, map->key_size);
+out_unlock:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- walks */
+
+/* bpf_for_each_hash_elem: bucket by bucket, newest first; the callback may
+ * delete or update, so the next pointer is read before calling it. */
+static long htab_for_each(struct emu_map *map, void *callback_fn, void *ctx, uint64_t flags)
+{
+	struct emu_htab *h = to_htab(map);
+	long num = 0, ret = 0;
+	uint32_t b;
+	uintptr_t p;
+
+	if (flags)
+		return -EINVAL;
+	emu_map_rcu_enter();
+	for (b = 0; b < h->n_buckets && !ret; b++) {
+		p = atomic_load_explicit(&h->buckets[b], memory_order_acquire);
+		while (!IS_NULLS(p)) {
+			struct htab_elem *l = (struct htab_elem *)p;
+			void *val = elem_value(h, l);
+
+			p = atomic_load_explicit(&l->next, memory_order_acquire);
+			if (h->percpu)
+				val = (char *)val + (size_t)cur_cpu(map) * h->value_stride;
+			num++;
+			ret = emu_map_for_each_call(callback_fn, emu_map_def(map), l->key, val, ctx);
+			if (ret)
+				break;
+		}
+	}
+	emu_map_rcu_exit();
+	return ret < 0 ? ret : num;
+}
+
+/* htab_map_free_timers_and_wq: every element's timers and wqs, no lock
+ * held (a timer's free hook may wait for its callback, which may update
+ * this very map); elements stay. */
+static void htab_release_uref(struct emu_map *map)
+{
+	struct emu_htab *h = to_htab(map);
+	uint32_t b;
+	uintptr_t p;
+
+	if (!(map->field_mask & ((1u << EMU_FIELD_TIMER) | (1u << EMU_FIELD_WQ))))
+		return;
+	emu_map_rcu_enter();
+	for (b = 0; b < h->n_buckets; b++) {
+		p = atomic_load_explicit(&h->buckets[b], memory_order_acquire);
+		while (!IS_NULLS(p)) {
+			struct htab_elem *l = (struct htab_elem *)p;
+
+			p = atomic_load_explicit(&l->next, memory_order_acquire);
+			emu_map_free_timers_wq(map, elem_value(h, l));
+		}
+	}
+	emu_map_rcu_exit();
+}
+
+/*
+ * Element identity for the timer family.  The value may be any pointer a
+ * program handed over, so the header read in front of it must not be
+ * instrumented; the magic and the owner decide.
+ */
+__attribute__((no_sanitize_address))
+static const void *htab_elem_key(struct emu_map *map, const void *value, uint32_t *idx_buf)
+{
+	struct emu_htab *h = to_htab(map);
+	const struct htab_elem *l;
+	uintptr_t v = (uintptr_t)value;
+
+	(void)idx_buf;
+	if (h->percpu || v < h->key_stride + offsetof(struct htab_elem, key) || (v & 7))
+		return NULL;
+	l = (const struct htab_elem *)(v - h->key_stride - offsetof(struct htab_elem, key));
+	if (h->prealloc && (char *)l >= h->pool && (char *)l < h->pool + h->pool_n * h->elem_size) {
+		if (((char *)l - h->pool) % h->elem_size)
+			return NULL;
+	}
+	if (*(const volatile uint64_t *)&l->magic != ELEM_MAGIC ||
+	    *(struct emu_htab *const volatile *)&l->owner != h)
+		return NULL;
+	return l->key;
+}
+
+static const struct emu_map_ops htab_ops = {
+	.alloc_check = htab_alloc_check,
+	.alloc = htab_alloc,
+	.free = htab_free,
+	.lookup = htab_lookup,
+	.update = htab_update,
+	.delete = htab_delete,
+	.lookup_sys = htab_lookup_sys,
+	.update_sys = htab_update_sys,
+	.delete_sys = htab_delete_sys,
+	.get_next_key = htab_get_next_key,
+	.lookup_and_delete_sys = htab_lookup_and_delete_sys,
+	.for_each = htab_for_each,
+	.release_uref = htab_release_uref,
+	.elem_key = htab_elem_key,
+};
+
+void emu_htab_register(void)
+{
+	emu_map_register_type(BPF_MAP_TYPE_HASH, &htab_ops);
+	emu_map_register_type(BPF_MAP_TYPE_PERCPU_HASH, &htab_ops);
+	emu_map_register_type(BPF_MAP_TYPE_LRU_HASH, &htab_ops);
+	emu_map_register_type(BPF_MAP_TYPE_LRU_PERCPU_HASH, &htab_ops);
+}

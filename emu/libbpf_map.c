@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libbpf's map and object commands (<bpf/bpf.h>) over emulated maps.
+ *
+ * Each entry point first reaps closed descriptors (the kernel's fput would
+ * have run by now), then follows the kernel's syscall handler
+ * (kernel/bpf/syscall.c) check by check: flags it checks before looking at
+ * the fd, the fd (-EBADF / -EINVAL), the descriptor's access mode (-EPERM),
+ * the map's own restrictions, the user pointers (-EFAULT), then the map
+ * type's operation.  Failures return -errno and set errno (libbpf_err).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpfemu/core.h>
+
+#include "alloc.h"
+#include "err.h"
+#include "fd.h"
+#include "map.h"
+
+#define BPF_OBJ_FLAG_MASK	(BPF_F_RDONLY | BPF_F_WRONLY)
+
+/* libbpf's OPTS_VALID: a known size at least, unknown tail bytes zero. */
+static bool opts_valid(const void *opts, size_t known_sz)
+{
+	const char *p = opts;
+	size_t user_sz, i;
+
+	if (!opts)
+		return true;
+	user_sz = *(const size_t *)opts;
+	if (user_sz < sizeof(size_t))
+		return false;
+	for (i = known_sz; i < user_sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+#define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
+#define OPTS_VALID(opts, type) opts_valid(opts, offsetofend(struct type, type##__last_field))
+#define OPTS_HAS(opts, field) ((opts) && (opts)->sz >= offsetofend(typeof(*(opts)), field))
+#define OPTS_GET(opts, field, fallback) (OPTS_HAS(opts, field) ? (opts)->field : (fallback))
+
+/* bpf_get_file_flag: the open file description's access mode. */
+static int file_mode(uint32_t flags, unsigned int *fmode)
+{
+	if ((flags & BPF_F_RDONLY) && (flags & BPF_F_WRONLY))
+		return -EINVAL;
+	*fmode = (flags & BPF_F_RDONLY) ? EMU_FD_RDONLY : (flags & BPF_F_WRONLY) ? EMU_FD_WRONLY : 0;
+	return 0;
+}
+
+static bool can_read(unsigned int fmode)
+{
+	return !(fmode & EMU_FD_WRONLY);
+}
+
+/* map_get_sys_perms: a frozen map is read-only to every descriptor. */
+static bool can_write(const struct emu_map *map, unsigned int fmode)
+{
+	return !(fmode & EMU_FD_RDONLY) && !atomic_load(&map->frozen);
+}
+
+static struct emu_map *map_hold(int fd, unsigned int *fmode, int *err)
+{
+	return emu_fd_hold(fd, EMU_OBJ_MAP, fmode, err);
+}
+
+static void map_release(struct emu_map *map)
+{
+	emu_fd_release(EMU_OBJ_MAP, map);
+}
+
+/* bpf_map_value_size: per-CPU maps transfer one 8-aligned value per CPU. */
+static size_t map_value_size(const struct emu_map *map)
+{
+	switch (map->map_type) {
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		return (size_t)((map->value_size + 7) & ~7u) * map->nr_cpus;
+	default:
+		return map->value_size;
+	}
+}
+
+/* --------------------------------------------------------------- create */
+
+static int map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
+		      __u32 value_size, __u32 max_entries, const struct bpf_map_create_opts *opts,
+		      const struct bpfemu_map_field *fields, __u32 nr_fields)
+{
+	struct emu_map_attr attr;
+	struct emu_map *map;
+	unsigned int fmode;
+	int fd, err = 0;
+	__u32 i;
+
+	emu_fd_reap();
+	if (!OPTS_VALID(opts, bpf_map_create_opts))
+		return -EINVAL;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = map_type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = OPTS_GET(opts, map_flags, 0);
+	attr.map_extra = OPTS_GET(opts, map_extra, 0);
+	attr.numa_node = OPTS_GET(opts, numa_node, 0);
+	attr.btf_key_type_id = OPTS_GET(opts, btf_key_type_id, 0);
+	attr.btf_value_type_id = OPTS_GET(opts, btf_value_type_id, 0);
+	attr.inner_map_fd = (int)OPTS_GET(opts, inner_map_fd, 0);
+	attr.map_ifindex = OPTS_GET(opts, map_ifindex, 0);
+	/* libbpf_strlcpy: a long name is cut to 15 characters, not refused */
+	if (map_name) {
+		strncpy(attr.name, map_name, sizeof(attr.name) - 1);
+		attr.name[sizeof(attr.name) - 1] = 0;
+	}
+	/* struct_ops only, and then without key/value ids */
+	if (OPTS_GET(opts, btf_vmlinux_value_type_id, 0))
+		return -EINVAL;
+	if (fields) {
+		/* what BTF would have said: value described, these fields in it */
+		if (!attr.btf_value_type_id)
+			attr.btf_value_type_id = 1;
+		if (nr_fields > EMU_MAX_FIELDS)
+			return -E2BIG;
+		for (i = 0; i < nr_fields; i++) {
+			attr.fields[i].kind = (enum emu_field_kind)fields[i].kind;
+			attr.fields[i].offset = fields[i].offset;
+		}
+		attr.nr_fields = nr_fields;
+	}
+	attr.has_btf = attr.btf_value_type_id != 0;
+	map = emu_map_create(&attr, &err);
+	if (!map)
+		return err;
+	file_mode(attr.map_flags, &fmode);	/* both flags were refused above */
+	fd = emu_map_new_fd(map, fmode);
+	/* the fd holds the map now (or failed and holds nothing) */
+	emu_map_put(map);
+	return fd;
+}
+
+int bpf_map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
+		   __u32 value_size, __u32 max_entries, const struct bpf_map_create_opts *opts)
+{
+	return emu_err(map_create(map_type, map_name, key_size, value_size, max_entries, opts,
+				  NULL, 0));
+}
+
+int bpfemu_map_create_fields(int map_type, const char *map_name, uint32_t key_size,
+			     uint32_t value_size, uint32_t max_entries,
+			     const struct bpf_map_create_opts *opts,
+			     const struct bpfemu_map_field *fields, uint32_t nr_fields)
+{
+	static const struct bpfemu_map_field none[1];
+
+	return emu_err(map_create((enum bpf_map_type)map_type, map_name, key_size, value_size,
+				  max_entries, opts, fields ? fields : none,
+				  fields ? nr_fields : 0));
+}
+
+/* ------------------------------------------------------------- elements */
+
+/* The kernel copies the value out only after the lookup succeeded: a
+ * missing key is -ENOENT even with a bad buffer. */
+static int lookup_common(int fd, const void *key, void *value, __u64 flags)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	size_t vsize;
+	void *buf = NULL;
+	int err = 0;
+
+	emu_fd_reap();
+	if (flags & ~(__u64)BPF_F_LOCK)
+		return -EINVAL;
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return err;
+	if (!can_read(fmode)) {
+		err = -EPERM;
+		goto out_release;
+	}
+	if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	if (!key && map->key_size) {
+		err = -EFAULT;
+		goto out_release;
+	}
+	vsize = map_value_size(map);
+	buf = emu_malloc(vsize);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_release;
+	}
+	err = map->ops->lookup_sys ? map->ops->lookup_sys(map, key, buf, flags) : -ENOTSUPP;
+	if (!err) {
+		if (value)
+			memcpy(value, buf, vsize);
+		else
+			err = -EFAULT;
+	}
+	emu_free(buf);
+out_release:
+	map_release(map);
+	return err;
+}
+
+int bpf_map_lookup_elem(int fd, const void *key, void *value)
+{
+	return emu_err(lookup_common(fd, key, value, 0));
+}
+
+int bpf_map_lookup_elem_flags(int fd, const void *key, void *value, __u64 flags)
+{
+	return emu_err(lookup_common(fd, key, value, flags));
+}
+
+int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	int err = 0;
+
+	emu_fd_reap();
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return emu_err(err);
+	if (!can_write(map, fmode)) {
+		err = -EPERM;
+		goto out_release;
+	}
+	if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	if ((!key && map->key_size) || !value) {
+		err = -EFAULT;
+		goto out_release;
+	}
+	err = map->ops->update_sys ? map->ops->update_sys(map, key, value, flags) : -ENOTSUPP;
+out_release:
+	map_release(map);
+	return emu_err(err);
+}
+
+/* BPF_MAP_DELETE_ELEM's attr ends at the key: flags are refused by
+ * CHECK_ATTR before anything else. */
+static int delete_common(int fd, const void *key, __u64 flags)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	int err = 0;
+
+	emu_fd_reap();
+	if (flags)
+		return -EINVAL;
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return err;
+	if (!can_write(map, fmode)) {
+		err = -EPERM;
+		goto out_release;
+	}
+	if (!key && map->key_size) {
+		err = -EFAULT;
+		goto out_release;
+	}
+	err = map->ops->delete_sys ? map->ops->delete_sys(map, key) : -ENOTSUPP;
+out_release:
+	map_release(map);
+	return err;
+}
+
+int bpf_map_delete_elem(int fd, const void *key)
+{
+	return emu_err(delete_common(fd, key, 0));
+}
+
+int bpf_map_delete_elem_flags(int fd, const void *key, __u64 flags)
+{
+	return emu_err(delete_common(fd, key, flags));
+}
+
+int bpf_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	void *buf = NULL;
+	int err = 0;
+
+	emu_fd_reap();
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return emu_err(err);
+	if (!can_read(fmode)) {
+		err = -EPERM;
+		goto out_release;
+	}
+	buf = emu_malloc(map->key_size);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_release;
+	}
+	err = map->ops->get_next_key ? map->ops->get_next_key(map, key, buf) : -ENOTSUPP;
+	if (!err) {
+		if (next_key)
+			memcpy(next_key, buf, map->key_size);
+		else
+			err = -EFAULT;
+	}
+	emu_free(buf);
+out_release:
+	map_release(map);
+	return emu_err(err);
+}
+
+static int lookup_and_delete_common(int fd, const void *key, void *value, __u64 flags)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	size_t vsize;
+	void *buf = NULL;
+	int err = 0;
+
+	emu_fd_reap();
+	if (flags & ~(__u64)BPF_F_LOCK)
+		return -EINVAL;
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return err;
+	if (!can_read(fmode) || !can_write(map, fmode)) {
+		err = -EPERM;
+		goto out_release;
+	}
+	if (flags && (map->map_type == BPF_MAP_TYPE_QUEUE || map->map_type == BPF_MAP_TYPE_STACK)) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	if ((flags & BPF_F_LOCK) && map->spin_lock_off < 0) {
+		err = -EINVAL;
+		goto out_release;
+	}
+	if (!key && map->key_size) {
+		err = -EFAULT;
+		goto out_release;
+	}
+	vsize = map_value_size(map);
+	buf = emu_malloc(vsize);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_release;
+	}
+	err = map->ops->lookup_and_delete_sys ?
+	      map->ops->lookup_and_delete_sys(map, key, buf, flags) : -ENOTSUPP;
+	if (!err) {
+		if (value)
+			memcpy(value, buf, vsize);
+		else
+			err = -EFAULT;
+	}
+	emu_free(buf);
+out_release:
+	map_release(map);
+	return err;
+}
+
+int bpf_map_lookup_and_delete_elem(int fd, const void *key, void *value)
+{
+	return emu_err(lookup_and_delete_common(fd, key, value, 0));
+}
+
+int bpf_map_lookup_and_delete_elem_flags(int fd, const void *key, void *value, __u64 flags)
+{
+	return emu_err(lookup_and_delete_common(fd, key, value, flags));
+}
+
+int bpf_map_freeze(int fd)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	bool expected = false;
+	int err = 0;
+
+	emu_fd_reap();
+	map = map_hold(fd, &fmode, &err);
+	if (!map)
+		return emu_err(err);
+	/* special fields (a record) cannot be frozen */
+	if (map->map_type == BPF_MAP_TYPE_STRUCT_OPS || map->nr_fields) {
+		err = -ENOTSUPP;
+		goto out_release;
+	}
+	if (!can_write(map, fmode)) {
+		/* frozen already counts as "not writable": the kernel says -EPERM
+		 * here before it could say -EBUSY, for any second freeze */
+		err = atomic_load(&map->frozen) && !(fmode & EMU_FD_RDONLY) ? -EBUSY : -EPERM;
+		goto out_release;
+	}
+	if (!atomic_compare_exchange_strong(&map->frozen, &expected, true))
+		err = -EBUSY;
+out_release:
+	map_release(map);
+	return emu_err(err);
+}
+
+/* ------------------------------------------------------------ objects */
+
+int bpf_obj_pin_opts(int fd, const char *pathname, const struct bpf_obj_pin_opts *opts)
+{
+	const struct emu_obj_ref_ops *ops;
+	enum emu_obj_kind kind;
+	__u32 file_flags;
+	void *obj;
+	int err = 0;
+
+	emu_fd_reap();
+	if (!OPTS_VALID(opts, bpf_obj_pin_opts))
+		return emu_err(-EINVAL);
+	file_flags = OPTS_GET(opts, file_flags, 0);
+	if (file_flags & ~BPF_F_PATH_FD)
+		return emu_err(-EINVAL);
+	if (!(file_flags & BPF_F_PATH_FD) && OPTS_GET(opts, path_fd, 0))
+		return emu_err(-EINVAL);
+	/* bpf_fd_probe_obj: whatever is wrong with the fd, -EINVAL */
+	obj = emu_fd_hold(fd, 0, NULL, &err);
+	if (!obj)
+		return emu_err(-EINVAL);
+	kind = emu_fd_kind(fd);
+	ops = emu_fd_kind_ops(kind);
+	if (!pathname)
+		err = -EFAULT;
+	else
+		err = emu_bpffs_pin(pathname, kind, obj);
+	if (ops && ops->release)
+		ops->release(obj);
+	return emu_err(err);
+}
+
+int bpf_obj_pin(int fd, const char *pathname)
+{
+	return bpf_obj_pin_opts(fd, pathname, NULL);
+}
+
+int bpf_obj_get_opts(const char *pathname, const struct bpf_obj_get_opts *opts)
+{
+	const struct emu_obj_ref_ops *ops;
+	enum emu_obj_kind kind = 0;
+	unsigned int fmode, fd_flags = 0;
+	__u32 file_flags;
+	void *obj;
+	int fd, err = 0;
+
+	emu_fd_reap();
+	if (!OPTS_VALID(opts, bpf_obj_get_opts))
+		return emu_err(-EINVAL);
+	file_flags = OPTS_GET(opts, file_flags, 0);
+	if (file_flags & ~(BPF_OBJ_FLAG_MASK | BPF_F_PATH_FD))
+		return emu_err(-EINVAL);
+	if (!(file_flags & BPF_F_PATH_FD) && OPTS_GET(opts, path_fd, 0))
+		return emu_err(-EINVAL);
+	err = file_mode(file_flags, &fmode);
+	if (err)
+		return emu_err(err);
+	if (!pathname)
+		return emu_err(-EFAULT);
+	obj = emu_bpffs_get(pathname, &kind, &err);
+	if (!obj)
+		return emu_err(err);
+	ops = emu_fd_kind_ops(kind);
+	if (kind == EMU_OBJ_MAP) {
+		fd = emu_map_new_fd(obj, fmode);
+	} else if (fmode) {
+		/* programs and links are only opened read-write */
+		fd = -EINVAL;
+	} else {
+		fd = emu_fd_new(kind, obj, fd_flags);
+	}
+	/* the new fd took its own reference */
+	ops->put(obj);
+	return emu_err(fd);
+}
+
+int bpf_obj_get(const char *pathname)
+{
+	return bpf_obj_get_opts(pathname, NULL);
+}
+
+int bpf_map_get_next_id(__u32 start_id, __u32 *next_id)
+{
+	__u32 id;
+
+	emu_fd_reap();
+	if (start_id >= INT_MAX)
+		return emu_err(-EINVAL);
+	id = emu_map_next_id(start_id);
+	if (!id)
+		return emu_err(-ENOENT);
+	if (!next_id)
+		return emu_err(-EFAULT);
+	*next_id = id;
+	return 0;
+}
+
+int bpf_map_get_fd_by_id_opts(__u32 id, const struct bpf_get_fd_by_id_opts *opts)
+{
+	struct emu_map *map;
+	unsigned int fmode;
+	__u32 open_flags;
+	int fd, err;
+
+	emu_fd_reap();
+	if (!OPTS_VALID(opts, bpf_get_fd_by_id_opts))
+		return emu_err(-EINVAL);
+	open_flags = OPTS_GET(opts, open_flags, 0);
+	if (open_flags & ~BPF_OBJ_FLAG_MASK)
+		return emu_err(-EINVAL);
+	err = file_mode(open_flags, &fmode);
+	if (err)
+		return emu_err(err);
+	map = emu_map_get_by_id(id);
+	if (!map)
+		return emu_err(-ENOENT);
+	fd = emu_map_new_fd(map, fmode);
+	/* drop the reference emu_map_get_by_id took; the fd holds its own */
+	emu_map_put_uref(map);
+	return emu_err(fd);
+}
+
+int bpf_map_get_fd_by_id(__u32 id)
+{
+	return bpf_map_get_fd_by_id_opts(id, NULL);
+}
+
+int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len)
+{
+	__u32 len;
+	int err;
+
+	emu_fd_reap();
+	if (!info_len)
+		return emu_err(-EFAULT);
+	len = *info_len;
+	err = emu_fd_get_info(bpf_fd, info, &len);
+	if (err == -EBADF)
+		err = -EBADFD;
+	if (!err)
+		*info_len = len;
+	return emu_err(err);
+}
+
+int bpf_map_get_info_by_fd(int map_fd, struct bpf_map_info *info, __u32 *info_len)
+{
+	return bpf_obj_get_info_by_fd(map_fd, info, info_len);
+}
