@@ -45,4 +45,12 @@ typedef void (*emu_reset_fn)(void);
  */
 int emu_reset_register(emu_reset_fn fn, int order);
 
+/*
+ * The emulated current task (helpers/misc.c), also shown in trace lines:
+ * its tgid/pid and its comm (NUL-terminated, at most 15 characters).
+ */
+#include <stdint.h>
+void emu_task_ids(uint32_t *tgid, uint32_t *pid);
+void emu_task_comm(char comm[16]);
+
 #endif /* BPFEMU_EMU_CORE_H */

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers with no family of their own: time (kernel/bpf/helpers.c),
+ * the current CPU and task, prandom, NUMA node, and bpf_loop.
+ *
+ * Time helpers read the one clock (emu/clock.c), so bpf_ktime_get_ns() and
+ * CLOCK_MONOTONIC timers agree, as spec maps.md §9 requires.  The current
+ * task is whatever the test configured (bpfemu_task_*), by default the real
+ * process.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <bpfemu/clock.h>
+#include <bpfemu/core.h>
+#include <bpfemu/helpers.h>
+
+#include "clock.h"
+#include "core.h"
+#include "ctx.h"
+#include "err.h"
+#include "prog.h"
+
+/* kernel/bpf/helpers.c: the largest nr_loops bpf_loop accepts. */
+#define BPF_MAX_LOOPS (8 * 1024 * 1024)
+
+/* ------------------------------------------------------------ time */
+
+__u64 bpfemu_helper_ktime_get_ns(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ktime_get_ns, 0);
+	return emu_clock_now(EMU_CLOCK_MONOTONIC);
+}
+
+__u64 bpfemu_helper_ktime_get_boot_ns(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ktime_get_boot_ns, 0);
+	return emu_clock_now(EMU_CLOCK_BOOTTIME);
+}
+
+__u64 bpfemu_helper_ktime_get_coarse_ns(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ktime_get_coarse_ns, 0);
+	return emu_clock_now(EMU_CLOCK_MONOTONIC_COARSE);
+}
+
+__u64 bpfemu_helper_ktime_get_tai_ns(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_ktime_get_tai_ns, 0);
+	return emu_clock_now(EMU_CLOCK_TAI);
+}
+
+__u64 bpfemu_helper_jiffies64(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_jiffies64, 0);
+	/* jiffies count ticks since boot from INITIAL_JIFFIES. */
+	return BPFEMU_INITIAL_JIFFIES + emu_clock_now(EMU_CLOCK_MONOTONIC) / BPFEMU_CLOCK_TICK_NS;
+}
+
+/* ------------------------------------------------------------ CPU, NUMA */
+
+__u32 bpfemu_helper_get_smp_processor_id(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_get_smp_processor_id, 0);
+	return (__u32)emu_ctx.cpu;
+}
+
+static _Atomic int numa_node;
+
+long bpfemu_helper_get_numa_node_id(void)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_get_numa_node_id, 0);
+	return atomic_load(&numa_node);
+}
+
+void bpfemu_task_set_numa_node(int node)
+{
+	atomic_store(&numa_node, node);
+}
+
+/* ------------------------------------------------------------ prandom */
+
+/*
+ * splitmix64 over an atomic counter: deterministic for a seed, lock-free,
+ * and every thread's call takes the next value of one sequence.
+ */
+static _Atomic uint64_t prandom_state = BPFEMU_PRANDOM_DEFAULT_SEED;
+
+__u32 bpfemu_helper_get_prandom_u32(void)
+{
+	uint64_t z;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_prandom_u32, 0);
+	z = atomic_fetch_add(&prandom_state, 0x9e3779b97f4a7c15ULL) + 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (__u32)((z ^ (z >> 31)) >> 32);
+}
+
+void bpfemu_prandom_seed(uint64_t seed)
+{
+	atomic_store(&prandom_state, seed);
+}
+
+/* ------------------------------------------------------------ current task */
+
+static pthread_mutex_t task_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	bool set_pid, set_ids, set_comm;
+	uint32_t tgid, pid, uid, gid;
+	char comm[16];
+} task;
+
+static void default_comm(char comm[16])
+{
+	const char *name = NULL;
+
+#if defined(__GLIBC__)
+	name = program_invocation_short_name;
+#elif defined(__APPLE__) || defined(__FreeBSD__)
+	name = getprogname();
+#endif
+	memset(comm, 0, 16);
+	if (name)
+		strncpy(comm, name, 15);
+}
+
+void emu_task_ids(uint32_t *tgid, uint32_t *pid)
+{
+	pthread_mutex_lock(&task_lock);
+	if (task.set_pid) {
+		*tgid = task.tgid;
+		*pid = task.pid;
+	} else {
+		*tgid = *pid = (uint32_t)getpid();
+	}
+	pthread_mutex_unlock(&task_lock);
+}
+
+void emu_task_comm(char comm[16])
+{
+	pthread_mutex_lock(&task_lock);
+	if (task.set_comm)
+		memcpy(comm, task.comm, 16);
+	else
+		default_comm(comm);
+	pthread_mutex_unlock(&task_lock);
+}
+
+void bpfemu_task_set_pid(uint32_t tgid, uint32_t pid)
+{
+	pthread_mutex_lock(&task_lock);
+	task.set_pid = true;
+	task.tgid = tgid;
+	task.pid = pid;
+	pthread_mutex_unlock(&task_lock);
+}
+
+void bpfemu_task_set_ids(uint32_t uid, uint32_t gid)
+{
+	pthread_mutex_lock(&task_lock);
+	task.set_ids = true;
+	task.uid = uid;
+	task.gid = gid;
+	pthread_mutex_unlock(&task_lock);
+}
+
+void bpfemu_task_set_comm(const char *comm)
+{
+	pthread_mutex_lock(&task_lock);
+	task.set_comm = comm != NULL;
+	memset(task.comm, 0, sizeof(task.comm));
+	if (comm)
+		strncpy(task.comm, comm, sizeof(task.comm) - 1);
+	pthread_mutex_unlock(&task_lock);
+}
+
+__u64 bpfemu_helper_get_current_pid_tgid(void)
+{
+	uint32_t tgid, pid;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_pid_tgid, 0);
+	emu_task_ids(&tgid, &pid);
+	return (__u64)tgid << 32 | pid;
+}
+
+__u64 bpfemu_helper_get_current_uid_gid(void)
+{
+	uint32_t uid, gid;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_uid_gid, 0);
+	pthread_mutex_lock(&task_lock);
+	uid = task.set_ids ? task.uid : (uint32_t)getuid();
+	gid = task.set_ids ? task.gid : (uint32_t)getgid();
+	pthread_mutex_unlock(&task_lock);
+	return (__u64)gid << 32 | uid;
+}
+
+long bpfemu_helper_get_current_comm(void *buf, __u32 size_of_buf)
+{
+	char comm[16];
+	size_t n;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_current_comm, -EINVAL);
+	if (!buf || !size_of_buf) {
+		/* ARG_CONST_SIZE: the verifier refuses a zero or NULL buffer. */
+		emu_verifier_reject(-EINVAL, "zero_size_buffer",
+				    "bpf_get_current_comm needs a buffer of at least 1 byte");
+		return -EINVAL;
+	}
+	emu_task_comm(comm);
+	/* strscpy_pad: copy what fits, always terminate, zero the rest. */
+	n = strnlen(comm, sizeof(comm));
+	if (n > size_of_buf - 1)
+		n = size_of_buf - 1;
+	memset(buf, 0, size_of_buf);
+	memcpy(buf, comm, n);
+	return 0;
+}
+
+/* ------------------------------------------------------------ bpf_loop */
+
+/* BPF callbacks are static int functions natively. */
+typedef int (*loop_cb_t)(__u64 index, void *ctx);
+
+struct loop_call {
+	loop_cb_t cb;
+	__u64 index;
+	void *ctx;
+};
+
+static long loop_trampoline(void *arg)
+{
+	struct loop_call *c = arg;
+
+	return c->cb(c->index, c->ctx);
+}
+
+long bpfemu_helper_loop(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags)
+{
+	struct loop_call call = { .cb = (loop_cb_t)callback_fn, .ctx = callback_ctx };
+	__u32 i;
+
+	EMU_HELPER_CHECK(BPF_FUNC_loop, -EINVAL);
+	if (flags)
+		return -EINVAL;
+	if (nr_loops > BPF_MAX_LOOPS)
+		return -E2BIG;
+	if (!callback_fn) {
+		emu_verifier_reject(-EINVAL, "loop_cb_null", "bpf_loop needs a callback function");
+		return -EINVAL;
+	}
+	for (i = 0; i < nr_loops; i++) {
+		long ret = 0;
+		int err;
+
+		call.index = i;
+		/* Inside a program the callback is a nested entry of it;
+		 * called from plain C (depth 0), it simply runs. */
+		if (emu_ctx.prog) {
+			err = emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, loop_trampoline, &call, &ret);
+			if (err)
+				return err;
+		} else {
+			ret = loop_trampoline(&call);
+		}
+		if (emu_callback_check_ret(BPF_FUNC_loop, ret))
+			return -EINVAL;
+		/* 0: continue; 1: stop, counting this iteration. */
+		if (ret)
+			return i + 1;
+	}
+	return i;
+}
+
+/* ------------------------------------------------------------ reset */
+
+static void misc_reset(void)
+{
+	pthread_mutex_lock(&task_lock);
+	memset(&task, 0, sizeof(task));
+	pthread_mutex_unlock(&task_lock);
+	atomic_store(&numa_node, 0);
+	atomic_store(&prandom_state, BPFEMU_PRANDOM_DEFAULT_SEED);
+}
+
+static void __attribute__((constructor)) misc_register_reset(void)
+{
+	emu_reset_register(misc_reset, EMU_RESET_MISC);
+}
