@@ -434,16 +434,21 @@ int emu_ringbuf_view_map(struct emu_ringbuf *rb, int cons_prot, int prod_prot,
 	if (prod_len != (uint64_t)(size_t)prod_len)
 		return -E2BIG;
 
-	p = mmap(NULL, page, cons_prot, MAP_SHARED, rb->shm_fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
+	/* Reserve each range through the allocator (leak accounting, fault
+	 * injection), then put the file's pages over it. */
+	p = emu_alloc_pages(page);
+	if (!p)
+		return -ENOMEM;
 	view->cons_map = p;
 	view->cons_len = page;
+	err = map_fixed(p, page, cons_prot, rb->shm_fd, 0);
+	if (err)
+		goto out_unmap;
 
 	/* Producer page + data, then the data again right behind it. */
-	p = mmap(NULL, (size_t)prod_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		err = -errno;
+	p = emu_alloc_pages((size_t)prod_len);
+	if (!p) {
+		err = -ENOMEM;
 		goto out_unmap;
 	}
 	view->prod_map = p;
@@ -467,9 +472,7 @@ out_unmap:
 
 void emu_ringbuf_view_unmap(struct emu_ringbuf_view *view)
 {
-	if (view->cons_map)
-		munmap(view->cons_map, view->cons_len);
-	if (view->prod_map)
-		munmap(view->prod_map, view->prod_len);
+	emu_free_pages(view->cons_map, view->cons_len);
+	emu_free_pages(view->prod_map, view->prod_len);
 	memset(view, 0, sizeof(*view));
 }
