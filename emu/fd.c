@@ -37,6 +37,7 @@
 #endif
 
 #include "alloc.h"
+#include "core.h"
 #include "err.h"
 #include "fd.h"
 #include "hash.h"
@@ -707,4 +708,9 @@ void emu_fd_reset(void)
 long emu_fd_count(void)
 {
 	return atomic_load(&nr_handles);
+}
+
+static void __attribute__((constructor)) fd_register_reset(void)
+{
+	emu_reset_register(emu_fd_reset, EMU_RESET_FD);
 }

@@ -402,10 +402,10 @@ int bpf_map_freeze(int fd)
 		err = -ENOTSUPP;
 		goto out_release;
 	}
+	/* a frozen map is not writable any more: a second freeze is -EPERM
+	 * (observed on 6.18); -EBUSY is left for a race between two freezes */
 	if (!can_write(map, fmode)) {
-		/* frozen already counts as "not writable": the kernel says -EPERM
-		 * here before it could say -EBUSY, for any second freeze */
-		err = atomic_load(&map->frozen) && !(fmode & EMU_FD_RDONLY) ? -EBUSY : -EPERM;
+		err = -EPERM;
 		goto out_release;
 	}
 	if (!atomic_compare_exchange_strong(&map->frozen, &expected, true))

@@ -25,6 +25,7 @@
 #include <bpfemu/core.h>
 
 #include "alloc.h"
+#include "core.h"
 #include "err.h"
 #include "fd.h"
 #include "map.h"
@@ -473,11 +474,13 @@ struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err)
 			return NULL;
 		}
 	}
-	/* bpf_map_offload_map_alloc: no netdev has this ifindex */
+	/* bpf_map_offload_map_alloc: the emulated host has only "lo"
+	 * (ifindex 1, no BPF offload: -EOPNOTSUPP, observed on 6.18) */
 	if (attr->map_ifindex) {
 		if (attr->map_type != BPF_MAP_TYPE_ARRAY && attr->map_type != BPF_MAP_TYPE_HASH)
 			goto out_inval;
-		goto out_inval;
+		*err = attr->map_ifindex == 1 ? -EOPNOTSUPP : -EINVAL;
+		return NULL;
 	}
 	/* Capability checks (-EPERM) pass: we act as a CAP_BPF loader. */
 	ret = -ENOMEM;
@@ -840,4 +843,23 @@ void emu_map_rcu_barrier(void)
 int emu_map_new_fd(struct emu_map *map, unsigned int fmode)
 {
 	return emu_fd_new(EMU_OBJ_MAP, map, fmode | map->ops->fd_flags);
+}
+
+/* ---------------------------------------------------------------- reset */
+
+/* After fds, pins and objects went: run deferred frees, default CPUs, and
+ * ids from 1 again when no map is left (deterministic ids per test). */
+static void map_reset(void)
+{
+	emu_map_rcu_barrier();
+	atomic_store(&nr_cpus, 4);
+	pthread_mutex_lock(&ids_lock);
+	if (!id_count)
+		id_next = 1;
+	pthread_mutex_unlock(&ids_lock);
+}
+
+static void __attribute__((constructor)) map_register_reset(void)
+{
+	emu_reset_register(map_reset, EMU_RESET_MAP);
 }
