@@ -150,9 +150,6 @@ struct conf_cgroup {
 	int fd;			/* open directory fd (the map key) */
 	uint64_t id;		/* cgroup id (kernfs id / bpfemu id) */
 	char path[256];		/* kernel: the directory */
-#if defined(CONF_BPFEMU)
-	void *handle;
-#endif
 };
 
 #if defined(CONF_KERNEL)
@@ -175,6 +172,44 @@ static inline const char *conf_cgroup2_root(void)
 	}
 	fclose(f);
 	return root[0] ? root : NULL;
+}
+#endif
+
+#if defined(CONF_BPFEMU)
+/* bpfemu: the cgroup model of <bpfemu/cgroup.h>, same naming. */
+static inline int conf_bpfemu_cgroup_create(struct conf_cgroup *cg, const char *name)
+{
+	int64_t id;
+
+	snprintf(cg->path, sizeof(cg->path), "/bpfemu-conf-%d-%s", (int)getpid(), name);
+	id = bpfemu_cgroup_create(cg->path);
+	if (id < 0) {
+		cg->path[0] = 0;
+		return (int)id;
+	}
+	cg->id = (uint64_t)id;
+	cg->fd = bpfemu_cgroup_open(cg->path);
+	if (cg->fd < 0) {
+		int err = cg->fd;
+
+		bpfemu_cgroup_remove(cg->path);
+		cg->path[0] = 0;
+		cg->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+static inline int conf_bpfemu_cgroup_rmdir(struct conf_cgroup *cg)
+{
+	int err;
+
+	if (!cg->path[0])
+		return 0;
+	err = bpfemu_cgroup_remove(cg->path);
+	if (!err)
+		cg->path[0] = 0;
+	return err;
 }
 #endif
 
@@ -223,6 +258,18 @@ static inline int conf_cgroup_rmdir(struct conf_cgroup *cg)
 	return 0;
 #else
 	return conf_bpfemu_cgroup_rmdir(cg);
+#endif
+}
+
+/* An fd of the cgroup2 root directory (a valid storage key). */
+static inline int conf_cgroup_root_fd(void)
+{
+#if defined(CONF_KERNEL)
+	const char *root = conf_cgroup2_root();
+
+	return root ? open(root, O_RDONLY | O_DIRECTORY) : -ENOENT;
+#else
+	return bpfemu_cgroup_open("/");
 #endif
 }
 

@@ -61,6 +61,16 @@ kernel_usable() {
 	return 0
 }
 
+# Remove cgroups a crashed driver may have left (only our own prefix).
+kernel_cleanup() {
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	[ -n "$cg2" ] || return 0
+	for d in "$cg2"/bpfemu-conf-*; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null && note "removed leftover cgroup $d"
+	done
+	return 0
+}
+
 # kernel_build FAMILY -> $kbuild/<f>.kernel
 kernel_build() {
 	f=$1
@@ -125,6 +135,7 @@ for f in $families; do
 				echo "# kernel $krel"
 				"$kbuild/$f.kernel"
 			} > "$out/$f.kernel.txt" 2> "$out/$f.kernel.err" || kstatus=1
+			kernel_cleanup
 			ref=$out/$f.kernel.txt
 			refname="kernel-$krel"
 			if [ $kstatus != 0 ]; then
