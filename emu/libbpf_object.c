@@ -1073,7 +1073,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 		   type == BPF_PROG_TYPE_RAW_TRACEPOINT || type == BPF_PROG_TYPE_UNSPEC) {
 		if (opts->data_in || opts->data_out || opts->data_size_in)
 			return emu_err(-EINVAL);
-		if (type == BPF_PROG_TYPE_SYSCALL && (opts->repeat || opts->duration || opts->flags))
+		if (type == BPF_PROG_TYPE_SYSCALL && (opts->repeat || opts->flags))
 			return emu_err(-EINVAL);
 		if (opts->ctx_size_in) {
 			if (!opts->ctx_in)

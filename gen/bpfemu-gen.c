@@ -1010,11 +1010,11 @@ static void find_fields(int lo, int hi, const char *prefix, struct field *out, i
 		if (name >= 0 && tok_is(name + 1, "["))
 			continue;	/* arrays of special fields are not supported by the kernel */
 		if (tok_is(s, "struct") && tok_is(s + 1, "bpf_timer") && name >= 0) {
-			out[(*n)++] = (struct field){ "BPFEMU_FIELD_TIMER", path };
+			out[(*n)++] = (struct field){ "BPFEMU_GEN_FIELD_TIMER", path };
 		} else if (tok_is(s, "struct") && tok_is(s + 1, "bpf_spin_lock") && name >= 0) {
-			out[(*n)++] = (struct field){ "BPFEMU_FIELD_SPIN_LOCK", path };
+			out[(*n)++] = (struct field){ "BPFEMU_GEN_FIELD_SPIN_LOCK", path };
 		} else if (tok_is(s, "struct") && tok_is(s + 1, "bpf_wq") && name >= 0) {
-			out[(*n)++] = (struct field){ "BPFEMU_FIELD_WQ", path };
+			out[(*n)++] = (struct field){ "BPFEMU_GEN_FIELD_WQ", path };
 		} else if (tok_is(s, "struct") || tok_is(s, "union")) {
 			int b;
 
@@ -1187,8 +1187,8 @@ static void emit_map_desc(FILE *f, const struct mapdef *m, int idx)
 		fprintf(f, "\t\t.unknown_attr = \"%s\",\n", unk);
 	fprintf(f, "\t\t.nr_fields = %d,\n", nf);
 	for (k = 0; k < nf; k++) {
-		const char *szt = !strcmp(fl[k].kind, "BPFEMU_FIELD_TIMER") ? "struct bpf_timer" :
-				  !strcmp(fl[k].kind, "BPFEMU_FIELD_WQ") ? "struct bpf_wq" : "struct bpf_spin_lock";
+		const char *szt = !strcmp(fl[k].kind, "BPFEMU_GEN_FIELD_TIMER") ? "struct bpf_timer" :
+				  !strcmp(fl[k].kind, "BPFEMU_GEN_FIELD_WQ") ? "struct bpf_wq" : "struct bpf_spin_lock";
 
 		fprintf(f, "\t\t.fields[%d] = { %s, __builtin_offsetof(%s, %s), sizeof(%s) },\n",
 			k, fl[k].kind, vt, fl[k].path, szt);

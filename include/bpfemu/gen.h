@@ -46,10 +46,10 @@ enum {
 
 /* Special field kinds (same numbering as the runtime's emu_field_kind). */
 enum {
-	BPFEMU_FIELD_SPIN_LOCK,
-	BPFEMU_FIELD_TIMER,
-	BPFEMU_FIELD_WQ,
-	BPFEMU_FIELD_KPTR,
+	BPFEMU_GEN_FIELD_SPIN_LOCK,
+	BPFEMU_GEN_FIELD_TIMER,
+	BPFEMU_GEN_FIELD_WQ,
+	BPFEMU_GEN_FIELD_KPTR,
 };
 
 struct bpfemu_field_desc {
