@@ -34,7 +34,8 @@
 #include <bpf/libbpf.h>
 
 #if defined(CONF_BPFEMU)
-#include <bpfemu.h>
+#include <bpfemu/clock.h>
+#include <bpfemu/cgroup.h>
 #elif !defined(CONF_KERNEL)
 #error "build with -DCONF_KERNEL or -DCONF_BPFEMU"
 #endif

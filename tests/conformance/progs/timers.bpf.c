@@ -159,7 +159,7 @@ static __always_inline long ops_##NAME(void)				\
 	VT *v;								\
 	long r;								\
 	__u64 t;							\
-	int i;								\
+	__u32 i;							\
 									\
 	switch (req_op) {						\
 	case TO_UPDATE:							\
