@@ -63,6 +63,8 @@ static inline const char *conf_rc(long v)
 		snprintf(b, 32, "%ld", v);
 		return b;
 	}
+	if (v == INT32_MIN)
+		return "run_failed";	/* conf_run_fd() could not run it */
 #define CONF_E(name) if (e == name) return "-" #name
 	CONF_E(EPERM); CONF_E(ENOENT); CONF_E(ESRCH); CONF_E(EINTR);
 	CONF_E(EBADF); CONF_E(EAGAIN); CONF_E(ENOMEM); CONF_E(EACCES);
@@ -95,13 +97,16 @@ static inline long conf_errno_rc(int ret)
 	conf_failures++; \
 } while (0)
 
-/* libbpf's messages only with CONF_VERBOSE=1 in the environment */
+/* Kernel side: libbpf's messages (verifier logs) only with CONF_VERBOSE=1
+ * in the environment.  bpfemu reports through its own diagnostics. */
 static inline void conf_setup(void)
 {
+#if defined(CONF_KERNEL)
 	const char *v = getenv("CONF_VERBOSE");
 
 	if (!v || !*v || *v == '0')
 		libbpf_set_print(NULL);
+#endif
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
