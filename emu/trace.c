@@ -377,12 +377,16 @@ static void put_number(struct out *o, uint64_t num, int base, int flags, int wid
 		num /= (unsigned int)base;
 	} while (num);
 	width -= i;
-	if (!(flags & (F_ZEROPAD | F_LEFT)))
+	if (!(flags & (F_ZEROPAD | F_LEFT))) {
 		put_n(o, ' ', width);
+		width = 0;
+	}
 	if (sign)
 		put(o, sign);
-	if (!(flags & F_LEFT))
+	if (!(flags & F_LEFT)) {
 		put_n(o, flags & F_ZEROPAD ? '0' : ' ', width);
+		width = 0;
+	}
 	while (--i >= 0)
 		put(o, tmp[i]);
 	put_n(o, ' ', width);
@@ -523,8 +527,10 @@ static size_t format(const char *fmt, const struct packed *pk, char *buf, size_t
 
 		switch (*fmt) {
 		case 'c':
-			if (!(flags & F_LEFT))
+			if (!(flags & F_LEFT)) {
 				put_n(&o, ' ', width - 1);
+				width = 0;
+			}
 			put(&o, (char)u.buf[u.pos++]);
 			put_n(&o, ' ', width - 1);
 			fmt++;

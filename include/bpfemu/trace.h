@@ -5,8 +5,10 @@
  * The kernel writes each call as one event to the trace ring buffer
  * (/sys/kernel/tracing/trace_pipe).  bpfemu keeps the formatted text of
  * each successful call as one entry of a capture buffer that tests read and
- * clear.  An entry is the text the kernel formats, without the one trailing
- * newline (trace_pipe shows a format ending in "\n" as one line, not two).
+ * clear.  An entry is exactly the text the kernel formats, up to its first
+ * NUL (a %c of 0 ends it), trailing "\n" included: trace_pipe adds a newline
+ * of its own after every event, so on Linux 6.18 bpf_printk("hi\n") shows
+ * "hi" and then an empty line.
  * The buffer keeps the last BPFEMU_TRACE_MAX_LINES entries (older ones are
  * overwritten, like the kernel's ring buffer); it never allocates, so
  * printing never disturbs fault injection or leak accounting.
