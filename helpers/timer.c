@@ -93,7 +93,7 @@ struct emu_timer {
 	bool running;			/* callback executing */
 	int clock;			/* kernel clock id from init */
 	int cpu;			/* emulated CPU of the last start */
-	void *callback_fn;		/* NULL = no callback (INIT) */
+	void *callback_fn;		/* NULL = no callback (INIT); see timer_set_cb_locked */
 	struct emu_prog *prog;		/* reference taken by set_callback */
 	uint32_t inflight;
 	uint32_t waiters;
@@ -161,6 +161,16 @@ static void timer_publish_locked(struct bpf_timer *slot, struct emu_timer *t)
 
 	w->obj = (uintptr_t)t;
 	w->check = t ? timer_check_word(slot, t) : 0;
+}
+
+/*
+ * The callback pointer is written under the lock but read without it once,
+ * by the entry that is about to run it (timer_run_callback): relaxed atomics
+ * on both sides.
+ */
+static void timer_set_cb_locked(struct emu_timer *t, void *cb)
+{
+	__atomic_store_n(&t->callback_fn, cb, __ATOMIC_RELAXED);
 }
 
 /* True when nothing can reach @t any more: the caller frees it. */
@@ -237,7 +247,7 @@ static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
 static int timer_cancel_sync_locked(struct timer_lock *l, struct emu_timer *t)
 {
 	for (;;) {
-		if (emu_event_disarm(&t->ev)) {
+		if (t->inflight && emu_event_disarm(&t->ev)) {
 			t->inflight--;
 			return 1;
 		}
@@ -386,7 +396,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 		old = t->prog;
 		t->prog = prog;
 	}
-	t->callback_fn = callback_fn;
+	timer_set_cb_locked(t, callback_fn);
 out_unlock:
 	pthread_mutex_unlock(&l->lock);
 	/* Never under the lock: the last put frees maps, whose timers lock. */
@@ -448,8 +458,12 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	/* Pinned or not, the expiry runs where it was started (hrtimer's
 	 * per-CPU bases), which is what CPU_PIN guarantees. */
 	t->cpu = emu_ctx.cpu;
-	/* Disarm-then-arm tells exactly whether a queue entry is added. */
-	was_queued = emu_event_disarm(&t->ev);
+	/*
+	 * Disarm-then-arm tells exactly whether a queue entry is added.  With
+	 * nothing in flight the event cannot be queued (the usual re-arm
+	 * from the callback), which saves a trip to the queue.
+	 */
+	was_queued = t->inflight && emu_event_disarm(&t->ev);
 	ret = emu_event_arm_on(&t->ev, t->clock, expires);
 	if (ret) {
 		if (was_queued)
@@ -505,7 +519,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 	}
 	old = t->prog;
 	t->prog = NULL;
-	t->callback_fn = NULL;
+	timer_set_cb_locked(t, NULL);
 	timer_stale_del_locked(t);
 	ret = timer_cancel_sync_locked(l, t);
 	/* A cancel-and-free may have come while we waited; we may be last. */
@@ -542,9 +556,9 @@ static void timer_free_field(struct emu_map *map, void *field)
 	t->dead = true;
 	old = t->prog;
 	t->prog = NULL;
-	t->callback_fn = NULL;
+	timer_set_cb_locked(t, NULL);
 	timer_stale_del_locked(t);
-	if (emu_event_disarm(&t->ev))
+	if (t->inflight && emu_event_disarm(&t->ev))
 		t->inflight--;
 	/*
 	 * Inside a timer callback (this one's or another's), waiting could
@@ -562,31 +576,33 @@ out_unlock:
 	emu_prog_put(old);
 }
 
+/* What timer_fire hands to the program entry. */
+struct timer_run {
+	struct emu_timer *t;
+	int cpu;
+};
+
 /* Runs inside emu_run: the callback, if the timer still has one. */
 static long timer_run_callback(void *arg)
 {
-	struct emu_timer *t = arg;
-	struct timer_lock *l = timer_lock_of(t->slot);
+	struct timer_run *run = arg;
+	struct emu_timer *t = run->t;
+	uint32_t index = t->index;
 	timer_cb_fn cb;
-	uint32_t index;
-	const void *key;
 
 	/*
 	 * emu_run's entry reaps closed fds first; that may have dropped the
-	 * map's last user reference and freed this timer, or a cancel may
-	 * have raced in: then the kernel would never have run the callback.
+	 * map's last user reference and freed this timer on this thread (the
+	 * callback pointer is then NULL): the kernel would never have run it.
+	 * The object itself stays until this run is over (running is set).
 	 */
-	pthread_mutex_lock(&l->lock);
-	cb = (timer_cb_fn)t->callback_fn;
-	emu_ctx.cpu = t->cpu;
-	pthread_mutex_unlock(&l->lock);
+	cb = (timer_cb_fn)__atomic_load_n(&t->callback_fn, __ATOMIC_RELAXED);
+	emu_ctx.cpu = run->cpu;
 	if (!cb)
 		return 0;
 	emu_ctx.running_timer = t;
-	index = t->index;
-	key = t->is_array ? &index : t->key;
 	/* BPF C declares callbacks returning int or long: read the int. */
-	return cb(t->map_def, (void *)key, t->value);
+	return cb(t->map_def, t->is_array ? (void *)&index : (void *)t->key, t->value);
 }
 
 /* A timer of (@clock, @cpu) expired: its stale companions are due now. */
@@ -636,6 +652,7 @@ static void timer_fire(struct emu_event *ev)
 	struct timer_lock *l = timer_lock_of(t->slot);
 	struct emu_timer *saved_timer = emu_ctx.running_timer;
 	int saved_cpu = emu_ctx.cpu;
+	struct timer_run run;
 	struct emu_prog *prog;
 	bool release;
 	int cpu;
@@ -657,12 +674,14 @@ static void timer_fire(struct emu_event *ev)
 	/* Set before the entry: a cancel-and-free during its fd reap must
 	 * see that this timer's callback is (about to be) running. */
 	emu_ctx.running_timer = t;
+	run.t = t;
+	run.cpu = cpu;
 	if (prog) {
-		emu_run(prog, EMU_ENTRY_TIMER_CB, timer_run_callback, t, NULL);
+		emu_run(prog, EMU_ENTRY_TIMER_CB, timer_run_callback, &run, NULL);
 	} else {
 		/* Callback set outside any program (a test calling helpers
 		 * directly): run it as plain code. */
-		timer_run_callback(t);
+		timer_run_callback(&run);
 	}
 	emu_ctx.running_timer = saved_timer;
 	emu_ctx.cpu = saved_cpu;
