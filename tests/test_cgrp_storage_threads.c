@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cgroup storage under concurrency (TSan job: label "threaded").  Programs
+ * on several threads get, create and delete storage of two maps on shared
+ * cgroups while user space updates and deletes through fds and a thread
+ * churns a cgroup that carries storage.  Nothing may crash, leak or race;
+ * every value a program reads belongs to the (cgroup, map) it asked for.
+ */
+#include <pthread.h>
+
+#include "test_cgrp_storage.h"
+
+enum {
+	NR_CG = 4,
+	NR_PROG_THREADS = 3,
+	RUNS = 200,
+	OPS_PER_RUN = 50,
+};
+
+struct tval {
+	long owner;		/* cgroup id * 16 + map index, set at creation */
+	long hits;
+};
+
+struct shared {
+	struct smap m[2];
+	struct cgroup *cg[NR_CG];
+	int fd[NR_CG];
+	struct emu_prog *prog;
+	atomic_long mismatches;
+	atomic_long creates_failed;
+};
+
+struct worker {
+	struct shared *sh;
+	unsigned int seed;
+};
+
+static long owner_of(struct cgroup *cg, int mi)
+{
+	return (long)(emu_cgroup_id(cg) * 16 + (uint64_t)mi);
+}
+
+static unsigned int rnd(unsigned int *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 16;
+}
+
+/* One program run: a batch of helper calls. */
+static long prog_body(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct tval init, *p;
+	int i, ci, mi;
+
+	for (i = 0; i < OPS_PER_RUN; i++) {
+		ci = (int)(rnd(&w->seed) % NR_CG);
+		mi = (int)(rnd(&w->seed) % 2);
+		init.owner = owner_of(sh->cg[ci], mi);
+		init.hits = 0;
+		if (rnd(&w->seed) % 8 == 0) {
+			bpfemu_helper_cgrp_storage_delete(sh->m[mi].def, sh->cg[ci]);
+			continue;
+		}
+		p = bpfemu_helper_cgrp_storage_get(sh->m[mi].def, sh->cg[ci], &init, F_CREATE);
+		if (!p) {
+			/* -EAGAIN: a concurrent first element won the race */
+			atomic_fetch_add(&sh->creates_failed, 1);
+			continue;
+		}
+		if (__atomic_load_n(&p->owner, __ATOMIC_RELAXED) != init.owner)
+			atomic_fetch_add(&sh->mismatches, 1);
+		/* Programs write map 1 only: user space copies map 0 values
+		 * without the lock, which would race as in the kernel. */
+		if (mi == 1)
+			__atomic_fetch_add(&p->hits, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static void *prog_thread(void *arg)
+{
+	struct worker *w = arg;
+	long ret;
+	int r;
+
+	for (r = 0; r < RUNS; r++) {
+		/* emu_run() opens the read-side section itself (map.h); nesting
+		 * one here keeps this test meaningful whichever lands first. */
+		emu_map_rcu_enter();
+		emu_run(w->sh->prog, EMU_ENTRY_PROG, prog_body, w, &ret);
+		emu_map_rcu_exit();
+	}
+	return NULL;
+}
+
+/* User space: updates (which replace elements) and deletes through fds. */
+static void *user_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct tval v, out;
+	int i, ci, mi;
+
+	for (i = 0; i < RUNS * 10; i++) {
+		ci = (int)(rnd(&w->seed) % NR_CG);
+		mi = (int)(rnd(&w->seed) % 2);
+		v.owner = owner_of(sh->cg[ci], mi);
+		v.hits = 0;
+		switch (rnd(&w->seed) % 3) {
+		case 0:
+			us_update(&sh->m[mi], sh->fd[ci], &v, BPF_ANY);
+			break;
+		case 1:
+			us_delete(&sh->m[mi], sh->fd[ci]);
+			break;
+		default:
+			if (!us_lookup(&sh->m[0], sh->fd[ci], &out, 0) &&
+			    out.owner != owner_of(sh->cg[ci], 0))
+				atomic_fetch_add(&sh->mismatches, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* A cgroup with storage created and removed again and again. */
+static void *churn_thread(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct cgroup *cg;
+	int64_t id;
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		id = bpfemu_cgroup_create("/churn");
+		if (id < 0)
+			continue;
+		cg = bpfemu_cgroup_get((uint64_t)id);
+		if (cg) {
+			bpfemu_helper_cgrp_storage_get(sh->m[0].def, cg, NULL, F_CREATE);
+			bpfemu_helper_cgrp_storage_get(sh->m[1].def, cg, NULL, F_CREATE);
+		}
+		bpfemu_cgroup_remove("/churn");
+		bpfemu_cgroup_put(cg);
+	}
+	return NULL;
+}
+
+static void test_programs_on_threads_share_cgroup_storage_safely(void **state)
+{
+	struct worker w[NR_PROG_THREADS + 2];
+	pthread_t th[NR_PROG_THREADS + 2];
+	struct shared sh;
+	char path[16];
+	int i;
+
+	(void)state;
+	memset(&sh, 0, sizeof(sh));
+	assert_int_equal(smap_open_attr(&sh.m[0], &(struct emu_map_attr){
+		.map_type = BPF_MAP_TYPE_CGRP_STORAGE, .key_size = 4,
+		.value_size = sizeof(struct tval), .map_flags = BPF_F_NO_PREALLOC,
+		.has_btf = true, .inner_map_fd = -1 }), 0);
+	assert_int_equal(smap_open_attr(&sh.m[1], &(struct emu_map_attr){
+		.map_type = BPF_MAP_TYPE_CGRP_STORAGE, .key_size = 4,
+		.value_size = sizeof(struct tval), .map_flags = BPF_F_NO_PREALLOC,
+		.has_btf = true, .inner_map_fd = -1 }), 0);
+	for (i = 0; i < NR_CG; i++) {
+		snprintf(path, sizeof(path), "/w%d", i);
+		sh.cg[i] = cg_make(path, NULL);
+		assert_non_null(sh.cg[i]);
+		sh.fd[i] = bpfemu_cgroup_open(path);
+		assert_true(sh.fd[i] >= 0);
+	}
+	sh.prog = emu_prog_new_bare("cgrp_threads", BPF_PROG_TYPE_TRACING);
+	assert_non_null(sh.prog);
+
+	for (i = 0; i < NR_PROG_THREADS + 2; i++) {
+		w[i].sh = &sh;
+		w[i].seed = 1234u + (unsigned int)i * 77u;
+	}
+	for (i = 0; i < NR_PROG_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, prog_thread, &w[i]), 0);
+	assert_int_equal(pthread_create(&th[i], NULL, user_thread, &w[i]), 0);
+	i++;
+	assert_int_equal(pthread_create(&th[i], NULL, churn_thread, &w[i]), 0);
+	for (i = 0; i < NR_PROG_THREADS + 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+
+	assert_int_equal(atomic_load(&sh.mismatches), 0);
+	/* the churned cgroup's storage went with it */
+	assert_int_equal(bpfemu_cgroup_id("/churn"), -ENOENT);
+	for (i = 0; i < NR_CG; i++) {
+		close(sh.fd[i]);
+		bpfemu_cgroup_put(sh.cg[i]);
+	}
+	emu_prog_put(sh.prog);
+	smap_close(&sh.m[0]);
+	smap_close(&sh.m[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_programs_on_threads_share_cgroup_storage_safely,
+					  cg_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, cg_setup, cg_teardown);
+}
