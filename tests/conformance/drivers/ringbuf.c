@@ -276,6 +276,11 @@ static void case_create(void)
 	CONF_REC("user_update_elem", "ret=%s", conf_rc(bpf_map_update_elem(fd, &k, &v, 0) ? -errno : 0));
 	CONF_REC("user_delete_elem", "ret=%s", conf_rc(bpf_map_delete_elem(fd, &k) ? -errno : 0));
 	CONF_REC("user_get_next_key", "ret=%s", conf_rc(bpf_map_get_next_key(fd, NULL, &k) ? -errno : 0));
+	/* key_size is 0: a non-NULL key pointer is refused before the map op */
+	CONF_REC("user_lookup_elem_null_key", "ret=%s", conf_rc(bpf_map_lookup_elem(fd, NULL, &v) ? -errno : 0));
+	CONF_REC("user_update_elem_null_key", "ret=%s", conf_rc(bpf_map_update_elem(fd, NULL, &v, 0) ? -errno : 0));
+	CONF_REC("user_delete_elem_null_key", "ret=%s", conf_rc(bpf_map_delete_elem(fd, NULL) ? -errno : 0));
+	CONF_REC("user_get_next_key_with_key", "ret=%s", conf_rc(bpf_map_get_next_key(fd, &k, &k) ? -errno : 0));
 }
 
 int main(void)

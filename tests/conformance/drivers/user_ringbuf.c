@@ -120,6 +120,23 @@ static void case_create(void)
 	u = user_ring_buffer__new(bpf_map__fd(sk->maps.urb), &big.o);
 	CONF_REC("new_opts_nonzero_tail", "ret=%s", u ? "ok" : conf_rc(-errno));
 	user_ring_buffer__free(u);
+
+	/* syscall element commands (key_size 0: with and without a key pointer) */
+	int fd = bpf_map__fd(sk->maps.urb);
+	uint32_t k = 0;
+	uint64_t v = 0;
+	CONF_REC("user_lookup_elem", "key=%s null_key=%s",
+		 conf_rc(bpf_map_lookup_elem(fd, &k, &v) ? -errno : 0),
+		 conf_rc(bpf_map_lookup_elem(fd, NULL, &v) ? -errno : 0));
+	CONF_REC("user_update_elem", "key=%s null_key=%s",
+		 conf_rc(bpf_map_update_elem(fd, &k, &v, 0) ? -errno : 0),
+		 conf_rc(bpf_map_update_elem(fd, NULL, &v, 0) ? -errno : 0));
+	CONF_REC("user_delete_elem", "key=%s null_key=%s",
+		 conf_rc(bpf_map_delete_elem(fd, &k) ? -errno : 0),
+		 conf_rc(bpf_map_delete_elem(fd, NULL) ? -errno : 0));
+	CONF_REC("user_get_next_key", "key=%s null_key=%s",
+		 conf_rc(bpf_map_get_next_key(fd, &k, &k) ? -errno : 0),
+		 conf_rc(bpf_map_get_next_key(fd, NULL, &k) ? -errno : 0));
 }
 
 static void case_reserve(void)
