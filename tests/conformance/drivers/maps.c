@@ -417,14 +417,9 @@ static void case_create(void)
 	char name[96];
 
 	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
-		int fd = bpf_map_create(cs[i].type, NULL, cs[i].key, cs[i].value,
-					cs[i].max, &(struct bpf_map_create_opts){
-						.sz = sizeof(struct bpf_map_create_opts),
-						.map_flags = cs[i].flags });
-		long r = fd < 0 ? -errno : 0;
+		long r = conf_map_create_rc(cs[i].type, cs[i].key, cs[i].value,
+					    cs[i].max, cs[i].flags);
 
-		if (fd >= 0)
-			close(fd);
 		snprintf(name, sizeof(name), "create_%s", cs[i].name);
 		CONF_REC(name, "ret=%s", conf_rc(r));
 	}

@@ -259,13 +259,9 @@ static void case_create(void)
 	char name[64];
 
 	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
-		LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = cs[i].flags);
-		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, cs[i].key,
-					cs[i].value, cs[i].max, &o);
-		long r = fd < 0 ? -errno : 0;
+		long r = conf_map_create_rc(BPF_MAP_TYPE_RINGBUF, cs[i].key, cs[i].value,
+					    cs[i].max, cs[i].flags);
 
-		if (fd >= 0)
-			close(fd);
 		snprintf(name, sizeof(name), "create_%s", cs[i].name);
 		CONF_REC(name, "ret=%s", conf_rc(r));
 	}
