@@ -749,6 +749,25 @@ static void test_timer_callback_returning_nonzero_is_diagnosed(void **state)
 	tmap_close(&m);
 }
 
+static void test_timer_ktime_get_ns_agrees_with_monotonic_timers(void **state)
+{
+	struct tmap m;
+	struct elem *e;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
+	e = tmap_elem(&m, 0);
+	timer_ready(&m, e, cb_record);
+	t0 = bpfemu_helper_ktime_get_ns();
+	assert_int_equal(t_start(&e->t, 7 * MS, 0), 0);
+	assert_int_equal(bpfemu_clock_advance(7 * MS), 0);
+	assert_int_equal(nr_fires, 1);
+	assert_int_equal(fires[0].now, t0 + 7 * MS);
+	assert_int_equal(bpfemu_helper_ktime_get_ns(), t0 + 7 * MS);
+	tmap_close(&m);
+}
+
 static void test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not(void **state)
 {
 	struct tmap m;
@@ -762,7 +781,7 @@ static void test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not(v
 	assert_int_equal(t_init(&boot->t, &m, EMU_CLOCK_BOOTTIME), 0);
 	assert_int_equal(t_setcb(&boot->t, cb_record), 0);
 	assert_int_equal(t_start(&mono->t, 50 * MS, 0), 0);
-	assert_int_equal(t_start(&boot->t, emu_clock_now(EMU_CLOCK_BOOTTIME) + 50 * MS,
+	assert_int_equal(t_start(&boot->t, bpfemu_helper_ktime_get_boot_ns() + 50 * MS,
 				 BPF_F_TIMER_ABS), 0);
 	assert_int_equal(bpfemu_clock_suspend(100 * MS), 0);
 	assert_int_equal(bpfemu_clock_advance(0), 0);
@@ -829,6 +848,7 @@ int main(void)
 		TT(test_timer_callback_receives_map_definition_index_key_and_value),
 		TT(test_timer_hash_callback_receives_the_element_stored_key),
 		TT(test_timer_callback_returning_nonzero_is_diagnosed),
+		TT(test_timer_ktime_get_ns_agrees_with_monotonic_timers),
 		TT(test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not),
 		TT(test_timer_helpers_are_allowed_outside_any_program),
 	};
