@@ -79,12 +79,6 @@ static inline const char *conf_rc(long v)
 	return b;
 }
 
-/* Return code of a libbpf call that returns an int or a pointer+errno. */
-static inline long conf_errno_rc(int ret)
-{
-	return ret < 0 ? (errno ? -(long)errno : ret) : ret;
-}
-
 /* Print one record line: CONF_REC("case", "ret=%s", conf_rc(r)). */
 #define CONF_REC(casename, fmt, ...) \
 	printf("%s.%s: " fmt "\n", CONF_FAMILY, casename, ##__VA_ARGS__)

@@ -210,11 +210,9 @@ static void case_user(void)
 	r = bpf_map_get_next_key(mfd(CM_S1), NULL, &nk) ? -errno : 0;
 	r2 = bpf_map_get_next_key(mfd(CM_S1), &fd, &nk) ? -errno : 0;
 	CONF_REC("user_get_next_key", "null=%s cgroup_fd=%s", v(r), v(r2));
-	uint64_t lf = 0;
 	struct cval cv;
 	r = bpf_map_lookup_elem_flags(mfd(CM_S1), &fd, &cv, BPF_F_LOCK) ? -errno : 0;
 	CONF_REC("user_lookup_flock_no_lock", "ret=%s", v(r));
-	(void)lf;
 
 	/* a value with a spin lock: BPF_F_LOCK works */
 	wipe(&cga);

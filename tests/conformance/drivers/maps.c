@@ -80,7 +80,6 @@ static void *ubuf(int m, uint64_t v)
 		((struct lval *)buf)->v = v;
 	else
 		buf[0] = v;
-	(void)ncpus;
 	return buf;
 }
 
