@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# Install dependencies, build, and run every example (examples/<name>/);
+# while there is none, run the core demo (scripts/demo/core_demo.c).
+set -u
+cd "$(dirname "$0")/.."
+
+build_dir=${BUILD_DIR:-build}
+jobs=${BPFEMU_JOBS:-2}
+
+bash scripts/deps.sh || exit 1
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DBPFEMU_BUILD_EXAMPLES=ON >/dev/null || exit 1
+cmake --build "$build_dir" -j"$jobs" || exit 1
+
+list="$build_dir/examples/examples.list"
+failed=0
+ran=0
+if [ -s "$list" ]; then
+	while read -r exe; do
+		[ -n "$exe" ] || continue
+		echo "=== $(basename "$exe")"
+		if ! "$exe" </dev/null; then
+			echo "=== $(basename "$exe") FAILED"
+			failed=$((failed + 1))
+		fi
+		ran=$((ran + 1))
+	done <"$list"
+else
+	echo "=== no examples yet: the core demo"
+	"$build_dir/examples/bpfemu_core_demo" </dev/null || failed=1
+	ran=1
+fi
+echo "$((ran - failed)) examples passed, $failed failed"
+[ "$failed" = 0 ]
