@@ -101,9 +101,15 @@ static void test_two_timers_leave_the_map_without_fields(void **state)
 	int fd;
 
 	(void)state;
+	/* observed on 6.18: creation succeeds, the map has no record at all
+	 * (it can be frozen), even in a type that cannot hold timers */
 	fd = bpfemu_map_create_fields(BPF_MAP_TYPE_HASH, "two", 4, 32, 4, NULL, two, 2);
 	assert_true(fd >= 0);
 	assert_int_equal(map_of(fd)->timer_off, -1);
+	assert_int_equal(bpf_map_freeze(fd), 0);
+	close(fd);
+	fd = bpfemu_map_create_fields(BPF_MAP_TYPE_PERCPU_ARRAY, "two", 4, 32, 4, NULL, two, 2);
+	assert_true(fd >= 0);
 	close(fd);
 }
 
