@@ -25,15 +25,6 @@
 #include "object_priv.h"
 #include "prog.h"
 
-/*
- * emu_fd_reap() belongs to the fd table (maps area).  Until every build has
- * it, a weak no-op keeps the library linkable; with no fd table linked in
- * there is no fd to reap.
- */
-__attribute__((weak)) void emu_fd_reap(void)
-{
-}
-
 static atomic_uint prog_next_id = 1;
 
 struct emu_prog *emu_prog_new(const char *name, int prog_type, struct emu_globals *globals,
