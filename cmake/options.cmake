@@ -13,6 +13,7 @@ option(BPFEMU_BUILD_TESTS "Build the cmocka test suite (top level, with BUILD_TE
 option(BPFEMU_BUILD_EXAMPLES "Build examples/<name>/ and the core demo" ${BPFEMU_TOP_LEVEL})
 option(BPFEMU_BUILD_BENCH "Build bench/bench_*.c" OFF)
 option(BPFEMU_POSIX_ONLY "Use only POSIX facilities (the macOS code path): no epoll, eventfd, memfd, Linux headers" OFF)
+option(BPFEMU_WERROR "Warnings are errors (top level only)" ON)
 option(BPFEMU_INSTALL "Generate install rules" ON)
 set(BPFEMU_SANITIZERS "" CACHE STRING
 	"Comma-separated -fsanitize= list, e.g. \"address,undefined\" or \"thread\"")

@@ -9,7 +9,10 @@
 add_library(bpfemu_settings INTERFACE)
 
 if(BPFEMU_TOP_LEVEL)
-	target_compile_options(bpfemu_settings INTERFACE -Wall -Wextra -Werror)
+	target_compile_options(bpfemu_settings INTERFACE -Wall -Wextra)
+	if(BPFEMU_WERROR)
+		target_compile_options(bpfemu_settings INTERFACE -Werror)
+	endif()
 endif()
 
 if(BPFEMU_SANITIZERS)
