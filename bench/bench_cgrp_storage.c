@@ -56,6 +56,8 @@ static int map_open(struct smap *m)
 		.value_size = 16,
 		.map_flags = BPF_F_NO_PREALLOC,
 		.has_btf = true,
+		.btf_key_type_id = 1,
+		.btf_value_type_id = 2,
 		.inner_map_fd = -1,
 	};
 	int err = 0;

@@ -33,9 +33,10 @@ int emu_ls_map_alloc_check(const struct emu_map_attr *attr)
 		return -EINVAL;
 	if (!attr->value_size)
 		return -EINVAL;
-	/* BTF is mandatory (for sk storage dumping, kept for every type).  The
-	 * generator marks a map defined with __type(key/value) as has_btf. */
-	if (!attr->has_btf && (!attr->btf_key_type_id || !attr->btf_value_type_id))
+	/* BTF is mandatory (for sk storage dumping, kept for every type): the
+	 * loader gives type ids to maps defined with __type(key) and
+	 * __type(value), as libbpf does; __uint(key_size, 4) has none. */
+	if (!attr->btf_key_type_id || !attr->btf_value_type_id)
 		return -EINVAL;
 	if (attr->value_size > EMU_LS_MAX_VALUE_SIZE)
 		return -E2BIG;

@@ -72,6 +72,11 @@ static void test_create_without_btf_returns_einval_before_e2big(void **state)
 	assert_int_equal(create_err(&attr), -EINVAL);
 	attr.value_size = 65408;
 	assert_int_equal(create_err(&attr), -EINVAL);
+	/* a value type without a key type (__uint(key_size, 4)) */
+	attr.value_size = 16;
+	attr.has_btf = true;
+	attr.btf_value_type_id = 2;
+	assert_int_equal(create_err(&attr), -EINVAL);
 }
 
 static void test_create_value_size_limit_is_65407(void **state)

@@ -163,11 +163,13 @@ static void test_programs_on_threads_share_cgroup_storage_safely(void **state)
 	assert_int_equal(smap_open_attr(&sh.m[0], &(struct emu_map_attr){
 		.map_type = BPF_MAP_TYPE_CGRP_STORAGE, .key_size = 4,
 		.value_size = sizeof(struct tval), .map_flags = BPF_F_NO_PREALLOC,
-		.has_btf = true, .inner_map_fd = -1 }), 0);
+		.has_btf = true, .btf_key_type_id = 1, .btf_value_type_id = 2,
+		.inner_map_fd = -1 }), 0);
 	assert_int_equal(smap_open_attr(&sh.m[1], &(struct emu_map_attr){
 		.map_type = BPF_MAP_TYPE_CGRP_STORAGE, .key_size = 4,
 		.value_size = sizeof(struct tval), .map_flags = BPF_F_NO_PREALLOC,
-		.has_btf = true, .inner_map_fd = -1 }), 0);
+		.has_btf = true, .btf_key_type_id = 1, .btf_value_type_id = 2,
+		.inner_map_fd = -1 }), 0);
 	for (i = 0; i < NR_CG; i++) {
 		snprintf(path, sizeof(path), "/w%d", i);
 		sh.cg[i] = cg_make(path, NULL);
