@@ -810,6 +810,28 @@ static void test_timer_helpers_are_allowed_outside_any_program(void **state)
 	tmap_close(&m);
 }
 
+static void test_timer_tracing_programs_may_use_timers_kprobes_may_not(void **state)
+{
+	struct emu_prog *tracing = emu_prog_new_bare("tp_btf", BPF_PROG_TYPE_TRACING);
+	struct emu_prog *kprobe = emu_prog_new_bare("kprobe", BPF_PROG_TYPE_KPROBE);
+	struct tmap m;
+	struct elem *e;
+
+	(void)state;
+	assert_non_null(tracing);
+	assert_non_null(kprobe);
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
+	e = tmap_elem(&m, 0);
+	/* observed on 6.18: a tp_btf program with a timer map loads and arms */
+	assert_int_equal(prog_call(tracing, OP_INIT, &e->t, m.def, 1, 0), 0);
+	/* "tracing progs cannot use bpf_timer yet" */
+	assert_int_equal(prog_call(kprobe, OP_CANCEL, &e->t, NULL, 0, 0), -1000 - EINVAL);
+	assert_true(bpfemu_diag_has("helper_not_allowed"));
+	emu_prog_put(tracing);
+	emu_prog_put(kprobe);
+	tmap_close(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -851,6 +873,7 @@ int main(void)
 		TT(test_timer_ktime_get_ns_agrees_with_monotonic_timers),
 		TT(test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not),
 		TT(test_timer_helpers_are_allowed_outside_any_program),
+		TT(test_timer_tracing_programs_may_use_timers_kprobes_may_not),
 	};
 
 	return cmocka_run_group_tests(tests, timer_group_setup, timer_group_teardown);
