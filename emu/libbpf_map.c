@@ -170,6 +170,19 @@ int bpfemu_map_create_fields(int map_type, const char *map_name, uint32_t key_si
 
 /* ------------------------------------------------------------- elements */
 
+/*
+ * The kernel copies the user's key with __bpf_copy_key(): a map with a key
+ * copies key_size bytes (a NULL pointer faults), and a map without one (ring
+ * buffers) refuses any key pointer with -EINVAL before the map op runs, so
+ * only a NULL key reaches the op's -ENOTSUPP (observed on 6.18).
+ */
+static int check_user_key(const struct emu_map *map, const void *key)
+{
+	if (map->key_size)
+		return key ? 0 : -EFAULT;
+	return key ? -EINVAL : 0;
+}
+
 /* The kernel copies the value out only after the lookup succeeded: a
  * missing key is -ENOENT even with a bad buffer. */
 static int lookup_common(int fd, const void *key, void *value, __u64 flags)
@@ -194,10 +207,9 @@ static int lookup_common(int fd, const void *key, void *value, __u64 flags)
 		err = -EINVAL;
 		goto out_release;
 	}
-	if (!key && map->key_size) {
-		err = -EFAULT;
+	err = check_user_key(map, key);
+	if (err)
 		goto out_release;
-	}
 	vsize = map_value_size(map);
 	buf = emu_malloc(vsize);
 	if (!buf) {
@@ -245,7 +257,10 @@ int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 		err = -EINVAL;
 		goto out_release;
 	}
-	if ((!key && map->key_size) || !value) {
+	err = check_user_key(map, key);
+	if (err)
+		goto out_release;
+	if (!value) {
 		err = -EFAULT;
 		goto out_release;
 	}
@@ -273,10 +288,9 @@ static int delete_common(int fd, const void *key, __u64 flags)
 		err = -EPERM;
 		goto out_release;
 	}
-	if (!key && map->key_size) {
-		err = -EFAULT;
+	err = check_user_key(map, key);
+	if (err)
 		goto out_release;
-	}
 	err = map->ops->delete_sys ? map->ops->delete_sys(map, key) : -ENOTSUPP;
 out_release:
 	map_release(map);
@@ -307,6 +321,11 @@ int bpf_map_get_next_key(int fd, const void *key, void *next_key)
 	if (!can_read(fmode)) {
 		err = -EPERM;
 		goto out_release;
+	}
+	if (key) {
+		err = check_user_key(map, key);
+		if (err)
+			goto out_release;
 	}
 	buf = emu_malloc(map->key_size);
 	if (!buf) {
@@ -352,10 +371,9 @@ static int lookup_and_delete_common(int fd, const void *key, void *value, __u64 
 		err = -EINVAL;
 		goto out_release;
 	}
-	if (!key && map->key_size) {
-		err = -EFAULT;
+	err = check_user_key(map, key);
+	if (err)
 		goto out_release;
-	}
 	vsize = map_value_size(map);
 	buf = emu_malloc(vsize);
 	if (!buf) {

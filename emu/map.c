@@ -125,14 +125,16 @@ static const struct emu_obj_ref_ops map_ref_ops = {
 };
 
 /*
- * The built-in types are registered here rather than from constructors in
- * their own files: in a static library an object file nobody references is
- * never linked, and its constructor never runs.
+ * Every type is registered here rather than only from constructors in its
+ * own file: in a static library an object file nobody references is never
+ * linked, and its constructor never runs (see map.h).
  */
 static void core_init(void)
 {
 	emu_array_register();
 	emu_htab_register();
+	emu_ringbuf_register();
+	emu_cgrp_storage_register();
 	emu_fd_register_kind(EMU_OBJ_MAP, &map_ref_ops);
 }
 

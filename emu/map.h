@@ -254,9 +254,16 @@ long emu_map_for_each_call(void *callback_fn, void *map_def, const void *key, vo
 /* New user fd for @map (usercnt+refcnt), @fmode: EMU_FD_RDONLY/WRONLY/0. */
 int emu_map_new_fd(struct emu_map *map, unsigned int fmode);
 
-/* Built-in types (map.c registers them on first use, so that a static
- * library never drops them): */
+/*
+ * Every map type, registered by map.c on first use -- the kernel's
+ * bpf_types.h list.  Naming them here (not only from constructors in their
+ * own files) matters: in a static library an object file nobody references
+ * is never linked, so a test that only calls bpf_map_create() for a ring
+ * buffer or cgroup storage would otherwise find the type unknown.
+ */
 void emu_array_register(void);
 void emu_htab_register(void);
+void emu_ringbuf_register(void);	/* RINGBUF, USER_RINGBUF (ringbuf.c) */
+void emu_cgrp_storage_register(void);	/* CGRP_STORAGE (local_storage users) */
 
 #endif /* BPFEMU_EMU_MAP_H */

@@ -205,6 +205,28 @@ static void test_bad_user_pointers_are_efault_after_the_lookup(void **state)
 	close(fd);
 }
 
+/* __bpf_copy_key(): a keyless map (ring buffers) refuses any key pointer
+ * with -EINVAL before its op; only a NULL key reaches the op's -ENOTSUPP
+ * (observed on 6.18 by the conformance suite). */
+static void test_keyless_maps_refuse_key_pointers_before_the_op(void **state)
+{
+	char key[4] = { 0 }, val[8] = { 0 };
+	int fd;
+
+	(void)state;
+	fd = bpf_map_create(BPF_MAP_TYPE_USER_RINGBUF, "rb", 0, 0, 4096, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, key, val), -EINVAL);
+	assert_int_equal(bpf_map_update_elem(fd, key, val, 0), -EINVAL);
+	assert_int_equal(bpf_map_delete_elem(fd, key), -EINVAL);
+	assert_int_equal(bpf_map_get_next_key(fd, key, key), -EINVAL);
+	assert_int_equal(bpf_map_lookup_elem(fd, NULL, val), -ENOTSUPP);
+	assert_int_equal(bpf_map_update_elem(fd, NULL, val, 0), -ENOTSUPP);
+	assert_int_equal(bpf_map_delete_elem(fd, NULL), -ENOTSUPP);
+	assert_int_equal(bpf_map_get_next_key(fd, NULL, key), -ENOTSUPP);
+	close(fd);
+}
+
 static void test_opts_reset_macro_zeroes_and_sets_size(void **state)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_NO_PREALLOC);
@@ -226,6 +248,7 @@ int main(void)
 		T(test_rdonly_and_wronly_fds_as_on_6_18),
 		T(test_frozen_map_is_readonly_to_user_space_only),
 		T(test_bad_user_pointers_are_efault_after_the_lookup),
+		T(test_keyless_maps_refuse_key_pointers_before_the_op),
 		T(test_opts_reset_macro_zeroes_and_sets_size),
 	};
 
