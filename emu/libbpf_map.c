@@ -99,7 +99,7 @@ static int map_create(enum bpf_map_type map_type, const char *map_name, __u32 ke
 {
 	struct emu_map_attr attr;
 	struct emu_map *map;
-	unsigned int fmode;
+	unsigned int fmode = 0;
 	int fd, err = 0;
 	__u32 i;
 
