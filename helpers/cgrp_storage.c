@@ -331,9 +331,45 @@ __u64 bpfemu_helper_get_current_task(void)
 
 /* --------------------------------------------------------------- kfuncs */
 
+/*
+ * The generic kfunc set's program types (kfunc_init: the TRACING, TC, XDP,
+ * STRUCT_OPS, SYSCALL and CGROUP hooks).  Observed on 6.18: tracepoint,
+ * perf_event, cgroup/sock, tc and xdp programs load with
+ * bpf_cgroup_from_id; kprobe, raw_tp and socket filters are refused.
+ * Outside any program (tests calling kfuncs directly) everything goes.
+ */
+static bool kfunc_allowed(const char *kfunc)
+{
+	if (!emu_in_bpf())
+		return true;
+	switch (emu_ctx.prog_type) {
+	case BPF_PROG_TYPE_TRACING:
+	case BPF_PROG_TYPE_TRACEPOINT:
+	case BPF_PROG_TYPE_PERF_EVENT:
+	case BPF_PROG_TYPE_LSM:
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_XDP:
+	case BPF_PROG_TYPE_STRUCT_OPS:
+	case BPF_PROG_TYPE_SYSCALL:
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_DEVICE:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+	case BPF_PROG_TYPE_CGROUP_SYSCTL:
+		return true;
+	default:
+		emu_verifier_reject(-EINVAL, "kfunc_not_allowed",
+				    "calling kernel function %s is not allowed", kfunc);
+		return false;
+	}
+}
+
 /* KF_TRUSTED_ARGS: the verifier refuses a possibly-NULL cgroup. */
 static bool kfunc_arg_ok(const struct cgroup *cgrp, const char *kfunc)
 {
+	if (!kfunc_allowed(kfunc))
+		return false;
 	if (cgrp)
 		return true;
 	emu_verifier_reject(-EINVAL, "kfunc_null_arg",
@@ -343,6 +379,8 @@ static bool kfunc_arg_ok(const struct cgroup *cgrp, const char *kfunc)
 
 BPFEMU_API struct cgroup *bpf_cgroup_from_id(__u64 cgid)
 {
+	if (!kfunc_allowed("bpf_cgroup_from_id"))
+		return NULL;
 	return emu_cgroup_from_id(cgid);
 }
 

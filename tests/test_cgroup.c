@@ -302,6 +302,45 @@ static void test_kfuncs_with_a_null_cgroup_are_rejected(void **state)
 	bpf_cgroup_release(NULL);
 }
 
+static long from_id_body(void *arg)
+{
+	struct cgroup *cg = bpf_cgroup_from_id(1);
+
+	*(struct cgroup **)arg = cg;
+	if (cg)
+		bpf_cgroup_release(cg);
+	return 0;
+}
+
+static void test_kfuncs_are_refused_to_kprobe_and_socket_filter_programs(void **state)
+{
+	static const int refused[] = { BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_SOCKET_FILTER,
+				       BPF_PROG_TYPE_RAW_TRACEPOINT };
+	static const int allowed[] = { BPF_PROG_TYPE_TRACING, BPF_PROG_TYPE_TRACEPOINT,
+				       BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP,
+				       BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_CGROUP_SOCK };
+	struct emu_prog *prog;
+	struct cgroup *got;
+	unsigned int i;
+	long ret;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		prog = emu_prog_new_bare("kf", refused[i]);
+		bpfemu_diag_clear();
+		assert_int_equal(emu_run(prog, EMU_ENTRY_PROG, from_id_body, &got, &ret), -EINVAL);
+		assert_true(bpfemu_diag_has("kfunc_not_allowed"));
+		emu_prog_put(prog);
+	}
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		prog = emu_prog_new_bare("kf", allowed[i]);
+		got = NULL;
+		assert_int_equal(emu_run(prog, EMU_ENTRY_PROG, from_id_body, &got, &ret), 0);
+		assert_ptr_equal(got, emu_cgroup_root());
+		emu_prog_put(prog);
+	}
+}
+
 /* ---------------------------------------------------------- current task */
 
 static void test_current_task_starts_in_the_root(void **state)
@@ -419,6 +458,7 @@ int main(void)
 		T(test_acquire_works_on_a_dying_cgroup_held_by_someone),
 		T(test_ancestor_returns_null_outside_0_to_level),
 		T(test_kfuncs_with_a_null_cgroup_are_rejected),
+		T(test_kfuncs_are_refused_to_kprobe_and_socket_filter_programs),
 		T(test_current_task_starts_in_the_root),
 		T(test_moved_task_sees_its_cgroup_and_ancestors),
 		T(test_threads_follow_the_default_until_they_move),
