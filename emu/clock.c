@@ -35,12 +35,6 @@
 #include "err.h"
 #include "fd.h"
 
-/*
- * The fd table (maps area) drops the user references of closed fds before
- * events fire.  Weak so the clock links before or without it.
- */
-extern void emu_fd_reap(void) __attribute__((weak));
-
 /* What an event's deadline follows (struct emu_event.base). */
 enum event_base {
 	BASE_MONO = 0,		/* MONOTONIC (and MONOTONIC_COARSE) */
@@ -423,8 +417,9 @@ static int enter_firing(const char *what)
 	}
 	pthread_mutex_lock(&advance_lock);
 	advancing = true;
-	if (emu_fd_reap)
-		emu_fd_reap();
+	/* Closed user fds drop their references before anything fires, as a
+	 * kernel's synchronous fput would have (fd.h). */
+	emu_fd_reap();
 	return 0;
 }
 
