@@ -75,7 +75,7 @@ int bpfemu_diag_count(void)
 
 int bpfemu_diag_get(int idx, const char **rule, const char **msg)
 {
-	int n, ret = -1;
+	int n, ret = -EINVAL;
 
 	pthread_mutex_lock(&diag_lock);
 	n = diag_total < DIAG_MAX ? (int)diag_total : DIAG_MAX;
@@ -90,7 +90,7 @@ int bpfemu_diag_get(int idx, const char **rule, const char **msg)
 		ret = 0;
 	}
 	pthread_mutex_unlock(&diag_lock);
-	return ret;
+	return emu_err(ret);
 }
 
 bool bpfemu_diag_has(const char *rule)

@@ -28,6 +28,7 @@ BPFEMU_API long bpfemu_fault_injected(void);
  * rule name (e.g. "helper_not_allowed", "timer_cb_nonzero_return").
  */
 BPFEMU_API int bpfemu_diag_count(void);
+/* 0, or -EINVAL (errno set) when @idx is not in [0, bpfemu_diag_count()). */
 BPFEMU_API int bpfemu_diag_get(int idx, const char **rule, const char **msg);
 BPFEMU_API bool bpfemu_diag_has(const char *rule);
 BPFEMU_API void bpfemu_diag_clear(void);
