@@ -16,7 +16,15 @@
  * (emu_map_retire), so a running program's pointers stay readable; old
  * pointers are nevertheless stale, since an update of a key always links
  * a new element (except BPF_F_LOCK and per-CPU updates, in place as in the
- * kernel).
+ * kernel).  An element is written only before it is published (release
+ * store of the bucket link) and after its grace period: while reachable its
+ * header and key bytes never change, so a lookup never compares a key
+ * being written.  The one exception is value bytes, which BPF does not make
+ * atomic: BPF_F_LOCK and per-CPU updates copy into a live value, programs
+ * write into values through their pointers, user-space lookups copy values
+ * out -- a program reading meanwhile may see a mix, as on the kernel.
+ * Those races are the program's (TSan reports them in the program's code);
+ * the map's own accesses do not race with each other.
  *
  * LRU: approximate policy, second chance.  Elements sit on one list, newest
  * first; a program lookup sets the element's referenced bit; eviction
@@ -409,27 +417,75 @@ static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
 	pthread_mutex_unlock(&h->free_lock);
 }
 
-static void elem_rcu_free(struct emu_rcu_head *head)
-{
-	struct htab_elem *l = (struct htab_elem *)((char *)head - offsetof(struct htab_elem, rcu));
-
-	elem_put_now(l->owner, l);
-}
-
-/* An unlinked element dies: its special fields now, its memory after the
- * grace period.  Never called with htab->lock held. */
-static void elem_retire(struct emu_htab *h, struct htab_elem *l)
+static void elem_free_fields(struct emu_htab *h, struct htab_elem *l)
 {
 	uint32_t cpu;
 
-	if (h->map.nr_fields) {
-		if (h->percpu)
-			for (cpu = 0; cpu < h->map.nr_cpus; cpu++)
-				emu_map_free_fields(&h->map, (char *)elem_value(h, l) +
-						   (size_t)cpu * h->value_stride);
-		else
-			emu_map_free_fields(&h->map, elem_value(h, l));
+	if (!h->map.nr_fields)
+		return;
+	if (h->percpu)
+		for (cpu = 0; cpu < h->map.nr_cpus; cpu++)
+			emu_map_free_fields(&h->map, (char *)elem_value(h, l) +
+					   (size_t)cpu * h->value_stride);
+	else
+		emu_map_free_fields(&h->map, elem_value(h, l));
+}
+
+/*
+ * Whether a field that owns something (timer, wq, kptr: not a spin lock) has
+ * non-zero bytes: a freed or never initialised field is all zero.  Only
+ * after the grace period, when every writer of those bytes has left.
+ */
+static bool elem_fields_in_use(struct emu_htab *h, struct htab_elem *l)
+{
+	const char *val = elem_value(h, l);
+	uint32_t i, j, cpu;
+
+	for (cpu = 0; cpu < (h->percpu ? h->map.nr_cpus : 1); cpu++) {
+		for (i = 0; i < h->map.nr_fields; i++) {
+			const struct emu_field *f = &h->map.fields[i];
+			const char *b = val + (size_t)cpu * h->value_stride + f->offset;
+
+			if (f->kind == EMU_FIELD_SPIN_LOCK)
+				continue;
+			for (j = 0; j < f->size; j++)
+				if (b[j])
+					return true;
+		}
 	}
+	return false;
+}
+
+/*
+ * The grace period is over: no program can reach @l any more.  A program
+ * that found it before the unlink may have initialised a timer in it after
+ * elem_retire freed the fields (as in the kernel, nothing stops that); free
+ * the fields once more, or that timer would outlive the memory it points
+ * into -- and the next user of the memory would zero a live timer's words.
+ * Then the memory goes back, and the map reference the element held.
+ */
+static void elem_rcu_free(struct emu_rcu_head *head)
+{
+	struct htab_elem *l = (struct htab_elem *)((char *)head - offsetof(struct htab_elem, rcu));
+	struct emu_htab *h = l->owner;
+
+	if (elem_fields_in_use(h, l))
+		elem_free_fields(h, l);
+	elem_put_now(h, l);
+	emu_map_put(&h->map);
+}
+
+/*
+ * An unlinked element dies: its special fields now, its memory after the
+ * grace period.  The element holds a map reference until then: deferred
+ * frees may run on several threads at once, so without it the map (and its
+ * pool) could be freed under a late elem_rcu_free.  Never called with
+ * htab->lock held.
+ */
+static void elem_retire(struct emu_htab *h, struct htab_elem *l)
+{
+	elem_free_fields(h, l);
+	emu_map_get(&h->map);
 	emu_map_retire(&l->rcu, elem_rcu_free);
 }
 
@@ -751,18 +807,25 @@ out_unlock:
 
 /* ---------------------------------------------------------------- walks */
 
-/* bpf_for_each_hash_elem: bucket by bucket, newest first; the callback may
- * delete or update, so the next pointer is read before calling it. */
+/*
+ * bpf_for_each_hash_elem: bucket by bucket, newest first; the callback may
+ * delete or update, so the next pointer is read before calling it.  Inside
+ * a run, the run's read-side section covers the walk; a section of our own
+ * would stay open forever on this thread if a callback's rejection
+ * longjmp'ed past its exit, and no grace period would ever end again.
+ */
 static long htab_for_each(struct emu_map *map, void *callback_fn, void *ctx, uint64_t flags)
 {
 	struct emu_htab *h = to_htab(map);
+	bool rcu = !emu_in_bpf();
 	long num = 0, ret = 0;
 	uint32_t b;
 	uintptr_t p;
 
 	if (flags)
 		return -EINVAL;
-	emu_map_rcu_enter();
+	if (rcu)
+		emu_map_rcu_enter();
 	for (b = 0; b < h->n_buckets && !ret; b++) {
 		p = atomic_load_explicit(&h->buckets[b], memory_order_acquire);
 		while (!IS_NULLS(p)) {
@@ -778,7 +841,8 @@ static long htab_for_each(struct emu_map *map, void *callback_fn, void *ctx, uin
 				break;
 		}
 	}
-	emu_map_rcu_exit();
+	if (rcu)
+		emu_map_rcu_exit();
 	return ret < 0 ? ret : num;
 }
 

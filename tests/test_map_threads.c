@@ -2,10 +2,19 @@
 /*
  * Several threads update, look up and delete in one hash map at once: the
  * program side without locks (inside emu_map_rcu_enter/exit, as emu_run
- * brackets a run), user space through the fd.  Run under TSan in CI.
+ * brackets a run), user space through the fd; churn on shared keys through
+ * emu_run entries; a timer armed in an element another CPU deleted.  Run
+ * under TSan in CI.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
 
+#include <bpfemu/clock.h>
+
+#include "prog.h"
 #include "test_map_util.h"
 
 #define NTHREADS 4
@@ -104,12 +113,437 @@ static void test_concurrent_lru_hash_with_eviction(void **state)
 	run_threads(BPF_MAP_TYPE_LRU_HASH, NKEYS / 4, 0);
 }
 
+/*
+ * Churn on shared keys: every thread looks up, replaces (BPF_ANY), deletes
+ * and looks up-and-deletes the same few keys, through program-side helpers
+ * inside emu_run() entries and through the user-space API.  Keys and values
+ * are written with all their bytes equal (the key's number in the value's
+ * low bits), so a torn key or value, or an element recycled for another key
+ * under a reader, shows as unequal bytes.  A program holding a value
+ * pointer re-reads it for the rest of its run: nobody writes a published
+ * element in place here, so the bytes must not change (the element's memory
+ * is not recycled before the run has left).  Bounded by iterations and by
+ * time; TSan-clean is the other half of the assertion.
+ */
+#define CHURN_THREADS	4
+#define CHURN_ITERS	30000
+#define CHURN_NSEC	1500000000LL
+#define CHURN_KEYS	24		/* key numbers 1..24: below 32 */
+#define CHURN_KSZ	12		/* not a multiple of 8: the padding too */
+#define CHURN_VSZ	60
+#define CHURN_REREADS	8
+
+struct churn {
+	int fd;
+	void *def;
+	bool lru;
+	struct emu_prog *prog;
+	struct timespec deadline;
+	atomic_long bad_key, bad_value, bad_ret, changed, found, runs;
+};
+
+struct churn_worker {
+	struct churn *c;
+	int id;
+	unsigned int seed;
+};
+
+struct churn_op {
+	struct churn_worker *w;
+	int op;
+	uint8_t k;
+	uint8_t gen;
+};
+
+static uint8_t churn_rand(struct churn_worker *w)
+{
+	w->seed = w->seed * 1103515245u + 12345u;
+	return (uint8_t)(w->seed >> 16);
+}
+
+static void churn_key(uint8_t *key, uint8_t k)
+{
+	memset(key, k, CHURN_KSZ);
+}
+
+/* Every byte the same; that byte names the key in its low 5 bits. */
+static void churn_value(uint8_t *val, uint8_t k, uint8_t gen)
+{
+	memset(val, (uint8_t)(k | (gen << 5)), CHURN_VSZ);
+}
+
+static bool churn_key_ok(const uint8_t *key)
+{
+	int i;
+
+	if (key[0] < 1 || key[0] > CHURN_KEYS)
+		return false;
+	for (i = 1; i < CHURN_KSZ; i++)
+		if (key[i] != key[0])
+			return false;
+	return true;
+}
+
+static bool churn_value_ok(const uint8_t *val, uint8_t k)
+{
+	int i;
+
+	if ((val[0] & 31) != k)
+		return false;
+	for (i = 1; i < CHURN_VSZ; i++)
+		if (val[i] != val[0])
+			return false;
+	return true;
+}
+
+static bool churn_timed_out(const struct churn *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > c->deadline.tv_sec ||
+	       (now.tv_sec == c->deadline.tv_sec && now.tv_nsec >= c->deadline.tv_nsec);
+}
+
+static long churn_for_each_cb(void *map, const void *key, void *value, void *ctx)
+{
+	struct churn *c = ctx;
+	const uint8_t *k = key;
+
+	(void)map;
+	if (!churn_key_ok(k))
+		atomic_fetch_add(&c->bad_key, 1);
+	else if (!churn_value_ok(value, k[0]))
+		atomic_fetch_add(&c->bad_value, 1);
+	return 0;
+}
+
+/* One program run: a helper call or two on the shared keys. */
+static long churn_prog(void *arg)
+{
+	struct churn_op *o = arg;
+	struct churn *c = o->w->c;
+	uint8_t key[CHURN_KSZ], val[CHURN_VSZ];
+	volatile uint8_t *p;
+	uint8_t first;
+	long r;
+	int i;
+
+	/* The run's read-side section.  emu_run() is to open it itself
+	 * (map.h); until that lands in emu/prog.c, the program says it. */
+	emu_map_rcu_enter();
+	churn_key(key, o->k);
+	switch (o->op) {
+	case 0:
+	case 1:
+		p = bpfemu_helper_map_lookup_elem(c->def, key);
+		if (!p)
+			break;
+		atomic_fetch_add(&c->found, 1);
+		if (!churn_value_ok((const uint8_t *)p, o->k)) {
+			atomic_fetch_add(&c->bad_value, 1);
+			break;
+		}
+		/* others replace and delete this key meanwhile: the element
+		 * we hold stays as it was until the run is over */
+		first = p[0];
+		for (i = 0; i < CHURN_REREADS; i++) {
+			if (p[i * (CHURN_VSZ - 1) / CHURN_REREADS] != first)
+				atomic_fetch_add(&c->changed, 1);
+			sched_yield();
+		}
+		if (p[CHURN_VSZ - 1] != first)
+			atomic_fetch_add(&c->changed, 1);
+		break;
+	case 2:
+		churn_value(val, o->k, o->gen);
+		r = bpfemu_helper_map_update_elem(c->def, key, val, BPF_ANY);
+		if (r && !(c->lru && r == -ENOMEM))
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	case 3:
+		r = bpfemu_helper_map_delete_elem(c->def, key);
+		if (r && r != -ENOENT)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	default:
+		r = bpfemu_helper_for_each_map_elem(c->def, (void *)churn_for_each_cb, c, 0);
+		if (r < 0)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	}
+	emu_map_rcu_exit();
+	return 0;
+}
+
+/* The same through the user-space API. */
+static void churn_user(struct churn_worker *w, int op, uint8_t k, uint8_t gen)
+{
+	struct churn *c = w->c;
+	uint8_t key[CHURN_KSZ], next[CHURN_KSZ], val[CHURN_VSZ];
+	int r;
+
+	churn_key(key, k);
+	switch (op) {
+	case 0:
+		r = bpf_map_lookup_elem(c->fd, key, val);
+		if (r == 0 && !churn_value_ok(val, k))
+			atomic_fetch_add(&c->bad_value, 1);
+		else if (r && r != -ENOENT)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	case 1:
+		churn_value(val, k, gen);
+		r = bpf_map_update_elem(c->fd, key, val, BPF_ANY);
+		if (r && !(c->lru && r == -ENOMEM))
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	case 2:
+		r = bpf_map_delete_elem(c->fd, key);
+		if (r && r != -ENOENT)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	case 3:
+		r = bpf_map_lookup_and_delete_elem(c->fd, key, val);
+		if (r == 0 && !churn_value_ok(val, k))
+			atomic_fetch_add(&c->bad_value, 1);
+		else if (r && r != -ENOENT)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	default:
+		r = bpf_map_get_next_key(c->fd, key, next);
+		if (r == 0 && !churn_key_ok(next))
+			atomic_fetch_add(&c->bad_key, 1);
+		else if (r && r != -ENOENT)
+			atomic_fetch_add(&c->bad_ret, 1);
+		break;
+	}
+}
+
+static void *churn_worker_fn(void *arg)
+{
+	struct churn_worker *w = arg;
+	struct churn *c = w->c;
+	struct churn_op o = { .w = w };
+	long ret;
+	int i;
+
+	emu_ctx.cpu = w->id;
+	for (i = 0; i < CHURN_ITERS; i++) {
+		uint8_t r = churn_rand(w);
+
+		if ((i & 63) == 0 && churn_timed_out(c))
+			break;
+		o.k = (uint8_t)(churn_rand(w) % CHURN_KEYS + 1);
+		o.gen = churn_rand(w) & 7;
+		if (r & 1) {
+			/* for_each rarely: it walks every bucket */
+			o.op = (r >> 1) % 16 == 0 ? 4 : (r >> 1) % 4;
+			if (emu_run(c->prog, EMU_ENTRY_PROG, churn_prog, &o, &ret))
+				atomic_fetch_add(&c->bad_ret, 1);
+			atomic_fetch_add(&c->runs, 1);
+		} else {
+			churn_user(w, (r >> 1) % 5, o.k, o.gen);
+		}
+	}
+	return NULL;
+}
+
+static void churn_run(enum bpf_map_type type, uint32_t max, uint32_t flags)
+{
+	struct churn_worker w[CHURN_THREADS];
+	pthread_t t[CHURN_THREADS];
+	struct churn c = { .lru = type == BPF_MAP_TYPE_LRU_HASH };
+	int i;
+
+	c.fd = create(type, CHURN_KSZ, CHURN_VSZ, max, flags);
+	assert_true(c.fd >= 0);
+	c.def = def_of(c.fd);
+	c.prog = emu_prog_new_bare("churn", BPF_PROG_TYPE_TRACING);
+	assert_non_null(c.prog);
+	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
+	c.deadline.tv_sec += CHURN_NSEC / 1000000000LL;
+	c.deadline.tv_nsec += CHURN_NSEC % 1000000000LL;
+	if (c.deadline.tv_nsec >= 1000000000L) {
+		c.deadline.tv_sec++;
+		c.deadline.tv_nsec -= 1000000000L;
+	}
+	for (i = 0; i < CHURN_THREADS; i++) {
+		w[i] = (struct churn_worker){ .c = &c, .id = i, .seed = 2654435761u * (i + 1) };
+		assert_int_equal(pthread_create(&t[i], NULL, churn_worker_fn, &w[i]), 0);
+	}
+	for (i = 0; i < CHURN_THREADS; i++)
+		pthread_join(t[i], NULL);
+	emu_prog_put(c.prog);
+	close(c.fd);
+	emu_fd_reap();
+
+	assert_int_equal(atomic_load(&c.bad_key), 0);
+	assert_int_equal(atomic_load(&c.bad_value), 0);
+	assert_int_equal(atomic_load(&c.changed), 0);
+	assert_int_equal(atomic_load(&c.bad_ret), 0);
+	assert_true(atomic_load(&c.runs) > 0);
+	assert_true(atomic_load(&c.found) > 0);
+	assert_int_equal(bpfemu_live_objects(), 0);
+}
+
+static void test_churn_hash_shared_keys(void **state)
+{
+	(void)state;
+	churn_run(BPF_MAP_TYPE_HASH, CHURN_KEYS, 0);
+}
+
+static void test_churn_hash_without_prealloc(void **state)
+{
+	(void)state;
+	churn_run(BPF_MAP_TYPE_HASH, CHURN_KEYS, BPF_F_NO_PREALLOC);
+}
+
+static void test_churn_lru_hash_with_eviction(void **state)
+{
+	(void)state;
+	churn_run(BPF_MAP_TYPE_LRU_HASH, CHURN_KEYS / 3, 0);
+}
+
+static void test_churn_lru_hash_per_cpu_lists(void **state)
+{
+	(void)state;
+	churn_run(BPF_MAP_TYPE_LRU_HASH, CHURN_KEYS / 2, BPF_F_NO_COMMON_LRU);
+}
+
+/*
+ * A program found an element, another CPU deleted it (its timer freed with
+ * it), and the program -- still allowed to use the value until its run ends
+ * -- initialises and arms a timer in it.  Once the grace period is over the
+ * element's memory is reused; that timer must die with the element, never
+ * fire into the memory's next life nor leak.
+ */
+struct telem {
+	long counter;
+	struct bpf_timer t;
+	long tail;
+};
+
+struct stale {
+	struct emu_map *map;
+	uint32_t key;
+	struct telem *value;
+	long init, setcb, start, del;
+};
+
+static atomic_int stale_fired;
+
+static int stale_cb(void *map, void *key, void *value)
+{
+	(void)map;
+	(void)key;
+	(void)value;
+	atomic_fetch_add(&stale_fired, 1);
+	return 0;
+}
+
+static long stale_prog(void *arg)
+{
+	struct stale *s = arg;
+	void *def = emu_map_def(s->map);
+	struct telem *e;
+
+	/* the run's own read-side section (emu_run opens one; say it here
+	 * too, so this test does not depend on it) */
+	emu_map_rcu_enter();
+	e = bpfemu_helper_map_lookup_elem(def, &s->key);
+	if (e) {
+		s->value = e;
+		s->del = bpfemu_helper_map_delete_elem(def, &s->key);
+		s->init = bpfemu_helper_timer_init(&e->t, def, CLOCK_MONOTONIC);
+		s->setcb = bpfemu_helper_timer_set_callback(&e->t, (void *)stale_cb);
+		s->start = bpfemu_helper_timer_start(&e->t, 1000000, 0);
+	}
+	emu_map_rcu_exit();
+	return 0;
+}
+
+static void stale_timer_run(uint32_t flags)
+{
+	struct emu_map_attr attr = {
+		.map_type = BPF_MAP_TYPE_HASH,
+		.key_size = sizeof(uint32_t),
+		.value_size = sizeof(struct telem),
+		.max_entries = 4,
+		.map_flags = flags,
+		.has_btf = true,
+		.btf_key_type_id = 1,
+		.btf_value_type_id = 2,
+		.inner_map_fd = -1,
+		.nr_fields = 1,
+		.fields = { { EMU_FIELD_TIMER, offsetof(struct telem, t), sizeof(struct bpf_timer) } },
+	};
+	struct telem v = { .counter = 7, .tail = 7 };
+	struct stale s = { .key = 1, .init = 1, .setcb = 1, .start = 1, .del = 1 };
+	struct emu_prog *prog;
+	uint32_t k;
+	int err = 0, i;
+
+	atomic_store(&stale_fired, 0);
+	strcpy(attr.name, "stale");
+	s.map = emu_map_create(&attr, &err);
+	assert_non_null(s.map);
+	emu_map_get_uref(s.map);		/* as if user space held an fd */
+	emu_map_put(s.map);
+	prog = emu_prog_new_bare("stale", BPF_PROG_TYPE_TRACING);
+	assert_non_null(prog);
+
+	assert_int_equal(s.map->ops->update(s.map, &s.key, &v, BPF_ANY), 0);
+	assert_int_equal(emu_run(prog, EMU_ENTRY_PROG, stale_prog, &s, NULL), 0);
+	assert_int_equal(s.del, 0);
+	assert_int_equal(s.init, 0);
+	assert_int_equal(s.setcb, 0);
+	assert_int_equal(s.start, 0);
+
+	/* the grace period is over: the timer is gone from the element (a
+	 * pool element's memory is still there to look at) */
+	if (!(flags & BPF_F_NO_PREALLOC)) {
+		struct bpf_timer zero = { 0 };
+
+		assert_memory_equal(&s.value->t, &zero, sizeof(zero));
+	}
+
+	/* the memory's next lives, while the timer would be due */
+	for (i = 0; i < 8; i++) {
+		k = (uint32_t)i % 4 + 1;
+		assert_int_equal(s.map->ops->update(s.map, &k, &v, BPF_ANY), 0);
+	}
+	assert_int_equal(bpfemu_clock_advance(10000000), 0);
+	assert_int_equal(atomic_load(&stale_fired), 0);
+
+	emu_prog_put(prog);
+	emu_map_put_uref(s.map);
+}
+
+static void test_timer_armed_in_deleted_element_dies_with_it(void **state)
+{
+	(void)state;
+	stale_timer_run(0);
+}
+
+static void test_timer_armed_in_deleted_element_dies_without_prealloc(void **state)
+{
+	(void)state;
+	stale_timer_run(BPF_F_NO_PREALLOC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_concurrent_hash_updates_lookups_and_deletes),
 		T(test_concurrent_hash_without_prealloc),
 		T(test_concurrent_lru_hash_with_eviction),
+		T(test_churn_hash_shared_keys),
+		T(test_churn_hash_without_prealloc),
+		T(test_churn_lru_hash_with_eviction),
+		T(test_churn_lru_hash_per_cpu_lists),
+		T(test_timer_armed_in_deleted_element_dies_with_it),
+		T(test_timer_armed_in_deleted_element_dies_without_prealloc),
 	};
 
 	return cmocka_run_group_tests(tests, map_group_setup, map_group_teardown);
