@@ -527,27 +527,52 @@ static bool is_zero_init(int lo, int hi)
 	return true;
 }
 
-/*
- * The skeleton member for a global: the declaration's specifiers and
- * declarator without storage class, qualifiers, attributes, markers or
- * initializer.
- */
-static char *global_member(int lo, int hi, int name_tok)
+static bool is_qualifier(int i)
 {
-	char *out = xcalloc(1, 1), *p;
-	size_t len = 0;
-	int i, end = hi;
+	return tok_is(i, "const") || tok_is(i, "volatile") || tok_is(i, "restrict") ||
+	       tok_is(i, "__restrict") || tok_is(i, "__restrict__");
+}
 
-	for (i = name_tok; i < hi; i++) {
-		if (tok_is(i, "=") || tok_is(i, ",") || tok_is(i, ";") || tok_is(i, "__bpfemu_sec__") ||
-		    tok_is(i, "__attribute__")) {
-			end = i;
-			break;
+/*
+ * First token of the declarator of @name_tok in a declaration starting at
+ * @lo: just after the depth-0 ',' before it, or, for the first declarator,
+ * its leading pointer stars (`int *p`, `char *const s`).  So [lo, start of
+ * the first declarator) are the specifiers every declarator shares.
+ */
+static int declarator_start(int lo, int name_tok)
+{
+	int i, start = lo;
+
+	for (i = lo; i < name_tok; i++) {
+		if (skip_group(i)) {
+			i = match(i + 1);
+			continue;
 		}
-		if (is_open(i))
-			i = match(i);
+		if (is_open(i)) {
+			i = match(i);	/* struct bodies, initializers, array sizes */
+			continue;
+		}
+		if (tok_is(i, ","))
+			start = i + 1;
 	}
-	for (i = lo; i < end; i++) {
+	if (start > lo)
+		return start;
+	for (i = name_tok; i > lo && (tok_is(i - 1, "*") || is_qualifier(i - 1)); i--)
+		;
+	while (i < name_tok && is_qualifier(i))
+		i++;
+	return i;
+}
+
+/* Append tokens [lo, hi) to @out (space separated) without storage class,
+ * qualifiers, attributes or markers. */
+static char *member_append(char *out, int lo, int hi)
+{
+	size_t len = strlen(out);
+	char *p;
+	int i;
+
+	for (i = lo; i < hi; i++) {
 		if (skip_group(i) && !tok_is(i, "typeof") && !tok_is(i, "__typeof__")) {
 			i = match(i + 1);
 			continue;
@@ -568,7 +593,32 @@ static char *global_member(int lo, int hi, int name_tok)
 	return out;
 }
 
-static void add_global(int lo, int hi, int name_tok, int sec)
+/*
+ * The skeleton member for a global: the shared specifiers [lo, spec_end)
+ * and this global's own declarator (from @decl_lo up to its initializer,
+ * the next declarator or the end), without storage class, qualifiers,
+ * attributes, markers or initializer.  `long a = -1, b = -1;` gives
+ * `long a` and `long b`, one member each, as bpftool writes them.
+ */
+static char *global_member(int lo, int hi, int spec_end, int decl_lo, int name_tok)
+{
+	char *out = xcalloc(1, 1);
+	int i, end = hi;
+
+	for (i = name_tok; i < hi; i++) {
+		if (tok_is(i, "=") || tok_is(i, ",") || tok_is(i, ";") || tok_is(i, "__bpfemu_sec__") ||
+		    tok_is(i, "__attribute__")) {
+			end = i;
+			break;
+		}
+		if (is_open(i))
+			i = match(i);
+	}
+	out = member_append(out, lo, spec_end);
+	return member_append(out, decl_lo, end);
+}
+
+static void add_global(int lo, int hi, int spec_end, int decl_lo, int name_tok, int sec)
 {
 	static int cap;
 	struct gvar *g;
@@ -577,7 +627,7 @@ static void add_global(int lo, int hi, int name_tok, int sec)
 	g = &gvars[ngvar++];
 	g->name = tok_str(name_tok);
 	g->sec = sec;
-	g->member = global_member(lo, hi, name_tok);
+	g->member = global_member(lo, hi, spec_end, decl_lo, name_tok);
 }
 
 static void add_map(int decl_lo, int decl_hi, int name_tok)
@@ -660,7 +710,7 @@ static void handle_decl(int lo, int hi, bool is_def_body, int body_lo, int body_
 	bool is_extern = decl_has(lo, hi, "extern");
 	bool is_static = decl_has(lo, hi, "static");
 	char *sec = decl_sec(lo, hi);
-	int fname, names[64], n, k;
+	int fname, names[64], n, k, spec_end;
 
 	scan_aggs(lo, hi, is_typedef);
 	if (!prog || is_typedef)
@@ -726,13 +776,23 @@ static void handle_decl(int lo, int hi, bool is_def_body, int body_lo, int body_
 	}
 	if (is_static)
 		return;		/* bpftool leaves static globals out of the skeleton */
+	spec_end = declarator_start(lo, names[0]);
 	for (k = 0; k < n; k++) {
-		int s, eq, j;
+		int s, eq, j, dlo = k ? declarator_start(lo, names[k]) : spec_end;
 		bool has_const = false, has_ptr = false;
 
+		/* the shared specifiers, then this declarator's own tokens */
 		for (j = lo; j < names[k]; j++) {
-			if (tok_is(j, "{") && !decl_has(lo, j, "=")) {
-				j = match(j);
+			if (j == spec_end)
+				j = dlo;
+			if (j >= names[k])
+				break;
+			if (skip_group(j)) {
+				j = match(j + 1);
+				continue;
+			}
+			if (is_open(j)) {
+				j = match(j);	/* struct bodies */
 				continue;
 			}
 			if (tok_is(j, "const"))
@@ -771,7 +831,7 @@ static void handle_decl(int lo, int hi, bool is_def_body, int body_lo, int body_
 		} else {
 			s = 0;
 		}
-		add_global(lo, hi, names[k], s);
+		add_global(lo, hi, spec_end, dlo, names[k], s);
 	}
 	/* rodata: writable until load (the runtime copies it in once) */
 	for (k = lo; k < hi; k++) {
