@@ -760,6 +760,8 @@ static struct emu_rcu_head *rcu_advance_locked(void)
 {
 	struct emu_rcu_head *done = NULL, **done_tail = &done;
 
+	/* Unlinks (release stores) before the reader counts are read. */
+	atomic_thread_fence(memory_order_seq_cst);
 	for (;;) {
 		if (rcu_old) {
 			if (atomic_load(&rcu_readers[rcu_old_phase]))
@@ -800,6 +802,11 @@ void emu_map_rcu_enter(void)
 		return;
 	phase = atomic_load(&rcu_phase) & 1;
 	atomic_fetch_add(&rcu_readers[phase], 1);
+	/* Pairs with the fence in rcu_advance_locked(): either the writer sees
+	 * this reader, or this reader's lookups see the writer's unlink.  The
+	 * RMW alone does not order later plain/acquire loads on weakly ordered
+	 * CPUs (arm64 Macs). */
+	atomic_thread_fence(memory_order_seq_cst);
 	rcu_tls_phase = phase;
 }
 
