@@ -341,6 +341,7 @@ static int64_t ringbuf_process_ring(struct ring *r, size_t n)
 		while (cons_pos < prod_pos) {
 			len_ptr = (uint32_t *)(r->view.data + (cons_pos & r->mask));
 			len = __atomic_load_n(len_ptr, __ATOMIC_ACQUIRE);
+			emu_ringbuf_tsan_acquire(&r->erb->tsan_data);
 			/* Not committed yet: nothing behind it may be read. */
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto done;
@@ -352,12 +353,14 @@ static int64_t ringbuf_process_ring(struct ring *r, size_t n)
 				err = r->sample_cb(r->ctx, sample, len);
 				if (err < 0) {
 					/* The failing record counts as consumed. */
+					emu_ringbuf_tsan_release(&r->erb->tsan_space);
 					emu_ringbuf_store(r->view.consumer_pos, cons_pos);
 					cnt = err;
 					goto done;
 				}
 				cnt++;
 			}
+			emu_ringbuf_tsan_release(&r->erb->tsan_space);
 			emu_ringbuf_store(r->view.consumer_pos, cons_pos);
 			if ((size_t)cnt >= n)
 				goto done;
@@ -584,6 +587,7 @@ static void user_ringbuf_commit(struct user_ring_buffer *rb, void *sample, bool 
 	if (discard)
 		new_len |= BPF_RINGBUF_DISCARD_BIT;
 	/* The release that publishes the payload to the drain. */
+	emu_ringbuf_tsan_release(&rb->erb->tsan_data);
 	__atomic_exchange_n(hdr, new_len, __ATOMIC_ACQ_REL);
 }
 
@@ -612,6 +616,7 @@ void *user_ring_buffer__reserve(struct user_ring_buffer *rb, __u32 size)
 	/* Synchronizes with our own release, should producers be serialised
 	 * by a lock the compiler cannot see. */
 	prod_pos = emu_ringbuf_load(rb->producer_pos);
+	emu_ringbuf_tsan_acquire(&rb->erb->tsan_space);
 
 	max_size = (uint32_t)(rb->mask + 1);
 	avail_size = max_size - (uint32_t)(prod_pos - cons_pos);
@@ -625,6 +630,7 @@ void *user_ring_buffer__reserve(struct user_ring_buffer *rb, __u32 size)
 	hdr = (uint32_t *)(rb->data + (prod_pos & rb->mask));
 	hdr[0] = size | BPF_RINGBUF_BUSY_BIT;
 	hdr[1] = 0;
+	emu_ringbuf_tsan_release(&rb->erb->tsan_data);
 	/* The producer position moves at reserve time (the drain stops at
 	 * the BUSY header until submit). */
 	emu_ringbuf_store(rb->producer_pos, prod_pos + total_size);

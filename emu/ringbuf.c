@@ -369,6 +369,7 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 		return NULL;
 
 	cons_pos = emu_ringbuf_load(rb->consumer_pos);
+	emu_ringbuf_tsan_acquire(&rb->tsan_space);
 	pthread_mutex_lock(&rb->prod_lock);
 	prod_pos = __atomic_load_n(rb->producer_pos, __ATOMIC_RELAXED);
 	new_prod_pos = prod_pos + len;
@@ -381,6 +382,7 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 	hdr = (struct ringbuf_rec_hdr *)(rb->data + (prod_pos & rb->mask));
 	__atomic_store_n(&hdr->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
 	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) / rb->page_size);
+	emu_ringbuf_tsan_release(&rb->tsan_data);
 	emu_ringbuf_store(rb->producer_pos, new_prod_pos);
 	pthread_mutex_unlock(&rb->prod_lock);
 	return (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
@@ -407,7 +409,10 @@ void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
 	if (discard)
 		new_len |= BPF_RINGBUF_DISCARD_BIT;
 	/* The exchange publishes the payload to the consumer. */
+	emu_ringbuf_tsan_release(&rb->tsan_data);
+	emu_ringbuf_tsan_ignore_writes_begin();
 	__atomic_exchange_n(&hdr->len, new_len, __ATOMIC_ACQ_REL);
+	emu_ringbuf_tsan_ignore_writes_end();
 
 	/* Wake the consumer only if it caught up with this very record (it
 	 * may be asleep waiting for it), unless told otherwise. */

@@ -75,7 +75,45 @@ struct emu_ringbuf {
 	int ready;
 	/* Wakeups queued so far (tests, benchmarks). */
 	atomic_ulong wakeups;
+
+	/* ThreadSanitizer sync points (see emu_ringbuf_tsan_*). */
+	char tsan_data;		/* producers published records */
+	char tsan_space;	/* the consumer freed space */
 };
+
+/*
+ * Producer and consumer reach the same memory through different mappings
+ * (the runtime's view, each libbpf object's view), so ThreadSanitizer,
+ * which tracks addresses, cannot see that a release of a position through
+ * one mapping is acquired through another.  Every position/header release
+ * and acquire is mirrored on one address per direction of the ring:
+ * tsan_data (producer -> consumer) and tsan_space (consumer -> producer).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define EMU_RINGBUF_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define EMU_RINGBUF_TSAN 1
+#endif
+#endif
+
+#ifdef EMU_RINGBUF_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+#define emu_ringbuf_tsan_acquire(addr) __tsan_acquire((void *)(addr))
+#define emu_ringbuf_tsan_release(addr) __tsan_release((void *)(addr))
+/* The commit's exchange on a header word is itself the synchronisation:
+ * hide it, or a later record's payload written over that word looks racy. */
+#define emu_ringbuf_tsan_ignore_writes_begin() AnnotateIgnoreWritesBegin(__FILE__, __LINE__)
+#define emu_ringbuf_tsan_ignore_writes_end() AnnotateIgnoreWritesEnd(__FILE__, __LINE__)
+#else
+#define emu_ringbuf_tsan_acquire(addr) ((void)(addr))
+#define emu_ringbuf_tsan_release(addr) ((void)(addr))
+#define emu_ringbuf_tsan_ignore_writes_begin() ((void)0)
+#define emu_ringbuf_tsan_ignore_writes_end() ((void)0)
+#endif
 
 /* Register both map types with the map core (idempotent; also done by a
  * constructor, which a static link may drop). */

@@ -66,6 +66,7 @@ static int user_ringbuf_peek(struct emu_ringbuf *rb, void **sample, uint32_t *si
 	hdr = (uint32_t *)(rb->data + (cons_pos & rb->mask));
 	/* Pairs with the producer's exchange in user_ring_buffer__submit. */
 	hdr_len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+	emu_ringbuf_tsan_acquire(&rb->tsan_data);
 	flags = hdr_len & (BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 	sample_len = hdr_len & ~flags;
 	total_len = emu_ringbuf_total(sample_len);
@@ -81,6 +82,7 @@ static int user_ringbuf_peek(struct emu_ringbuf *rb, void **sample, uint32_t *si
 		return -E2BIG;
 
 	if (flags & BPF_RINGBUF_DISCARD_BIT) {
+		emu_ringbuf_tsan_release(&rb->tsan_space);
 		emu_ringbuf_store(rb->consumer_pos, cons_pos + total_len);
 		return PEEK_DISCARDED;
 	}
@@ -98,6 +100,7 @@ static void user_ringbuf_release(struct emu_ringbuf *rb, uint32_t size)
 	unsigned long cons_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_RELAXED);
 
 	/* Pairs with the producer's acquire of consumer_pos. */
+	emu_ringbuf_tsan_release(&rb->tsan_space);
 	emu_ringbuf_store(rb->consumer_pos, cons_pos + emu_ringbuf_total(size));
 }
 
