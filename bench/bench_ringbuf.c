@@ -32,6 +32,12 @@
 #define NR_THREADS	3
 
 static long nsamples = 1000000;
+static const char *only;	/* run only the cases whose name contains this */
+
+static int skip(const char *what)
+{
+	return only && !strstr(what, only);
+}
 
 static uint64_t wall_ns(void)
 {
@@ -126,6 +132,9 @@ static void bench_user_single(size_t size, double memcpy_bps)
 	void *def;
 	int fd;
 
+	if (skip("user->prog, 1 producer"))
+		return;
+
 	memset(src, 2, sizeof(src));
 	map = ring_new(BPF_MAP_TYPE_USER_RINGBUF, &fd);
 	def = emu_map_def(map);
@@ -189,6 +198,9 @@ static void bench_user_threads(size_t size, double memcpy_bps)
 	void *def;
 	int fd, i;
 
+	if (skip("user->prog, 3 producer threads"))
+		return;
+
 	map = ring_new(BPF_MAP_TYPE_USER_RINGBUF, &fd);
 	def = emu_map_def(map);
 	urb = user_ring_buffer__new(fd, NULL);
@@ -237,6 +249,9 @@ static void bench_kernel_single(size_t size, double memcpy_bps)
 	long sent = 0;
 	void *def;
 	int fd;
+
+	if (skip("prog->user, 1 producer"))
+		return;
 
 	memset(src, 4, sizeof(src));
 	map = ring_new(BPF_MAP_TYPE_RINGBUF, &fd);
@@ -290,6 +305,9 @@ static void bench_kernel_threads(size_t size, double memcpy_bps)
 	void *def;
 	int fd, i;
 
+	if (skip("prog->user, 3 producer threads"))
+		return;
+
 	map = ring_new(BPF_MAP_TYPE_RINGBUF, &fd);
 	def = emu_map_def(map);
 	rb = ring_buffer__new(fd, consume_cb, &acc, NULL);
@@ -315,6 +333,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		nsamples = atol(argv[1]);
+	if (argc > 2)
+		only = argv[2];
 	emu_ringbuf_register();
 	printf("ring %u KiB, %ld samples per case\n", RING_SIZE >> 10, nsamples);
 	for (i = 0; i < 2; i++) {

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,10 +169,28 @@ static int process_threads(void)
 #endif
 }
 
-/* Nobody could produce or drain while this thread waits. */
+/*
+ * Nobody could produce or drain while this thread waits.  Reading the
+ * thread count costs a file read, and spinning producers ask often: a
+ * "several threads" answer is trusted for 50 ms (threads rarely go away,
+ * and waiting for nothing is only what the kernel would do anyway); a
+ * "single thread" answer is never cached, since a thread started a moment
+ * later must be able to drain.
+ */
 static bool wait_is_futile(void)
 {
-	return process_threads() == 1;
+	static _Atomic uint64_t multi_until_ns;
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	if (now < atomic_load_explicit(&multi_until_ns, memory_order_relaxed))
+		return false;
+	if (process_threads() == 1)
+		return true;
+	atomic_store_explicit(&multi_until_ns, now + 50000000ull, memory_order_relaxed);
+	return false;
 }
 
 /* ------------------------------------------------------------ consumer */

@@ -65,8 +65,9 @@ struct emu_ringbuf {
 	size_t area_size;
 	int shm_fd;			/* backing file for user-space views */
 
-	/* Kernel producers serialise on this (the kernel's rb->spinlock). */
-	pthread_mutex_t prod_lock;
+	/* Kernel producers serialise on this spinlock (the kernel's
+	 * rb->spinlock): held for a few stores, never across a call out. */
+	atomic_int prod_lock;
 	/* bpf_user_ringbuf_drain: one consumer at a time (-EBUSY otherwise). */
 	atomic_int busy;
 
