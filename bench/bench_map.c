@@ -19,8 +19,11 @@
  * does not look cheap.  Targets (issue 8): no slower than the kernel, and
  * within 1.5x of raw.
  *
- * Usage: bench_map [calls per figure] [--no-kernel] [--quick]
+ * Usage: bench_map [calls per figure] [--no-kernel] [--quick] [--only NAME]
  * --quick (what the test suite runs): 1K keys only, few calls.
+ * --only NAME: one figure pair's map (NAME as in the BENCH lines, e.g.
+ * hash_1k_update), for callgrind: instructions per call = the inclusive
+ * cost of emu_prog_body / (runs * CALLS_PER_RUN).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -461,6 +464,16 @@ static const char *type_name(uint32_t t)
 	return t == BPF_MAP_TYPE_ARRAY ? "ARRAY" : "HASH";
 }
 
+/* "array_1k", "hash_1m": the BENCH lines' prefix of a figure */
+static const char *fig_name(const struct figure *f)
+{
+	static char name[16];
+
+	snprintf(name, sizeof(name), "%s_%s", f->map_type == BPF_MAP_TYPE_ARRAY ? "array" : "hash",
+		 f->nr_keys == 1u << 10 ? "1k" : "1m");
+	return name;
+}
+
 static void print_ratio(double a, double b)
 {
 	if (a > 0 && b > 0)
@@ -483,6 +496,7 @@ int main(int argc, char **argv)
 	};
 	uint64_t calls = 2000000;
 	bool kernel = true, any_kernel = false, quick = false;
+	const char *only = NULL;
 	size_t i;
 	int a;
 
@@ -491,6 +505,8 @@ int main(int argc, char **argv)
 			kernel = false;
 		else if (!strcmp(argv[a], "--quick"))
 			quick = true;
+		else if (!strcmp(argv[a], "--only") && a + 1 < argc)
+			only = argv[++a];
 		else
 			calls = strtoull(argv[a], NULL, 0);
 	}
@@ -505,7 +521,8 @@ int main(int argc, char **argv)
 		struct emu_map *map;
 		int kfd, j;
 
-		if (quick && f->nr_keys > 1u << 10) {
+		if ((quick && f->nr_keys > 1u << 10) ||
+		    (only && strncmp(only, fig_name(f), strlen(fig_name(f))))) {
 			f[0].emu_ns = f[1].emu_ns = -1;
 			continue;
 		}
@@ -514,6 +531,13 @@ int main(int argc, char **argv)
 
 		/* lookup then update on the same maps */
 		for (j = 0; j < 2; j++) {
+			const char *op = f[j].op == OP_LOOKUP ? "lookup" : "update";
+
+			if (only && strlen(only) > strlen(fig_name(f)) &&
+			    strcmp(only + strlen(fig_name(f)) + 1, op)) {
+				f[j].emu_ns = -1;
+				continue;
+			}
 			f[j].emu_ns = bench_emu(map, f->nr_keys, f[j].op, calls);
 			if (f->map_type == BPF_MAP_TYPE_ARRAY)
 				f[j].raw_ns = bench_raw_array(f->nr_keys, f[j].op, calls);

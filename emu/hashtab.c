@@ -54,6 +54,9 @@
 				 BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED)
 #define ELEM_MAGIC		0x68746162656c656dULL	/* "htabelem" */
 #define MAX_AREA		((uint64_t)1 << 36)
+/* Bounds of the cache of extra (non-pool) elements, see elem_put_now. */
+#define EXTRA_CACHE_MIN		256u
+#define EXTRA_CACHE_MAX		4096u
 
 struct emu_htab;
 
@@ -83,7 +86,9 @@ struct emu_htab {
 	char *pool;			/* prealloc: pool_n elements */
 	size_t pool_n;
 	pthread_mutex_t free_lock;
-	struct htab_elem *free_list;
+	struct htab_elem *free_list;	/* pool elements and cached extras */
+	uint32_t nr_extra_cached;	/* extras on free_list (under free_lock) */
+	uint32_t extra_cache_max;
 	struct htab_elem *lru_head, *lru_tail;	/* newest first */
 };
 
@@ -113,7 +118,15 @@ static inline uint32_t cur_cpu(const struct emu_map *map)
 }
 
 /* 64-bit multiply-xorshift over the key, folded to 32 bits. */
-static uint32_t htab_hash(const void *key, uint32_t len)
+static inline uint32_t hash_final(uint64_t h)
+{
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+static uint32_t htab_hash_any(const void *key, uint32_t len)
 {
 	const unsigned char *p = key;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
@@ -130,10 +143,46 @@ static uint32_t htab_hash(const void *key, uint32_t len)
 		memcpy(&w, p, len);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 32;
-	return (uint32_t)h;
+	return hash_final(h);
+}
+
+/* The common key sizes unrolled (same values as htab_hash_any: bucket
+ * order, hence get_next_key and for_each order, must not depend on it). */
+static inline uint32_t htab_hash(const void *key, uint32_t len)
+{
+	uint64_t h, w = 0;
+
+	switch (len) {
+	case 4:
+		memcpy(&w, key, 4);	/* the generic tail's bytes, on any endianness */
+		return hash_final(((0x9e3779b97f4a7c15ULL ^ 4) ^ w) * 0xc4ceb9fe1a85ec53ULL);
+	case 8:
+		memcpy(&w, key, 8);
+		h = ((0x9e3779b97f4a7c15ULL ^ 8) ^ w) * 0xff51afd7ed558ccdULL;
+		return hash_final(h ^ (h >> 32));
+	default:
+		return htab_hash_any(key, len);
+	}
+}
+
+/* Key compare with the common sizes inlined (no libc call per probe). */
+static inline bool key_eq(const void *a, const void *b, uint32_t len)
+{
+	uint64_t x, y;
+	uint32_t x4, y4;
+
+	switch (len) {
+	case 4:
+		memcpy(&x4, a, 4);
+		memcpy(&y4, b, 4);
+		return x4 == y4;
+	case 8:
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	default:
+		return !memcmp(a, b, len);
+	}
 }
 
 /* ---------------------------------------------------------------- create */
@@ -192,6 +241,13 @@ static void htab_free(struct emu_map *map)
 			}
 		}
 	}
+	while (h->free_list) {
+		struct htab_elem *l = h->free_list;
+
+		h->free_list = l->free_next;
+		if (!l->in_pool)
+			emu_free(l);
+	}
 	emu_free((void *)h->buckets);
 	emu_free(h->pool);
 	pthread_mutex_destroy(&h->lock);
@@ -222,6 +278,8 @@ static struct emu_map *htab_alloc(const struct emu_map_attr *attr, int *err)
 	if (!h->percpu)
 		h->map.nr_cpus = 1;
 	cpus = (uint32_t)emu_nr_cpus();
+	h->extra_cache_max = attr->max_entries < EXTRA_CACHE_MIN ? EXTRA_CACHE_MIN :
+			     attr->max_entries > EXTRA_CACHE_MAX ? EXTRA_CACHE_MAX : attr->max_entries;
 
 	*err = -E2BIG;
 	if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
@@ -287,7 +345,7 @@ again:
 	while (!IS_NULLS(p)) {
 		struct htab_elem *l = (struct htab_elem *)p;
 
-		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+		if (l->hash == hash && key_eq(l->key, key, h->map.key_size))
 			return l;
 		p = atomic_load_explicit(&l->next, memory_order_acquire);
 	}
@@ -377,7 +435,7 @@ static struct htab_elem *find_locked(struct emu_htab *h, const void *key, uint32
 	while (!IS_NULLS(p)) {
 		struct htab_elem *l = (struct htab_elem *)p;
 
-		if (l->hash == hash && !memcmp(l->key, key, h->map.key_size))
+		if (l->hash == hash && key_eq(l->key, key, h->map.key_size))
 			return l;
 		p = atomic_load_explicit(&l->next, memory_order_relaxed);
 	}
@@ -392,8 +450,11 @@ static struct htab_elem *elem_get(struct emu_htab *h)
 
 	pthread_mutex_lock(&h->free_lock);
 	l = h->free_list;
-	if (l)
+	if (l) {
 		h->free_list = l->free_next;
+		if (!l->in_pool)
+			h->nr_extra_cached--;
+	}
 	pthread_mutex_unlock(&h->free_lock);
 	if (l)
 		return l;
@@ -403,15 +464,27 @@ static struct htab_elem *elem_get(struct emu_htab *h)
 	return l;
 }
 
-/* Back to the free list (pool) or the allocator; no reader can see @l. */
+/*
+ * Back to the free list or the allocator; no reader can see @l.  Extra
+ * elements (no prealloc, or replacements while the pool's retired elements
+ * wait for their grace period: a program updating the same keys in one run
+ * retires one element per update) are cached up to extra_cache_max, so the
+ * steady state of such a program allocates nothing -- what the kernel's
+ * per-CPU extra element and bpf_mem_alloc caches achieve.  Whether memory
+ * comes from the cache or from the allocator changes no result.
+ */
 static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
 {
-	if (!l->in_pool) {
-		emu_free(l);
-		return;
-	}
 	l->magic = 0;
 	pthread_mutex_lock(&h->free_lock);
+	if (!l->in_pool) {
+		if (h->nr_extra_cached >= h->extra_cache_max) {
+			pthread_mutex_unlock(&h->free_lock);
+			emu_free(l);
+			return;
+		}
+		h->nr_extra_cached++;
+	}
 	l->free_next = h->free_list;
 	h->free_list = l;
 	pthread_mutex_unlock(&h->free_lock);

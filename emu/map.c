@@ -820,14 +820,18 @@ void emu_map_rcu_exit(void)
 
 void emu_map_retire(struct emu_rcu_head *head, void (*fn)(struct emu_rcu_head *head))
 {
+	struct emu_rcu_head *done;
+
 	head->fn = fn;
 	head->next = NULL;
+	/* queue and advance under one hold of the lock (one retire per hash
+	 * update or delete: this is on the update path) */
 	pthread_mutex_lock(&rcu_lock);
 	*rcu_cur_tail = head;
 	rcu_cur_tail = &head->next;
-	atomic_store(&rcu_pending, true);
+	done = rcu_advance_locked();
 	pthread_mutex_unlock(&rcu_lock);
-	rcu_advance();
+	rcu_run_list(done);
 }
 
 void emu_map_rcu_barrier(void)
