@@ -11,6 +11,7 @@
  * two instances (bpfemu_add_object).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ struct bpf_program {
 };
 
 struct bpf_link {
-	struct bpf_program *prog;
+	struct emu_prog *prog;		/* reference held: outlives the object */
 };
 
 struct bpf_object {
@@ -69,6 +70,12 @@ struct bpf_object {
 	bool loaded;
 	bool load_tried;
 };
+
+_Static_assert((int)EMU_FIELD_SPIN_LOCK == BPFEMU_FIELD_SPIN_LOCK &&
+	       (int)EMU_FIELD_TIMER == BPFEMU_FIELD_TIMER &&
+	       (int)EMU_FIELD_WQ == BPFEMU_FIELD_WQ &&
+	       (int)EMU_FIELD_KPTR == BPFEMU_FIELD_KPTR,
+	       "the generator's field kinds are the runtime's");
 
 static void prog_ref_get(void *obj)
 {
@@ -108,6 +115,46 @@ __attribute__((constructor)) static void libbpf_object_init(void)
 {
 	emu_fd_register_kind(EMU_OBJ_PROG, &prog_ref_ops);
 }
+
+/*
+ * libbpf_set_print(): the loader's warnings are bpfemu diagnostics (rule +
+ * message, echoed to stderr by err.c); once a print function is installed
+ * they also go to it as libbpf would print them, and NULL silences that.
+ */
+static _Atomic(libbpf_print_fn_t) print_fn;
+static atomic_bool print_set;
+
+libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn)
+{
+	atomic_store(&print_set, true);
+	return atomic_exchange(&print_fn, fn);
+}
+
+int libbpf_num_possible_cpus(void)
+{
+	return emu_nr_cpus();
+}
+
+static void obj_print(enum libbpf_print_level level, const char *fmt, ...)
+{
+	libbpf_print_fn_t fn = atomic_load(&print_fn);
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	fn(level, fmt, ap);
+	va_end(ap);
+}
+
+/* A loader warning: recorded as diagnostic @rule, and given to the
+ * libbpf print function as "libbpf: <message>\n". */
+#define obj_warn(rule, fmt, ...)						\
+	do {									\
+		emu_diag(rule, fmt, ##__VA_ARGS__);				\
+		if (atomic_load(&print_set))					\
+			obj_print(LIBBPF_WARN, "libbpf: " fmt "\n", ##__VA_ARGS__);	\
+	} while (0)
 
 /* libbpf's license_is_gpl_compatible(). */
 static bool license_gpl(const char *l)
@@ -161,10 +208,8 @@ static void object_free(struct bpf_object *obj)
 	}
 	emu_free(obj->maps);
 	emu_free(obj->progs);
-	if (obj->globals) {
-		emu_globals_unload(obj->globals);
-		emu_globals_put(obj->globals);
-	}
+	/* The runtime state lives on while programs reference it (object_priv.h). */
+	emu_globals_put(obj->globals);
 	emu_free(obj->pin_root);
 	emu_free(obj->name);
 	emu_free(obj);
@@ -220,12 +265,12 @@ static struct bpf_object *object_open(const struct bpfemu_obj_desc *desc,
 		m->autocreate = true;
 		/* libbpf: an attribute it does not know fails the open */
 		if (d->unknown_attr) {
-			emu_diag("unknown_map_attr", "map '%s': unknown field '%s'", d->name, d->unknown_attr);
+			obj_warn("unknown_map_attr", "map '%s': unknown field '%s'", d->name, d->unknown_attr);
 			err = -EOPNOTSUPP;
 			goto out_free;
 		}
 		if ((d->present & BPFEMU_MA_PINNING) && d->pinning > 1) {
-			emu_diag("bad_map_pinning", "map '%s': invalid pinning value %u", d->name, d->pinning);
+			obj_warn("bad_map_pinning", "map '%s': invalid pinning value %u", d->name, d->pinning);
 			err = -EINVAL;
 			goto out_free;
 		}
@@ -298,7 +343,12 @@ const char *bpf_object__name(const struct bpf_object *obj)
 	return obj ? obj->name : emu_err_ptr(-EINVAL);
 }
 
-/* Undo a load: programs, maps, bindings, the claim on the native code. */
+/*
+ * Undo a load as far as the object is concerned: close its program and map
+ * fds (so the maps' usercnt drops, as the kernel's fput does) and drop its
+ * references.  Bindings, globals and the claim on the native code stay with
+ * the emu_globals until the last program reference is gone.
+ */
 static void object_unload(struct bpf_object *obj)
 {
 	uint32_t i;
@@ -317,7 +367,6 @@ static void object_unload(struct bpf_object *obj)
 
 		if (!m->map)
 			continue;
-		emu_map_unbind_def(m->desc->def);
 		if (m->fd >= 0)
 			close(m->fd);
 		m->fd = -1;
@@ -325,9 +374,6 @@ static void object_unload(struct bpf_object *obj)
 		m->map = NULL;
 	}
 	emu_fd_reap();
-	if (obj->load_tried)
-		emu_object_desc_release(obj->desc, obj);
-	emu_globals_unload(obj->globals);
 	obj->loaded = false;
 }
 
@@ -369,7 +415,7 @@ static int map_create(struct bpf_map *m)
 			emu_map_get(map);
 			emu_map_put_uref(map);
 			if (!map_compat(map, &attr)) {
-				emu_diag("pinned_map_mismatch",
+				obj_warn("pinned_map_mismatch",
 					 "couldn't reuse pinned map at '%s': parameter mismatch", m->pin_path);
 				emu_map_put(map);
 				return -EINVAL;
@@ -417,7 +463,7 @@ out_fd:
 		return err;
 	}
 	m->map = map;
-	emu_map_bind_def(m->desc->def, map);
+	emu_globals_bind(m->obj->globals, m->desc->def, map);
 	return 0;
 }
 
@@ -435,7 +481,7 @@ static int prog_check(struct bpf_program *p)
 	uint32_t i;
 
 	if (p->sec_err) {
-		emu_diag("unknown_sec", "prog '%s': missing BPF prog type, check ELF section name '%s'",
+		obj_warn("unknown_sec", "prog '%s': missing BPF prog type, check ELF section name '%s'",
 			 d->name, d->sec);
 		return -EINVAL;
 	}
@@ -448,7 +494,7 @@ static int prog_check(struct bpf_program *p)
 			if (!is_tracing_old(p->sec.prog_type))
 				break;
 			if (m->attr.fields[f].kind == EMU_FIELD_TIMER || m->attr.fields[f].kind == EMU_FIELD_WQ) {
-				emu_diag("tracing_prog_timer_map",
+				obj_warn("tracing_prog_timer_map",
 					 "prog '%s' (%s): tracing progs cannot use bpf_%s yet (map '%s')",
 					 d->name, emu_prog_type_name(p->sec.prog_type),
 					 m->attr.fields[f].kind == EMU_FIELD_TIMER ? "timer" : "wq",
@@ -462,12 +508,12 @@ static int prog_check(struct bpf_program *p)
 		int id = d->helpers[i];
 
 		if (!emu_helper_type_allowed(id, p->sec.prog_type)) {
-			emu_diag("helper_not_allowed", "prog '%s' (%s): program of this type cannot use helper %s#%d",
+			obj_warn("helper_not_allowed", "prog '%s' (%s): program of this type cannot use helper %s#%d",
 				 d->name, emu_prog_type_name(p->sec.prog_type), emu_helper_name(id), id);
 			return -EINVAL;
 		}
 		if (!p->obj->gpl && emu_helper_gpl_only(id)) {
-			emu_diag("helper_gpl_only",
+			obj_warn("helper_gpl_only",
 				 "prog '%s': cannot call GPL-restricted function %s from non-GPL compatible program",
 				 d->name, emu_helper_name(id));
 			return -EINVAL;
@@ -514,9 +560,9 @@ int bpf_object__load(struct bpf_object *obj)
 		return emu_err(-EINVAL);
 	if (obj->load_tried)
 		return emu_err(-EINVAL);	/* libbpf: load can't be attempted twice */
-	err = emu_object_desc_claim(obj->desc, obj);
+	err = emu_globals_claim(obj->globals);
 	if (err) {
-		emu_diag("object_loaded_twice",
+		obj_warn("object_loaded_twice",
 			 "object '%s' is already loaded; its native code has one set of maps and globals",
 			 obj->desc->name);
 		return emu_err(err);
@@ -557,6 +603,8 @@ int bpf_object__load(struct bpf_object *obj)
 
 out_unload:
 	object_unload(obj);
+	/* No program ran: nothing else references the runtime state. */
+	emu_globals_teardown(obj->globals);
 	return emu_err(err);
 }
 
@@ -870,8 +918,8 @@ struct bpf_link *bpf_program__attach(const struct bpf_program *prog)
 	link = emu_calloc(1, sizeof(*link));
 	if (!link)
 		return emu_err_ptr(-ENOMEM);
-	link->prog = (struct bpf_program *)prog;
-	emu_prog_get(prog->prog);
+	link->prog = prog->prog;
+	emu_prog_get(link->prog);
 	return link;
 }
 
@@ -879,7 +927,7 @@ int bpf_link__destroy(struct bpf_link *link)
 {
 	if (!link)
 		return 0;
-	emu_prog_put(link->prog->prog);
+	emu_prog_put(link->prog);
 	emu_free(link);
 	return 0;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "map.h"
 #include "object_priv.h"
 
 struct emu_globals *emu_globals_new(const struct bpfemu_obj_desc *desc)
@@ -36,6 +37,9 @@ struct emu_globals *emu_globals_new(const struct bpfemu_obj_desc *desc)
 	atomic_init(&g->refcnt, 1);
 	pthread_mutex_init(&g->lock, NULL);
 	g->desc = desc;
+	g->binds = emu_calloc(desc->nr_maps ? desc->nr_maps : 1, sizeof(*g->binds));
+	if (!g->binds)
+		goto out_put;
 	for (i = 0; i < BPFEMU_SEC_NR; i++) {
 		const struct bpfemu_sec_desc *sd = &desc->secs[i];
 		struct emu_globals_sec *s = &g->secs[i];
@@ -70,6 +74,8 @@ void emu_globals_put(struct emu_globals *g)
 
 	if (!g || atomic_fetch_sub(&g->refcnt, 1) != 1)
 		return;
+	emu_globals_teardown(g);
+	emu_free(g->binds);
 	for (i = 0; i < BPFEMU_SEC_NR; i++) {
 		emu_free(g->secs[i].buf);
 		emu_free(g->secs[i].shadow);
@@ -107,8 +113,29 @@ void emu_globals_load(struct emu_globals *g)
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* Put the variables back to their initial values (object closed). */
-void emu_globals_unload(struct emu_globals *g)
+int emu_globals_claim(struct emu_globals *g)
+{
+	int err;
+
+	err = emu_object_desc_claim(g->desc, g);
+	if (!err)
+		g->claimed = true;
+	return err;
+}
+
+void emu_globals_bind(struct emu_globals *g, void *def, struct emu_map *map)
+{
+	if (g->nr_binds >= g->desc->nr_maps)
+		return;
+	emu_map_get(map);
+	g->binds[g->nr_binds].def = def;
+	g->binds[g->nr_binds].map = map;
+	g->nr_binds++;
+	emu_map_bind_def(def, map);
+}
+
+/* Put the variables back to their initial values. */
+static void globals_unload(struct emu_globals *g)
 {
 	uint32_t i, v;
 
@@ -124,6 +151,21 @@ void emu_globals_unload(struct emu_globals *g)
 	}
 	g->loaded = false;
 	pthread_mutex_unlock(&g->lock);
+}
+
+void emu_globals_teardown(struct emu_globals *g)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->nr_binds; i++) {
+		emu_map_unbind_def(g->binds[i].def);
+		emu_map_put(g->binds[i].map);
+	}
+	g->nr_binds = 0;
+	globals_unload(g);
+	if (g->claimed)
+		emu_object_desc_release(g->desc, g);
+	g->claimed = false;
 }
 
 void emu_globals_sync_in(struct emu_globals *g)
@@ -205,7 +247,9 @@ struct bpfemu_obj_desc *emu_object_desc_find(const char *name)
 
 /*
  * One instance at a time per generated object: its native code has one set
- * of variables and map definitions.  Claimed at load, released at close.
+ * of variables and map definitions.  Claimed at load by the instance's
+ * emu_globals, released when they are torn down (the last program
+ * reference gone, or a failed load).
  */
 int emu_object_desc_claim(const struct bpfemu_obj_desc *desc, void *owner)
 {

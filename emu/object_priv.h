@@ -4,12 +4,17 @@
  * libbpf_object.c, helper_table.c, sec_table.c): the layout of programs,
  * objects and their globals.  Helper families use emu/prog.h only.
  *
- * Ownership:
- *   bpf_object  --owns one ref-->  emu_prog (each program)
- *   emu_prog    --ref-->           emu_globals, every map it uses
- *   pending timer --ref (prog.h)-> emu_prog
- * so a timer armed by a program keeps that program, its maps and the
- * object's globals alive after bpf_object__close().
+ * Ownership, as the kernel has it for a bpf_prog:
+ *   bpf_object    --ref-->  emu_globals (the loaded instance's runtime state)
+ *   bpf_object    --ref-->  emu_prog (each program, through its fd)
+ *   prog fd (and every dup(2) of it), link, timer set_callback --ref--> emu_prog
+ *   emu_prog      --ref-->  emu_globals, every map it uses
+ *   emu_globals   --ref-->  every map bound to a definition (refcnt only)
+ * bpf_object__close() closes the user fds (maps' usercnt drops as on the
+ * kernel) and drops its references; the bound definitions, the globals and
+ * the claim on the native code live until the last program reference is
+ * gone, so a program kept by a dup'd fd, a link or a pending timer still
+ * runs and still resolves &map.
  */
 #ifndef BPFEMU_EMU_OBJECT_PRIV_H
 #define BPFEMU_EMU_OBJECT_PRIV_H
@@ -36,6 +41,12 @@ struct emu_globals_sec {
 	unsigned char *shadow;		/* buf as of the last sync */
 };
 
+/* A map definition of the native code bound to a map (emu_map_bind_def). */
+struct emu_globals_bind {
+	void *def;
+	struct emu_map *map;		/* refcnt held */
+};
+
 struct emu_globals {
 	atomic_long refcnt;
 	pthread_mutex_t lock;
@@ -43,13 +54,25 @@ struct emu_globals {
 	struct emu_globals_sec secs[BPFEMU_SEC_NR];
 	const struct bpfemu_obj_desc *desc;
 	bool loaded;			/* rodata went into the variables */
+	bool claimed;			/* holds the desc (emu_object_desc_claim) */
+	struct emu_globals_bind *binds;	/* desc->nr_maps slots */
+	uint32_t nr_binds;
 };
 
 struct emu_globals *emu_globals_new(const struct bpfemu_obj_desc *desc);
 void emu_globals_get(struct emu_globals *g);
 void emu_globals_put(struct emu_globals *g);
 void emu_globals_load(struct emu_globals *g);
-void emu_globals_unload(struct emu_globals *g);
+/* Claim the object's native code for this instance: 0 or -EBUSY. */
+int emu_globals_claim(struct emu_globals *g);
+/* Bind definition @def to @map (takes a refcnt on @map until teardown). */
+void emu_globals_bind(struct emu_globals *g, void *def, struct emu_map *map);
+/*
+ * Undo bind/claim/load now: unbind every definition, drop those maps, put
+ * the variables back to their initial values, release the claim.  Done by
+ * the last emu_globals_put(); a failed load calls it early.
+ */
+void emu_globals_teardown(struct emu_globals *g);
 void emu_globals_sync_in(struct emu_globals *g);
 void emu_globals_sync_out(struct emu_globals *g);
 /* Buffer of section @sec (enum bpfemu_sec), NULL if the object has none. */

@@ -112,6 +112,8 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	int err = 0;
 
 	emu_fd_reap();
+	/* Element memory a lookup hands out stays valid until we leave. */
+	emu_map_rcu_enter();
 	/* The run may drop the last outside reference (a timer callback
 	 * cancelling its own timer's element); keep the program alive. */
 	emu_prog_get(prog);
@@ -145,6 +147,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 		err = -EINVAL;
 	}
 	emu_prog_put(prog);
+	emu_map_rcu_exit();
 	if (ret)
 		*ret = r;
 	return err;

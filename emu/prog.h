@@ -36,7 +36,8 @@ const char *emu_prog_name(const struct emu_prog *prog);
 /*
  * Run native BPF code of @prog on this thread: @fn(@arg) is called as an
  * entry of @kind (program, timer callback, synchronous callback).
- * The outermost entry reaps closed fds, syncs the object's globals in and
+ * The outermost entry reaps closed fds, enters the maps. RCU read side
+ * (emu_map_rcu_enter/exit), syncs the object's globals in and
  * out, and catches emu_verifier_reject(); nested entries only push/pop the
  * context (callbacks inherit the program type of @prog).
  * Returns 0 and stores @fn's result in *ret, or the negative errno a

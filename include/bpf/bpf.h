@@ -110,6 +110,30 @@ LIBBPF_API int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len);
 LIBBPF_API int bpf_map_get_info_by_fd(int map_fd, struct bpf_map_info *info,
 				      __u32 *info_len);
 
+/* BPF_PROG_TEST_RUN */
+struct bpf_test_run_opts {
+	size_t sz; /* size of this struct for forward/backward compatibility */
+	const void *data_in;
+	void *data_out;
+	__u32 data_size_in;
+	__u32 data_size_out;	/* in: max length of data_out, out: its length */
+	const void *ctx_in;
+	void *ctx_out;
+	__u32 ctx_size_in;
+	__u32 ctx_size_out;	/* in: max length of ctx_out, out: its length */
+	__u32 retval;		/* out: the program's return value */
+	int repeat;
+	__u32 duration;		/* out: average ns per run */
+	__u32 flags;
+	__u32 cpu;
+	__u32 batch_size;
+};
+#define bpf_test_run_opts__last_field batch_size
+
+LIBBPF_API int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts);
+LIBBPF_API int bpf_prog_get_info_by_fd(int prog_fd, struct bpf_prog_info *info,
+				       __u32 *info_len);
+
 #ifdef __cplusplus
 }
 #endif

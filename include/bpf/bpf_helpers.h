@@ -17,6 +17,11 @@
 
 #include "bpf_helper_defs.h"
 
+/* BPF C uses NULL without <stddef.h>; libbpf defines it here too. */
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
 #ifdef BPFEMU_SCAN
 #define SEC(name)		__bpfemu_sec__(name)
 #define __uint(name, val)	__bpfemu_uint__(name, val)

@@ -8,6 +8,7 @@
 #ifndef __LIBBPF_LIBBPF_H
 #define __LIBBPF_LIBBPF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +21,25 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+enum libbpf_print_level {
+	LIBBPF_WARN,
+	LIBBPF_INFO,
+	LIBBPF_DEBUG,
+};
+
+typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
+				 const char *, va_list ap);
+
+/*
+ * Install @fn for libbpf-level messages (bpfemu's object loader warnings,
+ * also recorded as diagnostics); returns the previous one.  NULL silences
+ * them.  Until a first call, messages go to stderr as bpfemu diagnostics.
+ */
+LIBBPF_API libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn);
+
+/* Number of possible CPUs: bpfemu's emulated count (bpfemu_set_nr_cpus). */
+LIBBPF_API int libbpf_num_possible_cpus(void);
 
 struct bpf_object;
 struct bpf_map;
@@ -136,31 +156,6 @@ LIBBPF_API int bpf_object__attach_skeleton(struct bpf_object_skeleton *s);
 LIBBPF_API void bpf_object__detach_skeleton(struct bpf_object_skeleton *s);
 LIBBPF_API void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
 
-#ifndef BPFEMU_TEST_RUN_OPTS_DECLARED
-#define BPFEMU_TEST_RUN_OPTS_DECLARED
-/* BPF_PROG_TEST_RUN (libbpf declares these in <bpf/bpf.h>). */
-struct bpf_test_run_opts {
-	size_t sz;
-	const void *data_in;
-	void *data_out;
-	__u32 data_size_in;
-	__u32 data_size_out;
-	const void *ctx_in;
-	void *ctx_out;
-	__u32 ctx_size_in;
-	__u32 ctx_size_out;
-	__u32 retval;
-	int repeat;
-	__u32 duration;		/* average ns per run */
-	__u32 flags;
-	__u32 cpu;
-	__u32 batch_size;
-};
-#define bpf_test_run_opts__last_field batch_size
-
-LIBBPF_API int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts);
-LIBBPF_API int bpf_prog_get_info_by_fd(int prog_fd, struct bpf_prog_info *info, __u32 *info_len);
-#endif
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <bpfemu/export.h>
+#include <bpfemu/field_kind.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -95,12 +96,6 @@ BPFEMU_API int bpfemu_bpffs_pin_count(void);
  * BPF_F_RDONLY_PROG/WRONLY_PROG, -EOPNOTSUPP for a map type that cannot hold
  * them).  @opts as bpf_map_create's (may be NULL).
  */
-enum bpfemu_field_kind {
-	BPFEMU_FIELD_SPIN_LOCK,		/* struct bpf_spin_lock, 4 bytes */
-	BPFEMU_FIELD_TIMER,		/* struct bpf_timer, 16 bytes */
-	BPFEMU_FIELD_WQ,		/* struct bpf_wq, 16 bytes */
-	BPFEMU_FIELD_KPTR,		/* a __kptr, 8 bytes */
-};
 struct bpfemu_map_field {
 	uint32_t kind;			/* enum bpfemu_field_kind */
 	uint32_t offset;		/* offsetof() in the value */

@@ -14,6 +14,7 @@
 #define BPFEMU_GEN_H
 
 #include <bpfemu/export.h>
+#include <bpfemu/field_kind.h>
 
 /*
  * No system header here: generated code includes this after the
@@ -44,13 +45,12 @@ enum {
 	BPFEMU_MA_VALUES	= 1u << 10,	/* __array(values, ...) map-in-map */
 };
 
-/* Special field kinds (same numbering as the runtime's emu_field_kind). */
-enum {
-	BPFEMU_GEN_FIELD_SPIN_LOCK,
-	BPFEMU_GEN_FIELD_TIMER,
-	BPFEMU_GEN_FIELD_WQ,
-	BPFEMU_GEN_FIELD_KPTR,
-};
+/* Special field kinds: enum bpfemu_field_kind (<bpfemu/field_kind.h>);
+ * the generator's older names stay as aliases. */
+#define BPFEMU_GEN_FIELD_SPIN_LOCK	BPFEMU_FIELD_SPIN_LOCK
+#define BPFEMU_GEN_FIELD_TIMER		BPFEMU_FIELD_TIMER
+#define BPFEMU_GEN_FIELD_WQ		BPFEMU_FIELD_WQ
+#define BPFEMU_GEN_FIELD_KPTR		BPFEMU_FIELD_KPTR
 
 struct bpfemu_field_desc {
 	uint32_t kind;
