@@ -41,8 +41,8 @@
 	X(tail_call) \
 	X(clone_redirect) \
 	E(get_current_pid_tgid) \
-	X(get_current_uid_gid) \
-	X(get_current_comm) \
+	E(get_current_uid_gid) \
+	E(get_current_comm) \
 	X(get_cgroup_classid) \
 	X(skb_vlan_push) \
 	X(skb_vlan_pop) \
@@ -61,14 +61,14 @@
 	X(skb_change_type) \
 	X(skb_under_cgroup) \
 	X(get_hash_recalc) \
-	X(get_current_task) \
+	E(get_current_task) \
 	X(probe_write_user) \
 	X(current_task_under_cgroup) \
 	X(skb_change_tail) \
 	X(skb_pull_data) \
 	X(csum_update) \
 	X(set_hash_invalid) \
-	X(get_numa_node_id) \
+	E(get_numa_node_id) \
 	X(skb_change_head) \
 	X(xdp_adjust_head) \
 	X(probe_read_str) \
@@ -184,7 +184,7 @@
 	X(redirect_peer) \
 	X(task_storage_get) \
 	X(task_storage_delete) \
-	X(get_current_task_btf) \
+	E(get_current_task_btf) \
 	X(bprm_opts_set) \
 	E(ktime_get_coarse_ns) \
 	X(ima_inode_hash) \
@@ -221,7 +221,7 @@
 	X(skb_set_tstamp) \
 	X(ima_file_hash) \
 	E(kptr_xchg) \
-	X(map_lookup_percpu_elem) \
+	E(map_lookup_percpu_elem) \
 	X(skc_to_mptcp_sock) \
 	E(dynptr_from_mem) \
 	E(ringbuf_reserve_dynptr) \

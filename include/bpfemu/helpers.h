@@ -44,8 +44,11 @@ BPFEMU_API long bpfemu_helper_trace_printk(const char *fmt, __u32 fmt_size, ...)
 BPFEMU_API __u32 bpfemu_helper_get_prandom_u32(void);
 BPFEMU_API __u32 bpfemu_helper_get_smp_processor_id(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_pid_tgid(void);
+BPFEMU_API __u64 bpfemu_helper_get_current_uid_gid(void);
+BPFEMU_API long bpfemu_helper_get_current_comm(void *buf, __u32 size_of_buf);
 BPFEMU_API __u64 bpfemu_helper_get_current_task(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_cgroup_id(void);
+BPFEMU_API long bpfemu_helper_get_numa_node_id(void);
 BPFEMU_API void *bpfemu_helper_get_local_storage(void *map, __u64 flags);
 BPFEMU_API long bpfemu_helper_spin_lock(struct bpf_spin_lock *lock);
 BPFEMU_API long bpfemu_helper_spin_unlock(struct bpf_spin_lock *lock);
