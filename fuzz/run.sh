@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 #
 # Build the libFuzzer targets with clang (ASan + UBSan on the library too)
-# and run each for N seconds (default 60).
+# and run each for N seconds (default 60).  The whole library is built with
+# libFuzzer coverage (-fsanitize=fuzzer-no-link), so the drain path guides it.
 #   fuzz/run.sh [seconds] [build-dir]
 set -eu
 
@@ -13,7 +14,8 @@ build=${2:-$src/build-fuzz}
 
 cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DBPFEMU_BUILD_FUZZ=ON -DBPFEMU_BUILD_TESTS=OFF -DBPFEMU_BUILD_EXAMPLES=OFF \
-	-DBPFEMU_SANITIZERS=address,undefined >/dev/null
+	-DBPFEMU_SANITIZERS=address,undefined \
+	-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link >/dev/null
 cmake --build "$build" -j2 --target fuzz_user_ringbuf_drain
 
 corpus="$build/corpus/user_ringbuf_drain"
