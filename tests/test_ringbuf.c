@@ -337,6 +337,27 @@ static void test_ring_buffer_new_checks_the_map(void **state)
 	ring_buffer__free(NULL);
 }
 
+static void test_ring_buffer_new_fails_cleanly_when_allocation_fails(void **state)
+{
+	struct ring_buffer *rb;
+	struct kring k;
+	int n;
+
+	(void)state;
+	kring_open(&k, page);
+	for (n = 1;; n++) {
+		bpfemu_fault_inject_nth(n);
+		rb = ring_buffer__new(k.fd, got_cb, NULL, NULL);
+		bpfemu_fault_inject_nth(0);
+		if (rb)
+			break;
+		assert_int_equal(errno, ENOMEM);
+	}
+	assert_true(n > 3);
+	ring_buffer__free(rb);
+	kring_close(&k);
+}
+
 static void test_consume_delivers_in_order_and_skips_discards(void **state)
 {
 	struct got g = { 0 };
@@ -534,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_submit_wakes_only_a_caught_up_consumer),
 		cmocka_unit_test(test_ring_buffer_new_validates_opts),
 		cmocka_unit_test(test_ring_buffer_new_checks_the_map),
+		cmocka_unit_test(test_ring_buffer_new_fails_cleanly_when_allocation_fails),
 		cmocka_unit_test(test_consume_delivers_in_order_and_skips_discards),
 		cmocka_unit_test(test_busy_record_stops_the_consumer),
 		cmocka_unit_test(test_negative_callback_return_stops_and_consumes_that_record),

@@ -221,6 +221,25 @@ static void test_create_rejects_key_value_and_flags_with_einval(void **state)
 	}
 }
 
+static void test_create_fails_with_enomem_at_every_allocation(void **state)
+{
+	struct emu_map *m;
+	int n, err;
+
+	(void)state;
+	for (n = 1;; n++) {
+		bpfemu_fault_inject_nth(n);
+		err = ring_create_attr(BPF_MAP_TYPE_USER_RINGBUF, 0, 0, page, 0, &m);
+		bpfemu_fault_inject_nth(0);
+		if (!err)
+			break;
+		assert_int_equal(err, -ENOMEM);
+		assert_int_equal(bpfemu_live_objects(), 0);
+	}
+	assert_true(n > 2);	/* the struct and the pages both failed once */
+	emu_map_put(m);
+}
+
 static void test_element_commands_return_enotsupp(void **state)
 {
 	struct ring r;
@@ -837,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_create_accepts_a_page_sized_power_of_two),
 		cmocka_unit_test(test_create_rejects_bad_sizes_with_einval),
 		cmocka_unit_test(test_create_rejects_key_value_and_flags_with_einval),
+		cmocka_unit_test(test_create_fails_with_enomem_at_every_allocation),
 		cmocka_unit_test(test_element_commands_return_enotsupp),
 		cmocka_unit_test(test_data_pages_are_zeroed_and_mapped_twice),
 		cmocka_unit_test(test_poll_reports_pollout_until_exactly_full),
