@@ -103,13 +103,29 @@ const char *emu_prog_name(const struct emu_prog *prog)
 	return prog ? prog->name : "";
 }
 
+/*
+ * Call @fn with the jmp_buf emu_verifier_reject() returns to.  Kept apart so
+ * that no local of the caller lives across setjmp/longjmp (gcc -O2 would
+ * rightly warn that such a variable may be clobbered).
+ */
+static int run_guarded(emu_run_fn fn, void *arg, long *r)
+{
+	jmp_buf jb;
+
+	emu_ctx.reject_jb = &jb;
+	emu_ctx.reject_err = 0;
+	if (setjmp(jb))
+		return emu_ctx.reject_err ? emu_ctx.reject_err : -EINVAL;
+	*r = fn(arg);
+	return 0;
+}
+
 static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 emu_run_fn fn, void *arg, long *ret)
 {
 	struct emu_run_ctx saved = emu_ctx;
-	jmp_buf jb;
-	volatile long r = 0;
-	int err = 0;
+	long r = 0;
+	int err;
 
 	emu_fd_reap();
 	/* Element memory a lookup hands out stays valid until we leave. */
@@ -125,12 +141,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	emu_ctx.depth = 1;
 	emu_ctx.kind = kind;
 	emu_ctx.running_timer = saved.running_timer;
-	emu_ctx.reject_jb = &jb;
-	emu_ctx.reject_err = 0;
-	if (setjmp(jb) == 0)
-		r = fn(arg);
-	else
-		err = emu_ctx.reject_err ? emu_ctx.reject_err : -EINVAL;
+	err = run_guarded(fn, arg, &r);
 
 	/* Restore everything but the CPU, which the caller chose. */
 	saved.cpu = emu_ctx.cpu;
