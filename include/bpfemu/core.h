@@ -7,6 +7,7 @@
 #define BPFEMU_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <bpfemu/export.h>
@@ -107,6 +108,21 @@ BPFEMU_API int bpfemu_map_create_fields(int map_type, const char *map_name,
 					const struct bpf_map_create_opts *opts,
 					const struct bpfemu_map_field *fields,
 					uint32_t nr_fields);
+
+/*
+ * mmap(2) of a map fd, as the kernel does it (bpfemu's map fds are pipe
+ * ends, so mmap itself cannot reach them).  mmap's arguments in mmap's
+ * order; returns the mapping, or MAP_FAILED with errno set; release it
+ * with munmap(2).
+ * Ring buffers only (RINGBUF, USER_RINGBUF), with the kernel's rules:
+ * MAP_SHARED only (EINVAL); RINGBUF writable only for the consumer page
+ * (EPERM); USER_RINGBUF never writable over the consumer page (EPERM);
+ * consumer page, producer page, then the data pages twice in a row, and
+ * nothing past that (EINVAL); other maps ENODEV; not a map fd ENODEV or
+ * EBADF.  A read-only mapping cannot be made writable later.
+ */
+BPFEMU_API void *bpfemu_map_mmap(void *addr, size_t len, int prot, int flags,
+				 int map_fd, long off);
 
 #ifdef __cplusplus
 }
