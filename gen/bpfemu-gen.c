@@ -1297,6 +1297,14 @@ static void emit_c(FILE *f)
 	int i, s, k;
 	bool *visited = xcalloc(nfunc, sizeof(bool));
 
+	/*
+	 * Warnings that ordinary BPF C legitimately triggers when compiled as
+	 * C: programs and callbacks have fixed signatures whose arguments
+	 * they often ignore.  A pragma (which clang honours too) rather than
+	 * a -Wno- option: a target's own options come before the flags it
+	 * inherits, so a later -Wextra would switch the warning back on.
+	 */
+	fprintf(f, "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n");
 	emit_text(f);
 	fprintf(f, "\n# 1 \"<bpfemu-gen %s>\"\n", objname);
 	fprintf(f, "#include <bpfemu/gen.h>\n\n");
@@ -1406,9 +1414,12 @@ static void emit_c(FILE *f)
 
 		for (i = 0; i < ngvar; i++)
 			nv += gvars[i].sec == s;
-		fprintf(f, "\t.secs[%d] = { \".%s\"", s, sec_names[s]);
+		/* Designated members: clang's -Wmissing-field-initializers
+		 * flags a positional list that stops early. */
+		fprintf(f, "\t.secs[%d] = { .name = \".%s\"", s, sec_names[s]);
 		if (nv)
-			fprintf(f, ", sizeof(struct %s__%s), __bpfemu_vars_%s, %d, __bpfemu_init_%s",
+			fprintf(f, ", .size = sizeof(struct %s__%s), .vars = __bpfemu_vars_%s, "
+				".nr_vars = %d, .init = __bpfemu_init_%s",
 				objname, sec_names[s], sec_names[s], nv, sec_names[s]);
 		fprintf(f, " },\n");
 	}
