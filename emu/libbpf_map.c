@@ -22,30 +22,10 @@
 #include "err.h"
 #include "fd.h"
 #include "map.h"
+#include "opts.h"
 
 #define BPF_OBJ_FLAG_MASK	(BPF_F_RDONLY | BPF_F_WRONLY)
 
-/* libbpf's OPTS_VALID: a known size at least, unknown tail bytes zero. */
-static bool opts_valid(const void *opts, size_t known_sz)
-{
-	const char *p = opts;
-	size_t user_sz, i;
-
-	if (!opts)
-		return true;
-	user_sz = *(const size_t *)opts;
-	if (user_sz < sizeof(size_t))
-		return false;
-	for (i = known_sz; i < user_sz; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-#define offsetofend(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
-#define OPTS_VALID(opts, type) opts_valid(opts, offsetofend(struct type, type##__last_field))
-#define OPTS_HAS(opts, field) ((opts) && (opts)->sz >= offsetofend(typeof(*(opts)), field))
-#define OPTS_GET(opts, field, fallback) (OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
 /* bpf_get_file_flag: the open file description's access mode. */
 static int file_mode(uint32_t flags, unsigned int *fmode)

@@ -44,6 +44,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "fd.h"
+#include "opts.h"
 #include "ringbuf.h"
 
 struct ring {
@@ -81,23 +82,6 @@ struct user_ring_buffer {
 	int map_fd;
 	int epoll_fd;
 };
-
-/* libbpf's OPTS_VALID: a size at least a size_t, unknown tail bytes zero. */
-static bool opts_valid(const void *opts, size_t known_sz)
-{
-	const uint8_t *p = opts;
-	size_t user_sz, i;
-
-	if (!opts)
-		return true;
-	user_sz = *(const size_t *)opts;
-	if (user_sz < sizeof(size_t))
-		return false;
-	for (i = known_sz; i < user_sz; i++)
-		if (p[i])
-			return false;
-	return true;
-}
 
 /*
  * The ring behind @map_fd with a map reference, after the checks libbpf
@@ -310,7 +294,7 @@ struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb
 	struct ring_buffer *rb;
 	int err;
 
-	if (!opts_valid(opts, sizeof(struct ring_buffer_opts)))
+	if (!OPTS_VALID(opts, ring_buffer_opts))
 		return emu_err_ptr(-EINVAL);
 
 	rb = emu_calloc(1, sizeof(*rb));
@@ -569,7 +553,7 @@ struct user_ring_buffer *user_ring_buffer__new(int map_fd, const struct user_rin
 	struct user_ring_buffer *rb;
 	int err;
 
-	if (!opts_valid(opts, sizeof(struct user_ring_buffer_opts)))
+	if (!OPTS_VALID(opts, user_ring_buffer_opts))
 		return emu_err_ptr(-EINVAL);
 
 	rb = emu_calloc(1, sizeof(*rb));
