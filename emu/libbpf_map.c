@@ -163,14 +163,40 @@ static int check_user_key(const struct emu_map *map, const void *key)
 	return key ? -EINVAL : 0;
 }
 
+/*
+ * Run a value-returning op into a bounce buffer and copy the value to the
+ * user only after it succeeded, as the kernel does: a missing key is
+ * -ENOENT even when the user's buffer is bad (-EFAULT only for a hit).
+ */
+typedef int (*value_op_fn)(struct emu_map *map, const void *key, void *value, uint64_t flags);
+
+static int copy_value_out(struct emu_map *map, value_op_fn op, const void *key, void *value,
+			  __u64 flags)
+{
+	size_t vsize = map_value_size(map);
+	void *buf;
+	int err;
+
+	buf = emu_malloc(vsize);
+	if (!buf)
+		return -ENOMEM;
+	err = op ? op(map, key, buf, flags) : -ENOTSUPP;
+	if (!err) {
+		if (value)
+			memcpy(value, buf, vsize);
+		else
+			err = -EFAULT;
+	}
+	emu_free(buf);
+	return err;
+}
+
 /* The kernel copies the value out only after the lookup succeeded: a
  * missing key is -ENOENT even with a bad buffer. */
 static int lookup_common(int fd, const void *key, void *value, __u64 flags)
 {
 	struct emu_map *map;
 	unsigned int fmode;
-	size_t vsize;
-	void *buf = NULL;
 	int err = 0;
 
 	emu_fd_reap();
@@ -190,20 +216,7 @@ static int lookup_common(int fd, const void *key, void *value, __u64 flags)
 	err = check_user_key(map, key);
 	if (err)
 		goto out_release;
-	vsize = map_value_size(map);
-	buf = emu_malloc(vsize);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_release;
-	}
-	err = map->ops->lookup_sys ? map->ops->lookup_sys(map, key, buf, flags) : -ENOTSUPP;
-	if (!err) {
-		if (value)
-			memcpy(value, buf, vsize);
-		else
-			err = -EFAULT;
-	}
-	emu_free(buf);
+	err = copy_value_out(map, map->ops->lookup_sys, key, value, flags);
 out_release:
 	map_release(map);
 	return err;
@@ -329,8 +342,6 @@ static int lookup_and_delete_common(int fd, const void *key, void *value, __u64 
 {
 	struct emu_map *map;
 	unsigned int fmode;
-	size_t vsize;
-	void *buf = NULL;
 	int err = 0;
 
 	emu_fd_reap();
@@ -354,21 +365,7 @@ static int lookup_and_delete_common(int fd, const void *key, void *value, __u64 
 	err = check_user_key(map, key);
 	if (err)
 		goto out_release;
-	vsize = map_value_size(map);
-	buf = emu_malloc(vsize);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_release;
-	}
-	err = map->ops->lookup_and_delete_sys ?
-	      map->ops->lookup_and_delete_sys(map, key, buf, flags) : -ENOTSUPP;
-	if (!err) {
-		if (value)
-			memcpy(value, buf, vsize);
-		else
-			err = -EFAULT;
-	}
-	emu_free(buf);
+	err = copy_value_out(map, map->ops->lookup_and_delete_sys, key, value, flags);
 out_release:
 	map_release(map);
 	return err;
