@@ -191,8 +191,6 @@ static int copy_value_out(struct emu_map *map, value_op_fn op, const void *key, 
 	return err;
 }
 
-/* The kernel copies the value out only after the lookup succeeded: a
- * missing key is -ENOENT even with a bad buffer. */
 static int lookup_common(int fd, const void *key, void *value, __u64 flags)
 {
 	struct emu_map *map;
