@@ -270,8 +270,16 @@ static int slot_add(struct fd_handle *h)
 		{
 			struct pollfd *p = emu_realloc(pfds, cap * sizeof(*p));
 
-			if (!p)
-				return -ENOMEM;	/* slots grew; cap stays: retried next time */
+			if (!p) {
+				/* slots grew; cap stays: retried next time.  An
+				 * empty table holds nothing (leak checks), as
+				 * after slot_del of its last handle. */
+				if (!nr_slots) {
+					emu_free(slots);
+					slots = NULL;
+				}
+				return -ENOMEM;
+			}
 			pfds = p;
 		}
 #endif
