@@ -53,18 +53,46 @@ if(CMAKE_SCRIPT_MODE_FILE)
 	return()
 endif()
 
-get_filename_component(BPFEMU_GEN_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
-set(BPFEMU_GEN_INCLUDE_DIR ${CMAKE_CURRENT_LIST_DIR}/../include)
-get_filename_component(BPFEMU_GEN_INCLUDE_DIR ${BPFEMU_GEN_INCLUDE_DIR} ABSOLUTE)
+# Two ways in: from bpfemu's source tree (its own build, or a parent
+# project's add_subdirectory), where the generator is built; or from an
+# installed package (bpfemu-config.cmake), where bpfemu::bpfemu-gen is an
+# imported executable and the headers are the installed ones.  The
+# function below runs in the caller's directory scope, so what it needs
+# is kept in CACHE INTERNAL variables, visible from every directory.
+if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/../gen/bpfemu-gen.c)
+	get_filename_component(_bpfemu_root ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
+	set(BPFEMU_GEN_ROOT ${_bpfemu_root} CACHE INTERNAL "bpfemu source tree")
+	set(BPFEMU_GEN_INCLUDE_DIR ${_bpfemu_root}/include CACHE INTERNAL
+		"headers native BPF C is scanned against")
+	set(BPFEMU_GEN_EXECUTABLE bpfemu-gen CACHE INTERNAL "bpfemu-gen target")
 
-# The generator is a host tool with no dependency.
-add_executable(bpfemu-gen ${CMAKE_CURRENT_LIST_DIR}/../gen/bpfemu-gen.c)
-if(TARGET bpfemu_settings)
-	target_link_libraries(bpfemu-gen PRIVATE bpfemu_settings)
+	# The generator is a host tool with no dependency.
+	add_executable(bpfemu-gen ${CMAKE_CURRENT_LIST_DIR}/../gen/bpfemu-gen.c)
+	if(TARGET bpfemu_settings)
+		target_link_libraries(bpfemu-gen PRIVATE bpfemu_settings)
+	endif()
+	if(BPFEMU_INSTALL)
+		include(GNUInstallDirs)
+		install(TARGETS bpfemu-gen EXPORT bpfemu-targets
+			RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+		install(FILES ${CMAKE_CURRENT_LIST_FILE}
+			DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/bpfemu)
+	endif()
+elseif(TARGET bpfemu::bpfemu-gen AND TARGET bpfemu::bpfemu)
+	# Installed: the package's include directory is bpfemu's own.
+	get_target_property(_bpfemu_inc bpfemu::bpfemu INTERFACE_INCLUDE_DIRECTORIES)
+	list(GET _bpfemu_inc 0 _bpfemu_inc)
+	set(BPFEMU_GEN_ROOT "" CACHE INTERNAL "bpfemu source tree")
+	set(BPFEMU_GEN_INCLUDE_DIR ${_bpfemu_inc} CACHE INTERNAL
+		"headers native BPF C is scanned against")
+	set(BPFEMU_GEN_EXECUTABLE bpfemu::bpfemu-gen CACHE INTERNAL "bpfemu-gen target")
+else()
+	message(FATAL_ERROR "bpfemu_add_object.cmake: neither bpfemu's sources nor "
+		"an installed bpfemu::bpfemu-gen are available")
 endif()
 
 # Stubs for helpers that have not landed, regenerated whenever a source changes.
-if(TARGET bpfemu)
+if(TARGET bpfemu AND TARGET bpfemu-gen)
 	file(GLOB _bpfemu_stub_sources CONFIGURE_DEPENDS
 		${CMAKE_CURRENT_LIST_DIR}/../emu/*.c ${CMAKE_CURRENT_LIST_DIR}/../helpers/*.c)
 	set(_bpfemu_stubs ${CMAKE_CURRENT_BINARY_DIR}/bpfemu-stubs/helper_stubs.c)
@@ -98,16 +126,20 @@ function(bpfemu_add_object NAME SOURCE)
 	foreach(d ${ARG_DEFINES})
 		list(APPEND defs -D${d})
 	endforeach()
+	if(NOT BPFEMU_GEN_INCLUDE_DIR OR NOT BPFEMU_GEN_EXECUTABLE)
+		message(FATAL_ERROR "bpfemu_add_object: bpfemu is not configured (include "
+			"bpfemu_add_object.cmake through add_subdirectory or find_package)")
+	endif()
 	# The scan must see what the compile sees: bpfemu's public definitions.
-	set(lib_defs "$<TARGET_PROPERTY:bpfemu,INTERFACE_COMPILE_DEFINITIONS>")
+	set(lib_defs "$<TARGET_PROPERTY:bpfemu::bpfemu,INTERFACE_COMPILE_DEFINITIONS>")
 
 	add_custom_command(OUTPUT ${gen_c} ${skel}
 		COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
 		COMMAND ${CMAKE_C_COMPILER} -E -DBPFEMU_SCAN ${incs} ${defs}
 			"$<$<BOOL:${lib_defs}>:-D$<JOIN:${lib_defs},;-D>>"
 			-MD -MF ${dep} -MT ${gen_c} -o ${pre} ${src}
-		COMMAND bpfemu-gen ${NAME} ${pre} ${gen_c} ${skel} ${BPFEMU_GEN_INCLUDE_DIR}
-		DEPENDS ${src} bpfemu-gen
+		COMMAND ${BPFEMU_GEN_EXECUTABLE} ${NAME} ${pre} ${gen_c} ${skel} ${BPFEMU_GEN_INCLUDE_DIR}
+		DEPENDS ${src} ${BPFEMU_GEN_EXECUTABLE}
 		DEPFILE ${dep}
 		COMMENT "bpfemu-gen ${NAME} (${SOURCE})"
 		COMMAND_EXPAND_LISTS
@@ -115,12 +147,17 @@ function(bpfemu_add_object NAME SOURCE)
 
 	add_library(${NAME} OBJECT ${gen_c} ${skel})
 	target_include_directories(${NAME} PUBLIC ${dir})
-	target_link_libraries(${NAME} PUBLIC bpfemu)
+	target_link_libraries(${NAME} PUBLIC bpfemu::bpfemu)
 	if(TARGET bpfemu_settings)
 		target_link_libraries(${NAME} PRIVATE bpfemu_settings)
 	endif()
-	# Native BPF C routinely leaves callback arguments unused.
-	target_compile_options(${NAME} PRIVATE -Wno-unused-parameter ${ARG_OPTIONS})
+	# Warnings that BPF C legitimately triggers (unused callback arguments)
+	# are switched off by pragmas bpfemu-gen writes at the top of
+	# NAME.bpfemu.c: an option here would come before inherited flags
+	# (-Wextra), and clang honours the later one.
+	if(ARG_OPTIONS)
+		target_compile_options(${NAME} PRIVATE ${ARG_OPTIONS})
+	endif()
 	target_compile_definitions(${NAME} PRIVATE ${ARG_DEFINES})
 endfunction()
 
@@ -162,4 +199,6 @@ function(_bpfemu_link_test_objects)
 		endforeach()
 	endforeach()
 endfunction()
-cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _bpfemu_link_test_objects)
+if(BPFEMU_TOP_LEVEL AND TARGET bpfemu-gen)
+	cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL _bpfemu_link_test_objects)
+endif()
