@@ -16,6 +16,17 @@ cmake --build "$build_dir" -j"$jobs" || exit 1
 list="$build_dir/examples/examples.list"
 failed=0
 ran=0
+# Every examples/<name>/ with a user side must have been built and listed:
+# an example the build left out is a failure, not a silent skip.
+for dir in examples/*/; do
+	name=$(basename "$dir")
+	ls "$dir"*.c "$dir"CMakeLists.txt 2>/dev/null | grep -qv '\.bpf\.c$' || continue
+	if ! grep -q "/example_${name}\$" "$list" 2>/dev/null; then
+		echo "=== example_$name was not built"
+		failed=$((failed + 1))
+		ran=$((ran + 1))
+	fi
+done
 if [ -s "$list" ]; then
 	while read -r exe; do
 		[ -n "$exe" ] || continue
