@@ -44,4 +44,77 @@ static inline bool emu_in_bpf(void)
 	return emu_ctx.depth > 0;
 }
 
+/*
+ * Acquired references (the verifier's acquired_refs).  The kernel refuses
+ * at load a program that can exit while holding one ("Unreleased reference
+ * id=N alloc_insn=M"), or that releases what it does not hold.  Natively we
+ * see it at run time: while a program runs on this thread (emu_in_bpf()),
+ * every acquiring helper records what it handed out here and every
+ * releasing helper removes it.  The outermost entry (emu_run) checks the
+ * table is empty when it returns: otherwise it records
+ * "unreleased_reference", fails the run with -EINVAL and releases what was
+ * left (ring records discarded, cgroup references dropped).  A release of
+ * something not in the table is "release_unowned" (emu_ref_release).
+ * Outside any program (tests driving helpers directly) nothing is tracked.
+ *
+ * The table is per thread and spans the whole outermost run: nested
+ * callbacks share it, as a kernel callback shares its program's state.
+ */
+enum emu_ref_kind {
+	EMU_REF_RINGBUF_SAMPLE,		/* bpf_ringbuf_reserve: the sample */
+	EMU_REF_RINGBUF_DYNPTR,		/* bpf_ringbuf_reserve_dynptr, even a failed one */
+	EMU_REF_CGROUP,			/* bpf_cgroup_from_id / _acquire / _ancestor */
+	EMU_REF_NR_KINDS,
+};
+
+struct emu_ref {
+	void *ptr;		/* sample, struct bpf_dynptr *, struct cgroup * */
+	void *obj;		/* RINGBUF_DYNPTR: its sample (NULL if the reserve failed) */
+	enum emu_ref_kind kind;
+};
+
+/* More than the verifier could track live in a loadable program (10
+ * registers and 64 stack slots per frame hold the pointers). */
+#define EMU_REFS_MAX 128
+
+struct emu_ref_state {
+	uint32_t nr;				/* live entries in refs[] */
+	uint32_t count[EMU_REF_NR_KINDS];	/* outstanding, per kind */
+	struct emu_ref refs[EMU_REFS_MAX];
+};
+
+extern _Thread_local struct emu_ref_state emu_refs;
+
+/* Table full: releases @ptr/@obj at once and rejects the run (prog.c). */
+void emu_ref_overflow(enum emu_ref_kind kind, void *ptr, void *obj);
+
+/* A helper handed out a reference.  Cheap: a store and two increments. */
+static inline void emu_ref_acquire(enum emu_ref_kind kind, void *ptr, void *obj)
+{
+	struct emu_ref *r;
+
+	if (!emu_in_bpf())
+		return;
+	if (emu_refs.nr == EMU_REFS_MAX) {
+		emu_ref_overflow(kind, ptr, obj);
+		return;
+	}
+	r = &emu_refs.refs[emu_refs.nr++];
+	r->ptr = ptr;
+	r->obj = obj;
+	r->kind = kind;
+	emu_refs.count[kind]++;
+}
+
+/*
+ * A helper is about to release @ptr (RINGBUF_DYNPTR: the dynptr, @obj its
+ * data; a clone releases its original, so a non-NULL @obj matches by data).
+ * Returns true if the running program holds it (the entry is removed) or no
+ * program runs; otherwise rejects the run ("release_unowned", @helper and
+ * @kernel_msg, the verifier's wording) and returns false: the caller must
+ * then release nothing.
+ */
+bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
+		     const char *kernel_msg);
+
 #endif /* BPFEMU_EMU_CTX_H */

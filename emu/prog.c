@@ -18,12 +18,14 @@
 #include <linux/bpf.h>
 
 #include "alloc.h"
+#include "cgroup.h"
 #include "ctx.h"
 #include "err.h"
 #include "fd.h"
 #include "map.h"
 #include "object_priv.h"
 #include "prog.h"
+#include "ringbuf.h"
 
 static atomic_uint prog_next_id = 1;
 
@@ -103,6 +105,105 @@ const char *emu_prog_name(const struct emu_prog *prog)
 	return prog ? prog->name : "";
 }
 
+/* ------------------------------------------------ acquired references */
+
+static const char *const ref_kind_name[EMU_REF_NR_KINDS] = {
+	[EMU_REF_RINGBUF_SAMPLE] = "ring buffer sample (bpf_ringbuf_reserve)",
+	[EMU_REF_RINGBUF_DYNPTR] = "ring buffer dynptr (bpf_ringbuf_reserve_dynptr)",
+	[EMU_REF_CGROUP] = "struct cgroup * (bpf_cgroup_from_id/_acquire/_ancestor)",
+};
+
+/* Give back what a program leaked, as a well-behaved one would have. */
+static void ref_drop(enum emu_ref_kind kind, void *ptr, void *obj)
+{
+	switch (kind) {
+	case EMU_REF_RINGBUF_SAMPLE:
+		/* discard (default wakeup) so the ring is not stuck BUSY */
+		emu_ringbuf_commit(ptr, 0, true);
+		break;
+	case EMU_REF_RINGBUF_DYNPTR:
+		if (obj)
+			emu_ringbuf_commit(obj, 0, true);
+		break;
+	case EMU_REF_CGROUP:
+		emu_cgroup_put(ptr);
+		break;
+	default:
+		break;
+	}
+}
+
+void emu_ref_overflow(enum emu_ref_kind kind, void *ptr, void *obj)
+{
+	ref_drop(kind, ptr, obj);
+	emu_verifier_reject(-E2BIG, "too_many_references",
+			    "program '%s' holds more than %d acquired references at once",
+			    emu_prog_name(emu_ctx.prog), EMU_REFS_MAX);
+}
+
+static bool ref_matches(const struct emu_ref *r, enum emu_ref_kind kind, void *ptr, void *obj)
+{
+	if (r->kind != kind)
+		return false;
+	/* A dynptr's clones share its reference: match by the sample. */
+	if (kind == EMU_REF_RINGBUF_DYNPTR && obj)
+		return r->obj == obj;
+	if (kind == EMU_REF_RINGBUF_DYNPTR)
+		return !r->obj && r->ptr == ptr;
+	return r->ptr == ptr;
+}
+
+bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
+		     const char *kernel_msg)
+{
+	uint32_t i;
+
+	if (!emu_in_bpf())
+		return true;
+	/* Newest first: releases usually mirror acquisitions. */
+	for (i = emu_refs.nr; i-- > 0;) {
+		if (!ref_matches(&emu_refs.refs[i], kind, ptr, obj))
+			continue;
+		emu_refs.refs[i] = emu_refs.refs[--emu_refs.nr];
+		emu_refs.count[kind]--;
+		return true;
+	}
+	/* The verifier's errno: a released sample is a scalar to
+	 * check_reg_type (-EACCES); dynptrs and kfunc args are -EINVAL. */
+	emu_verifier_reject(kind == EMU_REF_RINGBUF_SAMPLE ? -EACCES : -EINVAL, "release_unowned",
+			    "program '%s': %s releases a %s it does not hold (released twice, or never acquired): %s",
+			    emu_prog_name(emu_ctx.prog), helper, ref_kind_name[kind], kernel_msg);
+	return false;
+}
+
+/*
+ * End of an outermost entry with references outstanding: the verifier's
+ * check_reference_leak.  A run that completed fails with -EINVAL (one
+ * diagnostic per kind); a run already rejected keeps its error.  Either
+ * way everything left is released and the table emptied.
+ */
+static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, int err)
+{
+	uint32_t i;
+	int k;
+
+	if (!err) {
+		for (k = 0; k < EMU_REF_NR_KINDS; k++) {
+			if (!emu_refs.count[k])
+				continue;
+			emu_diag("unreleased_reference",
+				 "program '%s' exits holding %u %s: Unreleased reference; BPF_EXIT instruction in main prog would lead to reference leak",
+				 prog->name, emu_refs.count[k], ref_kind_name[k]);
+		}
+		err = -EINVAL;
+	}
+	for (i = 0; i < emu_refs.nr; i++)
+		ref_drop(emu_refs.refs[i].kind, emu_refs.refs[i].ptr, emu_refs.refs[i].obj);
+	emu_refs.nr = 0;
+	memset(emu_refs.count, 0, sizeof(emu_refs.count));
+	return err;
+}
+
 /*
  * Call @fn with the jmp_buf emu_verifier_reject() returns to.  Kept apart so
  * that no local of the caller lives across setjmp/longjmp (gcc -O2 would
@@ -147,6 +248,9 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	saved.cpu = emu_ctx.cpu;
 	emu_ctx = saved;
 
+	/* Every acquired reference must be released by now (ctx.h). */
+	if (emu_refs.nr)
+		err = refs_leaked(prog, err);
 	if (prog->globals)
 		emu_globals_sync_out(prog->globals);
 	atomic_fetch_add(&prog->run_cnt, 1);

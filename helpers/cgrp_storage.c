@@ -377,11 +377,26 @@ static bool kfunc_arg_ok(const struct cgroup *cgrp, const char *kfunc)
 	return false;
 }
 
+/*
+ * KF_ACQUIRE | KF_RET_NULL: a non-NULL result is a reference the program
+ * must release with bpf_cgroup_release before it exits (ctx.h; kptr
+ * stashing, bpf_kptr_xchg, is not emulated).
+ */
+static struct cgroup *cgroup_acquired(struct cgroup *cgrp)
+{
+	if (cgrp)
+		emu_ref_acquire(EMU_REF_CGROUP, cgrp, NULL);
+	return cgrp;
+}
+
 BPFEMU_API struct cgroup *bpf_cgroup_from_id(__u64 cgid)
 {
+	struct cgroup *cgrp;
+
 	if (!kfunc_allowed("bpf_cgroup_from_id"))
 		return NULL;
-	return emu_cgroup_from_id(cgid);
+	cgrp = emu_cgroup_from_id(cgid);
+	return cgroup_acquired(cgrp);
 }
 
 BPFEMU_API struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp)
@@ -390,12 +405,18 @@ BPFEMU_API struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp)
 		return NULL;
 	/* cgroup_tryget: a dying cgroup can still be acquired (observed on
 	 * 6.18), only one whose count already reached zero cannot. */
-	return emu_cgroup_tryget(cgrp) ? cgrp : NULL;
+	return cgroup_acquired(emu_cgroup_tryget(cgrp) ? cgrp : NULL);
 }
 
 BPFEMU_API void bpf_cgroup_release(struct cgroup *cgrp)
 {
 	if (!kfunc_arg_ok(cgrp, "bpf_cgroup_release"))
+		return;
+	/* Released twice, or never acquired (a trusted pointer read from a
+	 * task): the verifier refuses it; we must not drop a count we do not
+	 * own. */
+	if (!emu_ref_release(EMU_REF_CGROUP, cgrp, NULL, "bpf_cgroup_release",
+			     "arg#0 pointer type STRUCT cgroup must point to scalar, or struct with scalar"))
 		return;
 	emu_cgroup_put(cgrp);
 }
@@ -409,5 +430,5 @@ BPFEMU_API struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level)
 	if (level > cgrp->level || level < 0)
 		return NULL;
 	ancestor = cgrp->ancestors[level];
-	return emu_cgroup_tryget(ancestor) ? ancestor : NULL;
+	return cgroup_acquired(emu_cgroup_tryget(ancestor) ? ancestor : NULL);
 }

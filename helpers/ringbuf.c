@@ -14,7 +14,12 @@
  *   bpf_ringbuf_output          bad flags -> -EINVAL, no room -> -EAGAIN
  *   bpf_ringbuf_reserve_dynptr  bad flags -> -EINVAL, size > 2^24-1 -> -E2BIG,
  *                               no room -> -EINVAL (dynptr set to NULL each time)
- * Submit/discard ignore unknown flag bits.  Wakeup: FORCE always, NO_WAKEUP
+ * Submit/discard ignore unknown flag bits.
+ *
+ * References (ctx.h): a reserved sample and every ring dynptr, even one a
+ * failed reserve left NULL, must be submitted or discarded before the run
+ * ends ("unreleased_reference"); committing one that is not outstanding is
+ * "release_unowned".  Wakeup: FORCE always, NO_WAKEUP
  * never, otherwise only when the consumer had caught up with the record.
  */
 #include <errno.h>
@@ -43,13 +48,15 @@ static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
 	return rb;
 }
 
-/* The verifier only accepts a pointer returned by bpf_ringbuf_reserve. */
+/* The verifier only accepts a pointer returned by bpf_ringbuf_reserve
+ * (6.18: "R1 type=map_value expected=ringbuf_mem", -EACCES). */
 static bool ringbuf_sample_ok(const void *data, const char *helper)
 {
 	if (data && emu_ringbuf_of_sample(data))
 		return true;
-	emu_verifier_reject(-EINVAL, "ringbuf_bad_sample",
-			    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve", helper);
+	emu_verifier_reject(-EACCES, "ringbuf_bad_sample",
+			    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve (R1 type=... expected=ringbuf_mem)",
+			    helper);
 	return false;
 }
 
@@ -77,6 +84,7 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 {
 	struct emu_ringbuf *rb;
+	void *sample;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_reserve, NULL);
 	rb = ringbuf_of(ringbuf, "bpf_ringbuf_reserve");
@@ -85,13 +93,20 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 
 	if (flags)
 		return NULL;
-	return emu_ringbuf_reserve(rb, size);
+	sample = emu_ringbuf_reserve(rb, size);
+	/* KF_RET_NULL-like: only a non-NULL sample is a reference. */
+	if (sample)
+		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+	return sample;
 }
 
 void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
 {
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit, );
 	if (!ringbuf_sample_ok(data, "bpf_ringbuf_submit"))
+		return;
+	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_submit",
+			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
 	emu_ringbuf_commit(data, flags, false);
 }
@@ -100,6 +115,9 @@ void bpfemu_helper_ringbuf_discard(void *data, __u64 flags)
 {
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard, );
 	if (!ringbuf_sample_ok(data, "bpf_ringbuf_discard"))
+		return;
+	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_discard",
+			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
 	emu_ringbuf_commit(data, flags, true);
 }
@@ -141,17 +159,20 @@ long bpfemu_helper_ringbuf_reserve_dynptr(void *ringbuf, __u32 size, __u64 flags
 	if (!rb)
 		return -EINVAL;
 
-	/* On every failure the dynptr is NULL (and the program must still
-	 * discard it: a verifier rule). */
+	/* On every failure the dynptr is NULL, and the program must still
+	 * discard it (a verifier rule): every call acquires a reference. */
 	if (flags) {
+		emu_ref_acquire(EMU_REF_RINGBUF_DYNPTR, p, NULL);
 		emu_dynptr_set_null(p);
 		return -EINVAL;
 	}
 	if (size > EMU_DYNPTR_MAX_SIZE) {
+		emu_ref_acquire(EMU_REF_RINGBUF_DYNPTR, p, NULL);
 		emu_dynptr_set_null(p);
 		return -E2BIG;
 	}
 	sample = emu_ringbuf_reserve(rb, size);
+	emu_ref_acquire(EMU_REF_RINGBUF_DYNPTR, p, sample);
 	if (!sample) {
 		emu_dynptr_set_null(p);
 		return -EINVAL;
@@ -165,6 +186,9 @@ void bpfemu_helper_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit_dynptr, );
+	if (!emu_ref_release(EMU_REF_RINGBUF_DYNPTR, p, p->data, "bpf_ringbuf_submit_dynptr",
+			     "arg 1 is an unacquired reference"))
+		return;
 	if (!p->data)
 		return;
 	emu_ringbuf_commit(p->data, flags, false);
@@ -176,6 +200,9 @@ void bpfemu_helper_ringbuf_discard_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard_dynptr, );
+	if (!emu_ref_release(EMU_REF_RINGBUF_DYNPTR, p, p->data, "bpf_ringbuf_discard_dynptr",
+			     "arg 1 is an unacquired reference"))
+		return;
 	if (!p->data)
 		return;
 	emu_ringbuf_commit(p->data, flags, true);
