@@ -82,7 +82,8 @@ static bool ends_with(const char *s, const char *suffix)
 static bool enforced(const char *page)
 {
 	static const char *const pages[] = {
-		"api.md", "index.md", "maps.md", "porting.md", "testing.md",
+		"api.md", "getting-started.md", "index.md", "maps.md", "native-compile.md",
+		"porting.md", "testing.md", "time.md",
 	};
 	size_t i;
 
