@@ -8,8 +8,9 @@
  *     clang -target bpf and loaded into the running kernel;
  *   - CONF_BPFEMU: against bpfemu's headers and library, programs compiled
  *     natively by bpfemu_add_object().
- * Only time and cgroups differ between the two sides; they go through
- * conf_wait_ms() and conf_cgroup_*() below.
+ * Only time, cgroups, mmap of a map fd and the bpffs differ between the two
+ * sides; they go through conf_wait_ms(), conf_cgroup_*(), conf_map_mmap()
+ * and conf_bpffs_*() below.
  *
  * A driver prints one record per observation:
  *     <family>.<case>: <key>=<value> [<key>=<value> ...]
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@
 #if defined(CONF_BPFEMU)
 #include <bpfemu/clock.h>
 #include <bpfemu/cgroup.h>
+#include <bpfemu/core.h>
 #elif !defined(CONF_KERNEL)
 #error "build with -DCONF_KERNEL or -DCONF_BPFEMU"
 #endif
@@ -296,6 +299,63 @@ static inline void conf_cgroup_destroy(struct conf_cgroup *cg)
 		close(cg->fd);
 	cg->fd = -1;
 	conf_cgroup_rmdir(cg);
+}
+
+/* ---- mmap of a map fd ------------------------------------------------ */
+
+/*
+ * mmap(NULL, @len, @prot, @flags, @fd, @off) of a map fd: the kernel's
+ * mmap(2), bpfemu's bpfemu_map_mmap() (its map fds are pipe ends).  Returns
+ * the mapping or MAP_FAILED with errno set; release it with munmap(2).
+ */
+static inline void *conf_map_mmap_flags(int fd, size_t len, int prot, int flags, long off)
+{
+#if defined(CONF_KERNEL)
+	return mmap(NULL, len, prot, flags, fd, (off_t)off);
+#else
+	return bpfemu_map_mmap(NULL, len, prot, flags, fd, off);
+#endif
+}
+
+static inline void *conf_map_mmap(int fd, size_t len, int prot, long off)
+{
+	return conf_map_mmap_flags(fd, len, prot, MAP_SHARED, off);
+}
+
+/* ---- bpffs ------------------------------------------------------------ */
+
+/*
+ * mkdir/rmdir/unlink under /sys/fs/bpf: the real bpffs on the kernel side,
+ * bpfemu's emulated one (same paths) otherwise.  0 or -errno.  Pins
+ * themselves go through libbpf's bpf_obj_pin/bpf_obj_get on both sides.
+ */
+#define CONF_BPFFS "/sys/fs/bpf"
+
+static inline int conf_bpffs_mkdir(const char *path)
+{
+#if defined(CONF_KERNEL)
+	return mkdir(path, 0700) ? -errno : 0;
+#else
+	return bpfemu_bpffs_mkdir(path);
+#endif
+}
+
+static inline int conf_bpffs_rmdir(const char *path)
+{
+#if defined(CONF_KERNEL)
+	return rmdir(path) ? -errno : 0;
+#else
+	return bpfemu_bpffs_rmdir(path);
+#endif
+}
+
+static inline int conf_bpffs_unlink(const char *path)
+{
+#if defined(CONF_KERNEL)
+	return unlink(path) ? -errno : 0;
+#else
+	return bpfemu_bpffs_unlink(path);
+#endif
 }
 
 #endif /* CONF_HARNESS_H */

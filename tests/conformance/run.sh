@@ -61,8 +61,12 @@ kernel_usable() {
 	return 0
 }
 
-# Remove cgroups a crashed driver may have left (only our own prefix).
+# Remove cgroups and bpffs pin directories a crashed driver may have left
+# (only our own prefix).
 kernel_cleanup() {
+	for d in /sys/fs/bpf/bpfemu-conf-*; do
+		[ -d "$d" ] && rm -rf "$d" 2>/dev/null && note "removed leftover pins $d"
+	done
 	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 	[ -n "$cg2" ] || return 0
 	for d in "$cg2"/bpfemu-conf-*; do

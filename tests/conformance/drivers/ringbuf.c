@@ -279,6 +279,83 @@ static void case_create(void)
 	CONF_REC("user_get_next_key_with_key", "ret=%s", conf_rc(bpf_map_get_next_key(fd, &k, &k) ? -errno : 0));
 }
 
+/* mmap result: "ok" (the mapping is released again) or the errno */
+static const char *mm_rc(void *p, size_t len)
+{
+	if (p == MAP_FAILED)
+		return conf_rc(-(long)errno);
+	munmap(p, len);
+	return "ok";
+}
+
+/* user_ringbuf.md §2: mmap rules of a RINGBUF map fd */
+static void case_mmap(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), sz = 4096;
+	size_t all = 2 * pg + 2 * sz;	/* consumer, producer, data twice */
+	const int RW = PROT_READ | PROT_WRITE;
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, (uint32_t)sz, NULL);
+	void *p;
+
+	if (fd < 0) {
+		CONF_FAIL("mmap_setup", "bpf_map_create");
+		return;
+	}
+	CONF_REC("mmap_consumer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, 0), pg));
+	CONF_REC("mmap_consumer_ro", "ret=%s", mm_rc(conf_map_mmap(fd, pg, PROT_READ, 0), pg));
+	CONF_REC("mmap_consumer_producer_rw", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, 2 * pg, RW, 0), 2 * pg));
+	CONF_REC("mmap_producer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, (long)pg), pg));
+	CONF_REC("mmap_data_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, (long)(2 * pg)), pg));
+	CONF_REC("mmap_producer_data_ro", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg + 2 * sz, PROT_READ, (long)pg), pg + 2 * sz));
+	CONF_REC("mmap_whole_ro", "ret=%s", mm_rc(conf_map_mmap(fd, all, PROT_READ, 0), all));
+	CONF_REC("mmap_whole_plus_page_ro", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, all + pg, PROT_READ, 0), all + pg));
+	CONF_REC("mmap_page_past_end_ro", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg, PROT_READ, (long)all), pg));
+	CONF_REC("mmap_private_ro", "ret=%s",
+		 mm_rc(conf_map_mmap_flags(fd, pg, PROT_READ, MAP_PRIVATE, 0), pg));
+	CONF_REC("mmap_private_consumer_rw", "ret=%s",
+		 mm_rc(conf_map_mmap_flags(fd, pg, RW, MAP_PRIVATE, 0), pg));
+
+	p = conf_map_mmap(fd, pg, PROT_READ, (long)pg);
+	if (p != MAP_FAILED) {
+		int r = mprotect(p, pg, RW) ? -errno : 0;
+
+		CONF_REC("mmap_producer_ro_mprotect_rw", "map=ok mprotect=%s", conf_rc(r));
+		munmap(p, pg);
+	} else {
+		CONF_REC("mmap_producer_ro_mprotect_rw", "map=%s", conf_rc(-(long)errno));
+	}
+	close(fd);
+
+	/* a record written by the program is seen in both copies of the data */
+	fd = bpf_map__fd(sk->maps.rb);
+	p = conf_map_mmap(fd, pg + 2 * sz, PROT_READ, (long)pg);
+	if (p == MAP_FAILED) {
+		CONF_REC("mmap_data_twice", "map=%s", conf_rc(-(long)errno));
+		return;
+	}
+	volatile uint64_t *prod = p;
+	volatile unsigned char *d = (unsigned char *)p + pg;
+	uint64_t pos0 = *prod;
+	long long r0 = output(0, 0);	/* an 8-byte record first */
+	uint64_t at;
+
+	sk->bss->req_fill = 0x77;
+	long long r1 = output(16, 0);
+	at = (pos0 + 8) & (sz - 1);
+	CONF_REC("mmap_data_twice",
+		 "outputs=%s,%s hdr_len=%u hdr_len_copy=%u byte=0x%02x byte_copy=0x%02x prod_delta=%llu",
+		 conf_rc(r0), conf_rc(r1), *(volatile uint32_t *)(d + at),
+		 *(volatile uint32_t *)(d + sz + at), d[at + 8], d[sz + at + 8],
+		 (unsigned long long)(*prod - pos0));
+	sk->bss->req_fill = 0;
+	consume();
+	munmap(p, pg + 2 * sz);
+}
+
 int main(void)
 {
 	conf_setup();
@@ -298,6 +375,7 @@ int main(void)
 	case_dynptr();
 	case_consumer();
 	case_create();
+	case_mmap();
 	ring_buffer__free(cons);
 	ringbuf__destroy(sk);
 	return conf_failures ? 1 : 0;

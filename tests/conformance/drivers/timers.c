@@ -550,6 +550,187 @@ static void case_usercnt(void)
 	close(fd_fired);
 }
 
+/*
+ * §8 and maps.md §6: pins.  A third skeleton instance (bpfemu loads one
+ * instance of an object at a time): pnarr is pinned and every fd of every
+ * map is closed (the skeleton destroyed; only programs kept by duplicated
+ * fds remain, and they hold no user reference).  Timers keep firing while
+ * the pin exists; unlinking it drops usercnt to 0 and cancels the pending
+ * one.  The kernel side pins under a directory of its own in /sys/fs/bpf
+ * and removes it on every path; bpfemu uses the same paths in its emulated
+ * bpffs.
+ */
+static const char *pin_rc(int r) { return conf_rc(r ? -(long)errno : 0); }
+
+static const char *fd_rc(int fd)
+{
+	return fd >= 0 ? "fd" : conf_rc(-(long)errno);
+}
+
+/* value of @key in the pinned map, through a new fd from bpf_obj_get */
+static void pin_lookup(const char *casename, const char *pin, uint32_t key)
+{
+	int fd = bpf_obj_get(pin);
+	struct elem v;
+	int r = -1;
+
+	memset(&v, 0xff, sizeof(v));
+	if (fd >= 0)
+		r = bpf_map_lookup_elem(fd, &key, &v);
+	CONF_REC(casename, "obj_get=%s lookup=%s fired=%llu timer_bytes=%llx,%llx", fd_rc(fd),
+		 pin_rc(r), (unsigned long long)v.arg, (unsigned long long)v.t[0],
+		 (unsigned long long)v.t[1]);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void case_pin(void)
+{
+	char dir[96], pin[128], path[160];
+	struct timers *a;
+	int fd_c0 = -1, fd_c1 = -1, fd_c3 = -1, fd_init = -1, fd_cancel = -1, fd;
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), key, map_id = 0;
+	struct elem v;
+	long prep;
+	int r, pinned = 0;
+
+	snprintf(dir, sizeof(dir), CONF_BPFFS "/bpfemu-conf-%d", (int)getpid());
+	snprintf(pin, sizeof(pin), "%s/pnarr", dir);
+	r = conf_bpffs_mkdir(dir);
+	if (r) {
+		errno = -r;
+		CONF_FAIL("pin_setup", "mkdir");
+		return;
+	}
+	a = timers__open_and_load();
+	if (!a) {
+		CONF_FAIL("pin_setup", "open_and_load");
+		goto out;
+	}
+
+	/* pin errors */
+	snprintf(path, sizeof(path), "%s/nodir/pnarr", dir);
+	CONF_REC("pin_missing_parent", "ret=%s", pin_rc(bpf_obj_pin(bpf_map__fd(a->maps.pnarr), path)));
+	r = bpf_obj_pin(bpf_map__fd(a->maps.pnarr), pin);
+	pinned = !r;
+	CONF_REC("pin_map", "ret=%s", pin_rc(r));
+	CONF_REC("pin_existing_path", "ret=%s", pin_rc(bpf_obj_pin(bpf_map__fd(a->maps.ucarr), pin)));
+	CONF_REC("pin_same_map_twice", "ret=%s", pin_rc(bpf_obj_pin(bpf_map__fd(a->maps.pnarr), pin)));
+	CONF_REC("pin_existing_dir", "ret=%s", pin_rc(bpf_obj_pin(bpf_map__fd(a->maps.pnarr), dir)));
+	snprintf(path, sizeof(path), "%s/x", pin);
+	CONF_REC("pin_parent_is_pin", "ret=%s", pin_rc(bpf_obj_pin(bpf_map__fd(a->maps.pnarr), path)));
+	/* outside the bpffs: the path is created nowhere, -EPERM */
+	snprintf(path, sizeof(path), "/tmp/bpfemu-conf-%d-pin", (int)getpid());
+	r = bpf_obj_pin(bpf_map__fd(a->maps.pnarr), path);
+	CONF_REC("pin_outside_bpffs", "ret=%s", pin_rc(r));
+	if (!r)
+		unlink(path);
+	fd = bpf_obj_get("/dev/null");
+	CONF_REC("obj_get_outside_bpffs", "ret=%s", fd_rc(fd));
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	fd = bpf_obj_get(path);
+	CONF_REC("obj_get_missing", "ret=%s", fd_rc(fd));
+	if (fd >= 0)
+		close(fd);
+	fd = bpf_obj_get(dir);
+	CONF_REC("obj_get_dir", "ret=%s", fd_rc(fd));
+	if (fd >= 0)
+		close(fd);
+	if (!pinned) {
+		CONF_FAIL("pin_setup", "bpf_obj_pin");
+		goto out;
+	}
+
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(bpf_map__fd(a->maps.pnarr), &info, &ilen))
+		map_id = info.id;
+	prep = conf_run(a->progs.pn_prep);
+	fd_c0 = dup(bpf_program__fd(a->progs.pn_count0));
+	fd_c1 = dup(bpf_program__fd(a->progs.pn_count1));
+	fd_c3 = dup(bpf_program__fd(a->progs.pn_count3));
+	fd_init = dup(bpf_program__fd(a->progs.pn_init2));
+	fd_cancel = dup(bpf_program__fd(a->progs.pn_cancel3));
+	/* every map fd closed: only the pin holds a user reference */
+	timers__destroy(a);
+	a = NULL;
+	CONF_REC("pin_prep", "ret=%s", rc(prep));
+
+	conf_wait_ms(80);	/* key 0 (20 ms) due; keys 1 and 3 pending */
+	pin_lookup("pin_fds_closed_timer_fires", pin, 0);
+	CONF_REC("pin_fds_closed_others_pending", "key1=%s key3=%s",
+		 rc(conf_run_fd(fd_c1)), rc(conf_run_fd(fd_c3)));
+	fd = bpf_obj_get(pin);
+	if (fd >= 0) {
+		struct bpf_map_info gi;
+		uint32_t glen = sizeof(gi);
+		struct elem nv = { .slot = 7, .action = 0, .arg = 42 };
+		int r2;
+
+		memset(&gi, 0, sizeof(gi));
+		r = bpf_obj_get_info_by_fd(fd, &gi, &glen);
+		CONF_REC("pin_obj_get_info", "ret=%s type=%u max_entries=%u value_size=%u same_id=%d",
+			 pin_rc(r), gi.type, gi.max_entries, gi.value_size, gi.id == map_id);
+		key = 5;
+		r = bpf_map_update_elem(fd, &key, &nv, BPF_ANY);
+		memset(&v, 0, sizeof(v));
+		r2 = bpf_map_lookup_elem(fd, &key, &v);
+		CONF_REC("pin_obj_get_fd_works", "update=%s lookup=%s slot=%llu arg=%llu",
+			 pin_rc(r), conf_rc(r2 ? -(long)errno : 0), (unsigned long long)v.slot,
+			 (unsigned long long)v.arg);
+		close(fd);
+	} else {
+		CONF_REC("pin_obj_get_info", "obj_get=%s", fd_rc(fd));
+	}
+
+	conf_wait_ms(120);	/* key 1 (150 ms) due too, key 3 (400 ms) pending */
+	pin_lookup("pin_fds_closed_later_timer_fires", pin, 1);
+
+	/* unlink the pin while key 3 is pending -> usercnt 0 */
+	r = conf_bpffs_unlink(pin);
+	pinned = r != 0;
+	CONF_REC("pin_unlink", "ret=%s", conf_rc(r));
+	CONF_REC("pin_unlink_again", "ret=%s", conf_rc(conf_bpffs_unlink(pin)));
+	fd = bpf_obj_get(pin);
+	CONF_REC("pin_obj_get_after_unlink", "ret=%s", fd_rc(fd));
+	if (fd >= 0)
+		close(fd);
+	conf_wait_ms(300);	/* past key 3's 400 ms */
+	CONF_REC("pin_unlinked_pending_cancelled", "fired=%s earlier_counts=%s,%s",
+		 rc(conf_run_fd(fd_c3)), rc(conf_run_fd(fd_c0)), rc(conf_run_fd(fd_c1)));
+	CONF_REC("pin_unlinked_init", "ret=%s", rc(conf_run_fd(fd_init)));
+	CONF_REC("pin_unlinked_cancel_pending", "ret=%s", rc(conf_run_fd(fd_cancel)));
+
+	/* usercnt back above 0 through BPF_MAP_GET_FD_BY_ID: init works again */
+	fd = map_id ? bpf_map_get_fd_by_id(map_id) : -1;
+	CONF_REC("pin_unlinked_get_fd_by_id_init", "get=%s init=%s", fd_rc(fd),
+		 rc(conf_run_fd(fd_init)));
+	if (fd >= 0)
+		close(fd);
+	r = conf_bpffs_rmdir(dir);
+	CONF_REC("pin_rmdir", "ret=%s", conf_rc(r));
+	if (!r)
+		dir[0] = 0;
+out:
+	if (fd_c0 >= 0)
+		close(fd_c0);
+	if (fd_c1 >= 0)
+		close(fd_c1);
+	if (fd_c3 >= 0)
+		close(fd_c3);
+	if (fd_init >= 0)
+		close(fd_init);
+	if (fd_cancel >= 0)
+		close(fd_cancel);
+	timers__destroy(a);
+	if (pinned)
+		conf_bpffs_unlink(pin);
+	if (dir[0])
+		conf_bpffs_rmdir(dir);
+}
+
 int main(void)
 {
 	conf_setup();
@@ -572,5 +753,6 @@ int main(void)
 	case_lifetime();
 	timers__destroy(sk);
 	case_usercnt();
+	case_pin();
 	return conf_failures ? 1 : 0;
 }

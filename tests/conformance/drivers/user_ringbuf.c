@@ -207,6 +207,36 @@ static void case_reserve(void)
 	if (p)
 		user_ring_buffer__discard(rs, p);
 	flush(UR_SMALL);
+
+	/* reserve_blocking results that need no waiting (§4.4) */
+	static const struct {
+		const char *name;
+		uint32_t fill, size;	/* fill: bytes reserved first */
+		int timeout;
+	} bl[] = {
+		{ "empty_timeout0", 0, 16, 0 },
+		{ "too_big_timeout0", 0, 4096, 0 },
+		{ "too_big_forever", 0, 4089, -1 },
+		{ "size_1<<30_timeout0", 0, 1u << 30, 0 },
+		{ "timeout_minus2_full", 4096, 16, -2 },
+		{ "timeout_minus1000", 0, 16, -1000 },
+		{ "full_timeout0_size0", 4096, 0, 0 },
+		{ "16_free_timeout0", 4080, 16, 0 },
+		{ "16_free_timeout0_size8", 4080, 8, 0 },
+	};
+	for (size_t i = 0; i < sizeof(bl) / sizeof(bl[0]); i++) {
+		p = bl[i].fill ? user_ring_buffer__reserve(rs, bl[i].fill - 8) : NULL;
+		errno = 0;
+		q = user_ring_buffer__reserve_blocking(rs, bl[i].size, bl[i].timeout);
+		snprintf(name, sizeof(name), "reserve_blocking_%s", bl[i].name);
+		CONF_REC(name, "fill=%s ret=%s", bl[i].fill ? (p ? "ok" : "failed") : "none",
+			 q ? "ok" : conf_rc(-errno));
+		if (q)
+			user_ring_buffer__discard(rs, q);
+		if (p)
+			user_ring_buffer__discard(rs, p);
+		flush(UR_SMALL);
+	}
 }
 
 static void case_drain(void)
@@ -423,6 +453,255 @@ static void case_headers(void)
 	flush(UR_SMALL);
 }
 
+/* mmap result: "ok" (the mapping is released again) or the errno */
+static const char *mm_rc(void *p, size_t len)
+{
+	if (p == MAP_FAILED)
+		return conf_rc(-(long)errno);
+	munmap(p, len);
+	return "ok";
+}
+
+/* §2 mmap rules of a USER_RINGBUF map fd (a fresh 4096-byte ring) */
+static void case_mmap(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), sz = 4096;
+	size_t all = 2 * pg + 2 * sz;	/* consumer, producer, data twice */
+	const int RW = PROT_READ | PROT_WRITE;
+	int fd = bpf_map_create(CONF_MAP_TYPE_USER_RINGBUF, NULL, 0, 0, (uint32_t)sz, NULL);
+	void *p;
+
+	if (fd < 0) {
+		CONF_FAIL("mmap_setup", "bpf_map_create");
+		return;
+	}
+	CONF_REC("mmap_consumer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, 0), pg));
+	CONF_REC("mmap_consumer_ro", "ret=%s", mm_rc(conf_map_mmap(fd, pg, PROT_READ, 0), pg));
+	CONF_REC("mmap_consumer_producer_rw", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, 2 * pg, RW, 0), 2 * pg));
+	CONF_REC("mmap_producer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, (long)pg), pg));
+	CONF_REC("mmap_producer_data_rw", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg + 2 * sz, RW, (long)pg), pg + 2 * sz));
+	CONF_REC("mmap_whole_ro", "ret=%s", mm_rc(conf_map_mmap(fd, all, PROT_READ, 0), all));
+	CONF_REC("mmap_whole_plus_page_ro", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, all + pg, PROT_READ, 0), all + pg));
+	CONF_REC("mmap_producer_data_plus_page_rw", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg + 2 * sz + pg, RW, (long)pg), 2 * pg + 2 * sz));
+	CONF_REC("mmap_page_past_end_ro", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg, PROT_READ, (long)all), pg));
+	CONF_REC("mmap_last_page_rw", "ret=%s",
+		 mm_rc(conf_map_mmap(fd, pg, RW, (long)(all - pg)), pg));
+	CONF_REC("mmap_private_ro", "ret=%s",
+		 mm_rc(conf_map_mmap_flags(fd, pg, PROT_READ, MAP_PRIVATE, 0), pg));
+	CONF_REC("mmap_private_producer_rw", "ret=%s",
+		 mm_rc(conf_map_mmap_flags(fd, pg, RW, MAP_PRIVATE, (long)pg), pg));
+
+	/* a read-only mapping cannot be made writable (VM_MAYWRITE cleared) */
+	p = conf_map_mmap(fd, pg, PROT_READ, (long)pg);
+	if (p != MAP_FAILED) {
+		int r = mprotect(p, pg, RW) ? -errno : 0;
+
+		CONF_REC("mmap_producer_ro_mprotect_rw", "map=ok mprotect=%s", conf_rc(r));
+		munmap(p, pg);
+	} else {
+		CONF_REC("mmap_producer_ro_mprotect_rw", "map=%s", conf_rc(-(long)errno));
+	}
+
+	/* the data pages are mapped twice in a row */
+	p = conf_map_mmap(fd, pg + 2 * sz, RW, (long)pg);
+	if (p != MAP_FAILED) {
+		volatile unsigned char *d = (unsigned char *)p + pg;
+
+		d[0] = 0xa5;
+		d[sz + 9] = 0x5a;
+		CONF_REC("mmap_data_twice", "data_size=0x%02x data_9=0x%02x", d[sz], d[9]);
+		d[0] = 0;
+		d[sz + 9] = 0;
+		munmap(p, pg + 2 * sz);
+	} else {
+		CONF_REC("mmap_data_twice", "map=%s", conf_rc(-(long)errno));
+	}
+	close(fd);
+}
+
+/*
+ * §5.2 producer-position corruption: positions and headers written by hand
+ * through a read-write mapping of ucorr's producer page and data (the
+ * kernel trusts them), consumer position read through a read-only one.
+ */
+static volatile uint64_t *c_cons, *c_prod;
+static volatile unsigned char *c_data;
+#define CORR_SIZE 4096u
+
+static void put_hdr(uint64_t pos, uint32_t len)
+{
+	volatile uint32_t *h = (volatile uint32_t *)(c_data + (pos & (CORR_SIZE - 1)));
+
+	h[0] = len;
+	h[1] = 0;
+}
+
+static long drain_corr(void) { return drain_ring(UR_CORR, 0); }
+
+static void case_positions(void)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = bpf_map__fd(sk->maps.ucorr);
+	void *cm, *pm;
+	uint64_t base;
+	long d1, d2;
+	unsigned int n1, z1;
+
+	reset_req();
+	cm = conf_map_mmap(fd, pg, PROT_READ, 0);
+	pm = conf_map_mmap(fd, pg + 2 * CORR_SIZE, PROT_READ | PROT_WRITE, (long)pg);
+	if (cm == MAP_FAILED || pm == MAP_FAILED) {
+		CONF_FAIL("pos_setup", "mmap");
+		if (cm != MAP_FAILED)
+			munmap(cm, pg);
+		if (pm != MAP_FAILED)
+			munmap(pm, pg + 2 * CORR_SIZE);
+		return;
+	}
+	c_cons = cm;
+	c_prod = pm;
+	c_data = (unsigned char *)pm + pg;
+
+	/* runs first, on the fresh (zeroed) ring: one real 16-byte sample at
+	 * offset 0, producer moved to three times the ring size */
+	put_hdr(0, 16);
+	memset((void *)(c_data + 8), 0x5a, 16);
+	*c_prod = 3 * CORR_SIZE;
+	d1 = drain_corr();
+	n1 = sk->bss->ncb;
+	z1 = sk->bss->nnonzero;
+	CONF_REC("pos_producer_3x_ring_one_sample",
+		 "ret=%s callbacks=%u nonzero_size=%u first_size=%u second_size=%u cons=%llu again=%s",
+		 conf_rc(d1), n1, z1, sk->bss->sizes[0], sk->bss->sizes[1],
+		 (unsigned long long)*c_cons, conf_rc(drain_corr()));
+
+	/* misaligned producer (base + 28) with one 24-byte sample */
+	base = *c_cons;
+	put_hdr(base, 16);
+	*c_prod = base + 28;
+	d1 = drain_corr();
+	n1 = sk->bss->ncb;
+	d2 = drain_corr();
+	CONF_REC("pos_misaligned_28_one_sample", "ret=%s callbacks=%u again=%s consumed=%llu",
+		 conf_rc(d1), n1, conf_rc(d2), (unsigned long long)(*c_cons - base));
+	*c_prod = base + 24;
+	d1 = drain_corr();
+	CONF_REC("pos_misaligned_28_repaired", "ret=%s size=%u consumed=%llu", conf_rc(d1),
+		 sk->bss->sizes[0], (unsigned long long)(*c_cons - base));
+
+	/* misaligned producer, no sample published / producer behind consumer */
+	static const struct { const char *name; int64_t delta; } pd[] = {
+		{ "pos_misaligned_4_ahead", 4 },
+		{ "pos_misaligned_4_behind", -4 },
+		{ "pos_aligned_8_behind", -8 },
+		{ "pos_aligned_4096_behind", -4096 },
+	};
+	char name[96];
+	for (size_t i = 0; i < sizeof(pd) / sizeof(pd[0]); i++) {
+		base = *c_cons;
+		put_hdr(base, 0);
+		*c_prod = base + (uint64_t)pd[i].delta;
+		d1 = drain_corr();
+		n1 = sk->bss->ncb;
+		snprintf(name, sizeof(name), "%s", pd[i].name);
+		CONF_REC(name, "ret=%s callbacks=%u consumed=%lld", conf_rc(d1), n1,
+			 (long long)(*c_cons - base));
+		*c_prod = *c_cons;
+	}
+
+	/* a header longer than the ring: -EINVAL while the producer is less
+	 * than the record ahead, -E2BIG once it is (steps 4 and 5) */
+	static const struct { uint32_t len; uint64_t ahead; } hl[] = {
+		{ 4096, 24 }, { 4096, 4096 }, { 4096, 4104 }, { 4096, 8192 },
+		{ 4096 | DISCARD, 24 }, { 4096 | DISCARD, 8192 },
+		{ 4096 | BUSY, 8192 }, { 4089, 4096 }, { 4089, 4104 },
+		{ 1u << 24, 3 * CORR_SIZE }, { 0x3fffffff, 3 * CORR_SIZE },
+	};
+	for (size_t i = 0; i < sizeof(hl) / sizeof(hl[0]); i++) {
+		base = *c_cons;
+		put_hdr(base, hl[i].len);
+		*c_prod = base + hl[i].ahead;
+		d1 = drain_corr();
+		n1 = sk->bss->ncb;
+		snprintf(name, sizeof(name), "pos_hdr_len_0x%x_producer_ahead_%llu", hl[i].len,
+			 (unsigned long long)hl[i].ahead);
+		CONF_REC(name, "ret=%s callbacks=%u consumed=%llu", conf_rc(d1), n1,
+			 (unsigned long long)(*c_cons - base));
+		put_hdr(*c_cons, 0);
+		*c_prod = *c_cons;
+	}
+
+	/* a sample that fills the whole ring, producer exactly one ring ahead */
+	base = *c_cons;
+	put_hdr(base, 4088);
+	*c_prod = base + 4096;
+	d1 = drain_corr();
+	CONF_REC("pos_hdr_len_4088_producer_ahead_4096", "ret=%s size=%u consumed=%llu",
+		 conf_rc(d1), sk->bss->sizes[0], (unsigned long long)(*c_cons - base));
+	*c_prod = *c_cons;
+
+	/* BUSY and DISCARD in the only header: skipped */
+	base = *c_cons;
+	put_hdr(base, 16 | BUSY | DISCARD);
+	*c_prod = base + 24;
+	d1 = drain_corr();
+	CONF_REC("pos_busy_and_discard_alone", "ret=%s callbacks=%u consumed=%llu",
+		 conf_rc(d1), sk->bss->ncb, (unsigned long long)(*c_cons - base));
+	*c_prod = *c_cons;
+
+	munmap(cm, pg);
+	munmap(pm, pg + 2 * CORR_SIZE);
+}
+
+/* §5.2 step 6 on a 32 MiB ring: the dynptr size limit 2^24 - 1 */
+static void case_huge(void)
+{
+	struct user_ring_buffer *h = user_ring_buffer__new(bpf_map__fd(sk->maps.uhuge), NULL);
+	void *p;
+	const char *r;
+	long d1, d2;
+
+	if (!h) {
+		CONF_FAIL("huge_setup", "user_ring_buffer__new");
+		return;
+	}
+	reset_req();
+	r = rsv(h, (1u << 24) - 1, &p);
+	if (p)
+		user_ring_buffer__submit(h, p);
+	d1 = drain_ring(UR_HUGE, 0);
+	CONF_REC("huge_len_2^24-1", "reserve=%s ret=%s size=%u", r, conf_rc(d1),
+		 sk->bss->sizes[0]);
+
+	r = rsv(h, 1u << 24, &p);
+	if (p)
+		user_ring_buffer__submit(h, p);
+	d1 = drain_ring(UR_HUGE, 0);
+	unsigned int n1 = sk->bss->ncb;
+	if (p)
+		user_ring_buffer__discard(h, p);	/* DISCARD, same length */
+	d2 = drain_ring(UR_HUGE, 0);
+	CONF_REC("huge_len_2^24", "reserve=%s ret=%s callbacks=%u discarded=%s", r,
+		 conf_rc(d1), n1, conf_rc(d2));
+	if (p) {
+		/* a length one smaller has the same footprint: skipped */
+		*hdr(p) = ((1u << 24) - 1) | DISCARD;
+		d1 = drain_ring(UR_HUGE, 0);
+		r = rsv(h, 8, &p);
+		if (p)
+			user_ring_buffer__submit(h, p);
+		d2 = drain_ring(UR_HUGE, 0);
+		CONF_REC("huge_len_2^24_repaired_discard", "ret=%s next=%s", conf_rc(d1),
+			 conf_rc(d2));
+	}
+	user_ring_buffer__free(h);
+}
+
 /* §6: dynptr helpers inside the callback, on samples of 16, 12 and 0 bytes */
 static void case_dynptr(void)
 {
@@ -528,6 +807,9 @@ int main(void)
 	case_budget();
 	case_headers();
 	case_dynptr();
+	case_mmap();
+	case_positions();
+	case_huge();
 	user_ring_buffer__free(rs);
 	user_ring_buffer__free(rbig);
 	user_ringbuf__destroy(sk);

@@ -66,6 +66,14 @@ struct {
 	__type(value, struct elem);
 } ucarr SEC(".maps");
 
+/* pin cases: a separate map, driven by dedicated programs */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, struct elem);
+} pnarr SEC(".maps");
+
 /* request */
 __u32 req_op;
 __u32 req_map;
@@ -285,3 +293,66 @@ int uc_fired(struct __sk_buff *skb)
 {
 	return fired[UC_SLOT];
 }
+
+/*
+ * Pins (timers.md §8, maps.md §6): pnarr is pinned and every fd of it is
+ * closed.  The callback counts its firings in the element itself (arg), so
+ * the count can be read back through bpf_obj_get or by a program kept by a
+ * duplicated fd, without the .bss the skeleton unmapped.
+ * Key 0: armed for 20 ms.  Key 1: 150 ms.  Key 3: 400 ms.  Key 2: never
+ * initialised.  Keys 4-7: plain values.
+ */
+static int cb_pin(void *map, __u32 *key, struct elem *v)
+{
+	__sync_fetch_and_add(&v->arg, 1);
+	return 0;
+}
+
+static __always_inline struct elem *pn_elem(__u32 key)
+{
+	return bpf_map_lookup_elem(&pnarr, &key);
+}
+
+static __always_inline long pn_arm(struct elem *v, __u64 ns)
+{
+	long r = bpf_timer_init(&v->t, &pnarr, 1);
+
+	if (!r)
+		r = bpf_timer_set_callback(&v->t, cb_pin);
+	if (!r)
+		r = bpf_timer_start(&v->t, ns, 0);
+	return r;
+}
+
+SEC("tc")
+int pn_prep(struct __sk_buff *skb)
+{
+	struct elem *v0 = pn_elem(0), *v1 = pn_elem(1), *v3 = pn_elem(3);
+	long r;
+
+	if (!v0 || !v1 || !v3)
+		return NOELEM;
+	r = pn_arm(v0, 20000000);
+	if (!r)
+		r = pn_arm(v1, 150000000);
+	if (!r)
+		r = pn_arm(v3, 400000000);
+	return r;
+}
+
+#define PN_PROG(name, key, call)					\
+SEC("tc")								\
+int name(struct __sk_buff *skb)						\
+{									\
+	struct elem *v = pn_elem(key);					\
+									\
+	if (!v)								\
+		return NOELEM;						\
+	return call;							\
+}
+
+PN_PROG(pn_count0, 0, v->arg)
+PN_PROG(pn_count1, 1, v->arg)
+PN_PROG(pn_count3, 3, v->arg)
+PN_PROG(pn_init2, 2, bpf_timer_init(&v->t, &pnarr, 1))
+PN_PROG(pn_cancel3, 3, bpf_timer_cancel(&v->t))

@@ -23,6 +23,19 @@ struct {
 	__uint(max_entries, 2 * 1024 * 1024);
 } ubig SEC(".maps");
 
+/* producer position corruption: the driver writes positions and headers
+ * through its own mapping of the producer page and data (fresh ring, so
+ * the stale bytes a far-ahead producer exposes are known) */
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4096);
+} ucorr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 32 * 1024 * 1024);
+} uhuge SEC(".maps");
+
 /* request */
 __u32 req_ring;
 __u64 req_flags;
@@ -40,6 +53,7 @@ __u64 probe_flags[UR_NPROBES];
 /* results */
 long long res;
 __u32 ncb;
+__u32 nnonzero;		/* callbacks on samples of non-zero size */
 __u32 sizes[UR_NSIZES];
 __u32 rdonly[UR_PSAMPLES];
 long long nested_ret;
@@ -101,6 +115,9 @@ static long cb(struct bpf_dynptr *d, void *ctx)
 		else
 			nested_ret = bpf_user_ringbuf_drain(&urb, cb_nested, NULL, 0);
 	}
+	/* last: the dynptr pointer must not be spilled before its uses */
+	if (size)
+		nnonzero++;
 	if (req_stop_at && n + 1 == req_stop_at)
 		return 1;
 	return 0;
@@ -110,8 +127,13 @@ SEC("tc")
 int drain(struct __sk_buff *skb)
 {
 	ncb = 0;
+	nnonzero = 0;
 	if (req_ring == UR_BIG)
 		res = bpf_user_ringbuf_drain(&ubig, cb, NULL, req_flags);
+	else if (req_ring == UR_CORR)
+		res = bpf_user_ringbuf_drain(&ucorr, cb, NULL, req_flags);
+	else if (req_ring == UR_HUGE)
+		res = bpf_user_ringbuf_drain(&uhuge, cb, NULL, req_flags);
 	else
 		res = bpf_user_ringbuf_drain(&urb, cb, NULL, req_flags);
 	return 0;

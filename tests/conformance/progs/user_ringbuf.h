@@ -5,6 +5,8 @@
 
 #define UR_SMALL	0	/* 4096-byte ring */
 #define UR_BIG		1	/* 2 MiB ring (the 131072-sample budget) */
+#define UR_CORR		2	/* 4096-byte ring whose positions the driver writes */
+#define UR_HUGE		3	/* 32 MiB ring (the 2^24 - 1 dynptr size limit) */
 
 /* probe kinds, run by the callback on each of the first UR_PSAMPLES samples */
 #define UP_READ		1	/* bpf_dynptr_read(buf, len, d, off, flags) */
