@@ -6,6 +6,7 @@
  * the sample pointer), and the dynptr helpers inside the drain callback.
  */
 #define CONF_FAMILY "user_ringbuf"
+#include <poll.h>
 #include "harness.h"
 #include "user_ringbuf.h"
 #include "user_ringbuf.skel.h"
@@ -702,6 +703,61 @@ static void case_huge(void)
 	user_ring_buffer__free(h);
 }
 
+/* poll(2) of the map fd for POLLIN|POLLOUT, without waiting, by name */
+static const char *poll_rc(int fd)
+{
+	static char buf[4][64];
+	static unsigned int next;
+	char *b = buf[next++ % 4];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+	int r = poll(&pfd, 1, 0);
+
+	if (r < 0)
+		return conf_rc(-(long)errno);
+	snprintf(b, 64, "%s%s%s%s", r == 0 ? "none" : "",
+		 pfd.revents & POLLIN ? "IN" : "", pfd.revents & POLLOUT ? "OUT" : "",
+		 pfd.revents & ~(POLLIN | POLLOUT) ? "+other" : "");
+	return b;
+}
+
+/* §2.1 readiness: POLLOUT while at least one byte is free, never POLLIN */
+static void case_poll(void)
+{
+	int fd = bpf_map__fd(sk->maps.urb);
+	const char *empty, *free16, *full, *after;
+	void *p, *q;
+	long d;
+
+	reset_req();
+	flush(UR_SMALL);
+	empty = poll_rc(fd);
+	p = user_ring_buffer__reserve(rs, 4072);	/* 4080 bytes: 16 free */
+	free16 = poll_rc(fd);
+	q = user_ring_buffer__reserve(rs, 8);		/* exactly full */
+	full = poll_rc(fd);
+	if (p)
+		user_ring_buffer__submit(rs, p);
+	if (q)
+		user_ring_buffer__submit(rs, q);
+	sk->bss->req_stop_at = 1;
+	d = drain(0);					/* frees 4080 bytes */
+	sk->bss->req_stop_at = 0;
+	after = poll_rc(fd);
+	CONF_REC("poll_readiness", "empty=%s free16=%s full=%s drain=%s after_drain=%s",
+		 empty, free16, full, conf_rc(d), after);
+	flush(UR_SMALL);
+
+	int n = submit_n(rs, 256, 8);			/* 256 x 16 bytes: full */
+	full = poll_rc(fd);
+	sk->bss->req_stop_at = 1;
+	d = drain(0);					/* frees 16 bytes */
+	sk->bss->req_stop_at = 0;
+	after = poll_rc(fd);
+	CONF_REC("poll_full_then_16_freed", "submitted=%d full=%s drain=%s after=%s", n, full,
+		 conf_rc(d), after);
+	flush(UR_SMALL);
+}
+
 /* §6: dynptr helpers inside the callback, on samples of 16, 12 and 0 bytes */
 static void case_dynptr(void)
 {
@@ -810,6 +866,7 @@ int main(void)
 	case_mmap();
 	case_positions();
 	case_huge();
+	case_poll();
 	user_ring_buffer__free(rs);
 	user_ring_buffer__free(rbig);
 	user_ringbuf__destroy(sk);
