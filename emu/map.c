@@ -32,7 +32,10 @@
 
 #define MAP_TYPE_MAX		64
 #define UREF_HOOKS_MAX		16
-#define DEF_MAGIC		((uintptr_t)0x6270666d61704446ULL)	/* "bpfmapDF" */
+#define DEF_MAGIC		BPFEMU_MAP_DEF_MAGIC	/* "bpfmapDF", map_fast.h */
+
+/* The inline path reads the definition's map word as a bpfemu_map_fast. */
+_Static_assert(offsetof(struct emu_map, fast) == 0, "fast must come first in struct emu_map");
 #define NUMA_NO_NODE_U32	((uint32_t)-1)
 
 static _Atomic(const struct emu_map_ops *) map_types[MAP_TYPE_MAX];
@@ -275,6 +278,7 @@ uint32_t emu_map_next_id(uint32_t start_id)
 
 void emu_map_init_from_attr(struct emu_map *map, const struct emu_map_attr *attr)
 {
+	memset(&map->fast, 0, sizeof(map->fast));
 	map->map_type = attr->map_type;
 	map->key_size = attr->key_size;
 	map->value_size = attr->value_size;
@@ -493,6 +497,10 @@ struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err)
 	}
 	map->ops = ops;
 	map->map_type = attr->map_type;
+	/* only array.c fills the inline path's view; never trust another
+	 * type's allocation to have zeroed it */
+	if (attr->map_type != BPF_MAP_TYPE_ARRAY)
+		memset(&map->fast, 0, sizeof(map->fast));
 	self_bind(map);
 	ret = map_name_check(attr->name);
 	if (ret)
@@ -501,6 +509,11 @@ struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err)
 	ret = map_check_fields(map, attr);
 	if (ret)
 		goto out_free;
+	/* The inline update is a plain copy: only without special fields to
+	 * skip or free, and when programs may write at all. */
+	if (map->fast.kind != BPFEMU_MAP_FAST_NONE && !map->nr_fields &&
+	    !(map->map_flags & BPF_F_RDONLY_PROG))
+		map->fast.flags |= BPFEMU_MAP_FAST_F_UPDATE;
 	ret = id_alloc(map);
 	if (ret)
 		goto out_free;
@@ -798,15 +811,35 @@ void emu_map_rcu_enter(void)
 {
 	unsigned int phase;
 
+	unsigned int seen;
+
 	if (rcu_tls_depth++)
 		return;
-	phase = atomic_load(&rcu_phase) & 1;
-	atomic_fetch_add(&rcu_readers[phase], 1);
-	/* Pairs with the fence in rcu_advance_locked(): either the writer sees
-	 * this reader, or this reader's lookups see the writer's unlink.  The
-	 * RMW alone does not order later plain/acquire loads on weakly ordered
-	 * CPUs (arm64 Macs). */
-	atomic_thread_fence(memory_order_seq_cst);
+	/*
+	 * Count ourselves in the current phase's counter, and make sure it is
+	 * still the current one: a reader that read the phase, then saw a
+	 * flip (whose batch was released before our increment landed) and a
+	 * second retire before incrementing, would sit in a counter the next
+	 * flip does not wait for -- and the element it then finds could be
+	 * freed under it.  Re-reading the phase after the increment closes
+	 * that: either the flipping writer sees our count (seq_cst RMW then
+	 * load on both sides) or we see its flip and count again.
+	 */
+	for (;;) {
+		seen = atomic_load(&rcu_phase);
+		phase = seen & 1;
+		atomic_fetch_add(&rcu_readers[phase], 1);
+		/* Pairs with the fence in rcu_advance_locked(): either the writer
+		 * sees this reader, or this reader's lookups see the writer's
+		 * unlink.  The RMW alone does not order later plain/acquire loads
+		 * on weakly ordered CPUs (arm64 Macs). */
+		atomic_thread_fence(memory_order_seq_cst);
+		if (atomic_load(&rcu_phase) == seen)
+			break;
+		/* a batch may wait on this counter: the next retire or run exit
+		 * advances it (our exit decrements the counter we end up in) */
+		atomic_fetch_sub(&rcu_readers[phase], 1);
+	}
 	rcu_tls_phase = phase;
 }
 
