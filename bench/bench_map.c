@@ -2,11 +2,15 @@
 /*
  * Map lookup and update per helper call, ARRAY and HASH at 1K and 1M keys.
  *
- * Three columns, measured in the same run on the same key sequence:
+ * Four columns, measured in the same run on the same key sequence:
  *   bpfemu  bpf_map_lookup_elem / bpf_map_update_elem as a native BPF
- *           program calls them: through a bound map definition (what a
- *           loaded object's `&map` is), inside a program run (emu_run),
- *           CALLS_PER_RUN calls per run like the kernel program below;
+ *           program calls them (<bpf/bpf_helper_defs.h>: ARRAY inline, as
+ *           the kernel inlines array lookups, else the helper): through a
+ *           bound map definition (what a loaded object's `&map` is), inside
+ *           a program run (emu_run), CALLS_PER_RUN calls per run like the
+ *           kernel program below;
+ *   helper  the same through the exported bpfemu_helper_map_* functions
+ *           (what every non-ARRAY call and every error path costs);
  *   raw     the data structure alone: a C array index, or a uthash
  *           HASH_FIND on a 4-byte key (update: find + store in place);
  *   kernel  the same program as BPF instructions on this machine's kernel,
@@ -23,7 +27,8 @@
  * --quick (what the test suite runs): 1K keys only, few calls.
  * --only NAME: one figure pair's map (NAME as in the BENCH lines, e.g.
  * hash_1k_update), for callgrind: instructions per call = the inclusive
- * cost of emu_prog_body / (runs * CALLS_PER_RUN).
+ * cost of emu_prog_body / (runs * CALLS_PER_RUN); with BENCH_PATH=inline
+ * or BENCH_PATH=helper only that column runs.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -43,6 +48,7 @@
 #include <linux/bpf.h>
 #include <bpfemu.h>
 #include <bpfemu/helpers.h>
+#include <bpf/bpf_helper_defs.h>
 
 #include "map.h"
 #include "prog.h"
@@ -56,7 +62,7 @@ struct figure {
 	uint32_t map_type;
 	uint32_t nr_keys;		/* a power of two */
 	enum op op;
-	double emu_ns, raw_ns, kern_ns;	/* per call; kern_ns < 0: not run */
+	double emu_ns, call_ns, raw_ns, kern_ns; /* per call; kern_ns < 0: not run */
 };
 
 static volatile uint64_t sink;	/* keeps the loads alive */
@@ -82,6 +88,7 @@ struct emu_work {
 	uint32_t mask;
 	uint32_t key;
 	enum op op;
+	bool helper;			/* the exported functions, not the header's */
 	uint64_t sum;
 };
 
@@ -94,13 +101,16 @@ static long emu_prog_body(void *arg)
 
 	for (i = 0; i < CALLS_PER_RUN; i++) {
 		if (w->op == OP_LOOKUP) {
-			uint64_t *v = bpfemu_helper_map_lookup_elem(w->def, &key);
+			uint64_t *v = w->helper ? bpfemu_helper_map_lookup_elem(w->def, &key) :
+						  bpf_map_lookup_elem(w->def, &key);
 
 			if (v)
 				sum += *v;
 		} else {
 			val = key;
-			sum += (uint64_t)bpfemu_helper_map_update_elem(w->def, &key, &val, BPF_ANY);
+			sum += (uint64_t)(w->helper ?
+				bpfemu_helper_map_update_elem(w->def, &key, &val, BPF_ANY) :
+				bpf_map_update_elem(w->def, &key, &val, BPF_ANY));
 		}
 		key = (key + STRIDE) & w->mask;
 	}
@@ -139,10 +149,10 @@ static struct emu_map *emu_map_new(uint32_t type, uint32_t n)
 	return map;
 }
 
-static double bench_emu(struct emu_map *map, uint32_t n, enum op op, uint64_t calls)
+static double bench_emu(struct emu_map *map, uint32_t n, enum op op, bool helper, uint64_t calls)
 {
 	void *def[2] = { NULL, NULL };
-	struct emu_work w = { .def = def, .mask = n - 1, .op = op };
+	struct emu_work w = { .def = def, .mask = n - 1, .op = op, .helper = helper };
 	struct emu_prog *prog;
 	uint64_t runs = calls / CALLS_PER_RUN, r, t0, t1;
 	long ret;
@@ -496,7 +506,7 @@ int main(int argc, char **argv)
 	};
 	uint64_t calls = 2000000;
 	bool kernel = true, any_kernel = false, quick = false;
-	const char *only = NULL;
+	const char *only = NULL, *path = getenv("BENCH_PATH");
 	size_t i;
 	int a;
 
@@ -538,7 +548,10 @@ int main(int argc, char **argv)
 				f[j].emu_ns = -1;
 				continue;
 			}
-			f[j].emu_ns = bench_emu(map, f->nr_keys, f[j].op, calls);
+			f[j].emu_ns = path && strcmp(path, "inline") ? -2 :
+				      bench_emu(map, f->nr_keys, f[j].op, false, calls);
+			f[j].call_ns = path && strcmp(path, "helper") ? -1 :
+				       bench_emu(map, f->nr_keys, f[j].op, true, calls);
 			if (f->map_type == BPF_MAP_TYPE_ARRAY)
 				f[j].raw_ns = bench_raw_array(f->nr_keys, f[j].op, calls);
 			else
@@ -553,16 +566,16 @@ int main(int argc, char **argv)
 		bpfemu_reset();
 	}
 
-	printf("%-6s %5s %-7s %10s %10s %10s %8s %8s\n", "map", "keys", "op",
-	       "bpfemu", "raw", "kernel", "emu/raw", "emu/kern");
+	printf("%-6s %5s %-7s %10s %10s %10s %10s %8s %8s\n", "map", "keys", "op",
+	       "bpfemu", "helper", "raw", "kernel", "emu/raw", "emu/kern");
 	for (i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
 		struct figure *f = &figs[i];
 
-		if (f->emu_ns < 0)
+		if (f->emu_ns == -1)
 			continue;
-		printf("%-6s %5s %-7s %7.1f ns %7.1f ns", type_name(f->map_type),
+		printf("%-6s %5s %-7s %7.1f ns %7.1f ns %7.1f ns", type_name(f->map_type),
 		       f->nr_keys == 1u << 10 ? "1K" : "1M",
-		       f->op == OP_LOOKUP ? "lookup" : "update", f->emu_ns, f->raw_ns);
+		       f->op == OP_LOOKUP ? "lookup" : "update", f->emu_ns, f->call_ns, f->raw_ns);
 		if (f->kern_ns > 0)
 			printf(" %7.1f ns", f->kern_ns);
 		else
@@ -576,17 +589,21 @@ int main(int argc, char **argv)
 		struct figure *f = &figs[i];
 		char name[32];
 
-		if (f->emu_ns < 0)
+		if (f->emu_ns == -1)
 			continue;
 		snprintf(name, sizeof(name), "%s_%s_%s",
 			 f->map_type == BPF_MAP_TYPE_ARRAY ? "array" : "hash",
 			 f->nr_keys == 1u << 10 ? "1k" : "1m",
 			 f->op == OP_LOOKUP ? "lookup" : "update");
-		printf("BENCH %s %.1f ns\n", name, f->emu_ns);
+		if (f->emu_ns > 0)
+			printf("BENCH %s %.1f ns\n", name, f->emu_ns);
+		if (f->call_ns > 0)
+			printf("BENCH %s_helper %.1f ns\n", name, f->call_ns);
 		printf("BENCH %s_raw %.1f ns\n", name, f->raw_ns);
 		if (f->kern_ns > 0)
 			printf("BENCH %s_kernel %.1f ns\n", name, f->kern_ns);
 	}
+	printf("bpfemu = <bpf/bpf_helper_defs.h> (ARRAY inline); helper = bpfemu_helper_map_*\n");
 	printf("raw = C array index / uthash HASH_FIND (update: find + store in place); "
 	       "%d calls per program run\n", CALLS_PER_RUN);
 	if (!any_kernel)

@@ -17,6 +17,7 @@
 #include "ctx.h"
 #include "err.h"
 #include "map.h"
+#include "object_priv.h"
 #include "prog.h"
 
 #define PCPU_MIN_UNIT_SIZE	(32 << 10)
@@ -97,6 +98,26 @@ static void array_free(struct emu_map *map)
 	emu_free(a);
 }
 
+/*
+ * The inline path skips the helpers' availability check: only sound while
+ * every program type may call bpf_map_lookup_elem and bpf_map_update_elem
+ * and neither is GPL-only, as in the kernel (bpf_base_func_proto).  Asked
+ * of the helper table, so a change there turns the inline path off.
+ */
+static bool fast_path_sound(void)
+{
+	int t;
+
+	if (emu_helper_gpl_only(BPF_FUNC_map_lookup_elem) ||
+	    emu_helper_gpl_only(BPF_FUNC_map_update_elem))
+		return false;
+	for (t = BPF_PROG_TYPE_UNSPEC; t <= BPF_PROG_TYPE_NETFILTER; t++)
+		if (!emu_helper_type_allowed(BPF_FUNC_map_lookup_elem, t) ||
+		    !emu_helper_type_allowed(BPF_FUNC_map_update_elem, t))
+			return false;
+	return true;
+}
+
 static struct emu_map *array_alloc(const struct emu_map_attr *attr, int *err)
 {
 	struct emu_array *a;
@@ -120,6 +141,13 @@ static struct emu_map *array_alloc(const struct emu_map_attr *attr, int *err)
 	a->values = emu_calloc(1, size);
 	if (!a->values)
 		goto out_nomem;
+	if (attr->map_type == BPF_MAP_TYPE_ARRAY && fast_path_sound()) {
+		a->map.fast.max_entries = attr->max_entries;
+		a->map.fast.value_size = attr->value_size;
+		a->map.fast.stride = a->elem_stride;
+		a->map.fast.base = a->values;
+		a->map.fast.kind = BPFEMU_MAP_FAST_ARRAY;
+	}
 	return &a->map;
 
 out_nomem:

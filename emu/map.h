@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <linux/bpf.h>
+#include <bpfemu/map_fast.h>
 
 struct emu_map;
 
@@ -112,6 +113,9 @@ struct emu_map_ops {
 };
 
 struct emu_map {
+	/* First: what the inline ARRAY path of <bpf/bpf_helper_defs.h> reads
+	 * (include/bpfemu/map_fast.h); kind NONE unless the type fills it. */
+	struct bpfemu_map_fast fast;
 	const struct emu_map_ops *ops;
 	uint32_t map_type;
 	uint32_t key_size;

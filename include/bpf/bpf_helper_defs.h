@@ -19,6 +19,7 @@
 
 #include <linux/bpf.h>
 #include <bpfemu/helpers.h>
+#include <bpfemu/map_fast.h>
 
 struct bpf_fib_lookup;
 struct bpf_sk_lookup;
@@ -63,8 +64,17 @@ struct bpf_dynptr;
 struct iphdr;
 struct ipv6hdr;
 
-static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = bpfemu_helper_map_lookup_elem;
-static long (* const bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = bpfemu_helper_map_update_elem;
+/* Lookup and update are static inline functions with the kernel's
+ * prototypes: ARRAY accesses inline, as the kernel's verifier inlines them,
+ * everything else through the helper (<bpfemu/map_fast.h>). */
+static inline void *bpf_map_lookup_elem(void *map, const void *key)
+{
+	return bpfemu_map_fast_lookup(map, key);
+}
+static inline long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)
+{
+	return bpfemu_map_fast_update(map, key, value, flags);
+}
 static long (* const bpf_map_delete_elem)(void *map, const void *key) = bpfemu_helper_map_delete_elem;
 BPFEMU_API long bpfemu_unemulated_probe_read(void);
 static long (* const bpf_probe_read)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)bpfemu_unemulated_probe_read;
