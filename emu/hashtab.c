@@ -7,8 +7,8 @@
  * maps: nr_cpus values of round_up(value_size, 8)).  The value pointer is
  * key + round_up(key_size, 8).
  *
- * Concurrency: writers (update, delete, eviction) take the map's mutex;
- * program-side lookups take nothing.  Bucket chains are singly linked with
+ * Concurrency: writers (update, delete, eviction) take the map's mutex,
+ * which also guards the free list; program-side lookups take nothing.  Bucket chains are singly linked with
  * atomic next pointers and end in a "nulls" marker naming their bucket, so
  * a reader that followed an element which moved to another bucket notices
  * and restarts, as with the kernel's hlist_nulls.  An unlinked element's
@@ -39,6 +39,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "alloc.h"
 #include "ctx.h"
@@ -60,18 +63,34 @@
 
 struct emu_htab;
 
+/*
+ * 48 bytes before the key, so a 4- or 8-byte key with an 8-byte value is
+ * one 64-byte line (the pool is line-aligned): a lookup walking a chain
+ * reads next, hash, key and value from one line.  Readers touch only
+ * next, hash, ref, key and value.  The union holds what an element needs
+ * in each of its states, which never overlap: linked (LRU list links),
+ * retired (grace-period callback), free (free list).
+ */
 struct htab_elem {
 	_Atomic uintptr_t next;		/* next element, or NULLS(bucket) */
-	struct emu_rcu_head rcu;
-	uint64_t magic;
-	struct emu_htab *owner;
-	struct htab_elem *lru_prev, *lru_next;	/* under htab->lock */
-	struct htab_elem *free_next;		/* under htab->free_lock */
 	uint32_t hash;
 	uint8_t in_pool;
 	atomic_uchar ref;			/* LRU referenced bit */
+	uint64_t magic;
+	struct emu_htab *owner;
+	union {
+		struct {
+			struct htab_elem *lru_prev, *lru_next;	/* linked; under htab->lock */
+		};
+		struct emu_rcu_head rcu;	/* retired, until its grace period ends */
+		struct htab_elem *free_next;	/* on the free list; under htab->lock */
+	};
 	char key[] __attribute__((aligned(8)));
 };
+
+_Static_assert(offsetof(struct htab_elem, key) == 48, "htab_elem header is 48 bytes");
+
+#define POOL_ALIGN	64
 
 struct emu_htab {
 	struct emu_map map;
@@ -83,11 +102,11 @@ struct emu_htab {
 	uint32_t value_stride;		/* round_up(value_size, 8) */
 	size_t elem_size;
 	bool percpu, lru, prealloc;
-	char *pool;			/* prealloc: pool_n elements */
+	char *pool;			/* prealloc: pool_n elements, POOL_ALIGN-aligned */
+	void *pool_mem;			/* what was allocated for the pool */
 	size_t pool_n;
-	pthread_mutex_t free_lock;
-	struct htab_elem *free_list;	/* pool elements and cached extras */
-	uint32_t nr_extra_cached;	/* extras on free_list (under free_lock) */
+	struct htab_elem *free_list;	/* pool elements and cached extras; under lock */
+	uint32_t nr_extra_cached;	/* extras on free_list */
 	uint32_t extra_cache_max;
 	struct htab_elem *lru_head, *lru_tail;	/* newest first */
 };
@@ -187,6 +206,27 @@ static inline bool key_eq(const void *a, const void *b, uint32_t len)
 
 /* ---------------------------------------------------------------- create */
 
+/*
+ * Ask for transparent huge pages over the 2 MB-aligned middle of a large
+ * table (THP is often in "madvise" mode).  A lookup in a big map is a
+ * bucket and an element at random addresses; with 4 KB pages each is also a
+ * TLB miss and a page walk.  Only a hint: no effect on any result.
+ */
+static void advise_huge(void *p, size_t len)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 static bool flags_access_ok(uint32_t flags)
 {
 	return (flags & (BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)) !=
@@ -249,9 +289,8 @@ static void htab_free(struct emu_map *map)
 			emu_free(l);
 	}
 	emu_free((void *)h->buckets);
-	emu_free(h->pool);
+	emu_free(h->pool_mem);
 	pthread_mutex_destroy(&h->lock);
-	pthread_mutex_destroy(&h->free_lock);
 	emu_free(h);
 }
 
@@ -269,7 +308,6 @@ static struct emu_map *htab_alloc(const struct emu_map_attr *attr, int *err)
 	}
 	emu_map_init_from_attr(&h->map, attr);
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_mutex_init(&h->free_lock, NULL);
 	h->percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
 		    attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	h->lru = attr->map_type == BPF_MAP_TYPE_LRU_HASH ||
@@ -310,12 +348,16 @@ static struct emu_map *htab_alloc(const struct emu_map_attr *attr, int *err)
 	h->buckets = emu_malloc(n_buckets * sizeof(uintptr_t));
 	if (!h->buckets)
 		goto out_free;
+	advise_huge((void *)h->buckets, n_buckets * sizeof(uintptr_t));
 	for (b = 0; b < h->n_buckets; b++)
 		atomic_init(&h->buckets[b], NULLS(b));
 	if (h->prealloc) {
-		h->pool = emu_calloc(h->pool_n, h->elem_size);
-		if (!h->pool)
+		h->pool_mem = emu_calloc(1, h->pool_n * h->elem_size + POOL_ALIGN);
+		if (!h->pool_mem)
 			goto out_free;
+		h->pool = (char *)(((uintptr_t)h->pool_mem + POOL_ALIGN - 1) &
+				   ~(uintptr_t)(POOL_ALIGN - 1));
+		advise_huge(h->pool_mem, h->pool_n * h->elem_size + POOL_ALIGN);
 		/* free list in pool order, so the first inserts use the first elements */
 		for (i = h->pool_n; i-- > 0;) {
 			struct htab_elem *l = (struct htab_elem *)(h->pool + i * h->elem_size);
@@ -443,21 +485,20 @@ static struct htab_elem *find_locked(struct emu_htab *h, const void *key, uint32
 }
 
 /* A node for a new element: free list, else (pool memory still waiting for
- * a grace period, or no prealloc) fresh zeroed memory.  NULL: -ENOMEM. */
-static struct htab_elem *elem_get(struct emu_htab *h)
+ * a grace period, or no prealloc) fresh zeroed memory.  NULL: -ENOMEM.
+ * htab->lock held (the free list is under it: every update takes that lock
+ * anyway, so a node costs no second lock). */
+static struct htab_elem *elem_get_locked(struct emu_htab *h)
 {
 	struct htab_elem *l;
 
-	pthread_mutex_lock(&h->free_lock);
 	l = h->free_list;
 	if (l) {
 		h->free_list = l->free_next;
 		if (!l->in_pool)
 			h->nr_extra_cached--;
-	}
-	pthread_mutex_unlock(&h->free_lock);
-	if (l)
 		return l;
+	}
 	l = emu_calloc(1, h->elem_size);
 	if (l)
 		l->owner = h;
@@ -472,22 +513,30 @@ static struct htab_elem *elem_get(struct emu_htab *h)
  * steady state of such a program allocates nothing -- what the kernel's
  * per-CPU extra element and bpf_mem_alloc caches achieve.  Whether memory
  * comes from the cache or from the allocator changes no result.
+ * htab->lock held; returns false if @l is to be freed (after the unlock).
  */
-static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
+static bool elem_put_locked(struct emu_htab *h, struct htab_elem *l)
 {
 	l->magic = 0;
-	pthread_mutex_lock(&h->free_lock);
 	if (!l->in_pool) {
-		if (h->nr_extra_cached >= h->extra_cache_max) {
-			pthread_mutex_unlock(&h->free_lock);
-			emu_free(l);
-			return;
-		}
+		if (h->nr_extra_cached >= h->extra_cache_max)
+			return false;
 		h->nr_extra_cached++;
 	}
 	l->free_next = h->free_list;
 	h->free_list = l;
-	pthread_mutex_unlock(&h->free_lock);
+	return true;
+}
+
+static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
+{
+	bool kept;
+
+	pthread_mutex_lock(&h->lock);
+	kept = elem_put_locked(h, l);
+	pthread_mutex_unlock(&h->lock);
+	if (!kept)
+		emu_free(l);
 }
 
 static void elem_free_fields(struct emu_htab *h, struct htab_elem *l)
@@ -641,7 +690,7 @@ static struct htab_elem *lru_pop_locked(struct emu_htab *h, struct htab_elem **v
 	*victim = NULL;
 	if (h->count >= h->map.max_entries)
 		*victim = lru_evict_locked(h);
-	return elem_get(h);
+	return elem_get_locked(h);
 }
 
 /* ---------------------------------------------------------------- update */
@@ -710,7 +759,7 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 			ret = -E2BIG;
 			goto out_unlock;
 		}
-		l_new = elem_get(h);
+		l_new = elem_get_locked(h);
 		if (!l_new) {
 			ret = -ENOMEM;
 			goto out_unlock;
@@ -733,10 +782,12 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 	l_new = NULL;
 
 out_unlock:
-	pthread_mutex_unlock(&h->lock);
 	/* an unused LRU node goes back; its fields are zero, nothing to free */
+	if (l_new && elem_put_locked(h, l_new))
+		l_new = NULL;
+	pthread_mutex_unlock(&h->lock);
 	if (l_new)
-		elem_put_now(h, l_new);
+		emu_free(l_new);
 	if (victim)
 		elem_retire(h, victim);
 	if (dead)
