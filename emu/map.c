@@ -138,6 +138,7 @@ static void core_init(void)
 	emu_htab_register();
 	emu_ringbuf_register();
 	emu_cgrp_storage_register();
+	emu_map_in_map_register();
 	emu_fd_register_kind(EMU_OBJ_MAP, &map_ref_ops);
 }
 
@@ -756,6 +757,8 @@ static struct emu_rcu_head *rcu_old, **rcu_old_tail = &rcu_old;
 static unsigned int rcu_old_phase;
 static _Thread_local unsigned int rcu_tls_depth;
 static _Thread_local unsigned int rcu_tls_phase;
+/* Retired inside this thread's read-side section: queued at its end. */
+static _Thread_local struct emu_rcu_head *rcu_tls_head, **rcu_tls_tail;
 
 static void rcu_run_list(struct emu_rcu_head *h)
 {
@@ -845,20 +848,50 @@ void emu_map_rcu_enter(void)
 
 void emu_map_rcu_exit(void)
 {
+	struct emu_rcu_head *head, **tail, *done;
+
 	if (!rcu_tls_depth || --rcu_tls_depth)
 		return;
-	if (atomic_fetch_sub(&rcu_readers[rcu_tls_phase], 1) == 1 && atomic_load(&rcu_pending))
-		rcu_advance();
+	if (!rcu_tls_head) {
+		if (atomic_fetch_sub(&rcu_readers[rcu_tls_phase], 1) == 1 &&
+		    atomic_load(&rcu_pending))
+			rcu_advance();
+		return;
+	}
+	/* Leave first: our own retirees need not wait for us. */
+	head = rcu_tls_head;
+	tail = rcu_tls_tail;
+	rcu_tls_head = NULL;
+	atomic_fetch_sub(&rcu_readers[rcu_tls_phase], 1);
+	pthread_mutex_lock(&rcu_lock);
+	*rcu_cur_tail = head;
+	rcu_cur_tail = tail;
+	done = rcu_advance_locked();
+	pthread_mutex_unlock(&rcu_lock);
+	rcu_run_list(done);
 }
 
+/*
+ * Inside a read-side section (a program run: one retire per hash update or
+ * delete) the object waits on this thread's list, without a lock, and
+ * joins the shared queue when the section ends.  That only starts its grace
+ * period later than necessary, never earlier: every reader that could see
+ * it is still waited for.  Outside a section, queue and advance under one
+ * hold of the lock.
+ */
 void emu_map_retire(struct emu_rcu_head *head, void (*fn)(struct emu_rcu_head *head))
 {
 	struct emu_rcu_head *done;
 
 	head->fn = fn;
 	head->next = NULL;
-	/* queue and advance under one hold of the lock (one retire per hash
-	 * update or delete: this is on the update path) */
+	if (rcu_tls_depth) {
+		if (!rcu_tls_head)
+			rcu_tls_tail = &rcu_tls_head;
+		*rcu_tls_tail = head;
+		rcu_tls_tail = &head->next;
+		return;
+	}
 	pthread_mutex_lock(&rcu_lock);
 	*rcu_cur_tail = head;
 	rcu_cur_tail = &head->next;
@@ -872,6 +905,12 @@ void emu_map_rcu_barrier(void)
 	struct emu_rcu_head *a, *b;
 
 	pthread_mutex_lock(&rcu_lock);
+	/* this thread's own retirees too, should a section still be open */
+	if (rcu_tls_head) {
+		*rcu_cur_tail = rcu_tls_head;
+		rcu_cur_tail = rcu_tls_tail;
+		rcu_tls_head = NULL;
+	}
 	a = rcu_old;
 	b = rcu_cur;
 	if (rcu_old)
