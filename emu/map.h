@@ -269,5 +269,6 @@ void emu_array_register(void);
 void emu_htab_register(void);
 void emu_ringbuf_register(void);	/* RINGBUF, USER_RINGBUF (ringbuf.c) */
 void emu_cgrp_storage_register(void);	/* CGRP_STORAGE (local_storage users) */
+void emu_map_in_map_register(void);	/* ARRAY_OF_MAPS, HASH_OF_MAPS (map_in_map.c) */
 
 #endif /* BPFEMU_EMU_MAP_H */
