@@ -186,6 +186,9 @@ static void attr_from_desc(struct emu_map_attr *a, const struct bpfemu_map_desc 
 	a->has_btf = true;
 	a->btf_key_type_id = (d->present & BPFEMU_MA_KEY) ? 1 : 0;
 	a->btf_value_type_id = (d->present & BPFEMU_MA_VALUE) ? 2 : 0;
+	/* libbpf creates map-in-map types without key/value type ids */
+	if (d->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || d->type == BPF_MAP_TYPE_HASH_OF_MAPS)
+		a->btf_key_type_id = a->btf_value_type_id = 0;
 	a->inner_map_fd = -1;
 	a->nr_fields = d->nr_fields < EMU_MAX_FIELDS ? d->nr_fields : EMU_MAX_FIELDS;
 	for (i = 0; i < a->nr_fields; i++) {

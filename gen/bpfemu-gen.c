@@ -184,6 +184,24 @@ static char *toks_text(int lo, int hi)
 	return p;
 }
 
+/* Like toks_text, with the replacements made so far (nested markers). */
+static char *toks_text_repl(int lo, int hi)
+{
+	char *p = xcalloc(1, 1);
+	int i;
+
+	for (i = lo; i < hi; i++) {
+		const char *t = toks[i].repl ? toks[i].repl : NULL;
+
+		if (t && !t[0])
+			continue;
+		p = t ? xasprintf("%s%s%s", p, p[0] ? " " : "", t) :
+			xasprintf("%s%s%.*s", p, p[0] ? " " : "", toks[i].end - toks[i].start,
+				  src + toks[i].start);
+	}
+	return p;
+}
+
 static bool path_is_header(const char *path, int flags3)
 {
 	size_t n = strlen(incdir);
@@ -930,7 +948,10 @@ static void rewrite_markers(void)
 {
 	int i;
 
-	for (i = 0; i < ntok; i++) {
+	/* last to first: a marker nested in another's argument (an inline
+	 * `__array(values, struct { __uint(...) ... })` template) is rewritten
+	 * before the outer one copies its text */
+	for (i = ntok - 1; i >= 0; i--) {
 		int e;
 		char *name, *val;
 
@@ -943,7 +964,7 @@ static void rewrite_markers(void)
 			continue;
 		e = match(i + 1);
 		name = tok_str(i + 2);
-		val = toks_text(i + 4, e);
+		val = toks_text_repl(i + 4, e);
 		if (tok_is(i, "__bpfemu_uint__"))
 			replace(i, xasprintf("int (*%s)[%s]", name, val));
 		else if (tok_is(i, "__bpfemu_type__"))
@@ -952,7 +973,7 @@ static void rewrite_markers(void)
 			replace(i, xasprintf("typeof(%s) *%s[]", val, name));
 		else
 			replace(i, xasprintf("enum { __bpfemu_ulong_%d = (%s) } %s", ulong_seq++, val, name));
-		/* the replaced group's inner tokens go; nested markers are inside val */
+		/* the replaced group's inner tokens go; nested markers are in val */
 		delete_range(i + 1, e);
 	}
 }
@@ -1194,17 +1215,40 @@ static const char *map_unknown_attr(const struct mapdef *m)
 	return NULL;
 }
 
+static void emit_desc_attrs(FILE *f, const struct mapdef *m, const char *obj);
+
 static void emit_map_desc(FILE *f, const struct mapdef *m, int idx)
+{
+	const char *unk = map_unknown_attr(m);
+	const char *name = m->name;
+
+	fprintf(f, "\t[%d] = {\n\t\t.name = \"%s\",\n\t\t.def = &%s,\n", idx, name, name);
+	emit_desc_attrs(f, m, name);
+	if (map_has(m, "__bpfemu_array__", "values"))
+		fprintf(f, "\t\t.inner = &__bpfemu_inner_%s,\n", name);
+	if (m->init_lo >= 0)
+		fprintf(f, "\t\t.nr_init = sizeof(__bpfemu_init_idx_%s) / sizeof(__bpfemu_init_idx_%s[0]),\n"
+			"\t\t.init_idx = __bpfemu_init_idx_%s,\n\t\t.init_name = __bpfemu_init_name_%s,\n",
+			name, name, name, name);
+	if (unk)
+		fprintf(f, "\t\t.unknown_attr = \"%s\",\n", unk);
+	fprintf(f, "\t},\n");
+}
+
+/*
+ * The attribute members of a map's descriptor, each computed by the
+ * compiler from @obj, an expression of the definition's type: the variable
+ * itself, or for an inner-map template `(*(T *)0)` (never evaluated).
+ */
+static void emit_desc_attrs(FILE *f, const struct mapdef *m, const char *obj)
 {
 	struct field fl[8];
 	int nf = 0, k;
 	char *vt = map_attr_val(m, "__bpfemu_type__", "value");
-	const char *unk = map_unknown_attr(m);
-	const char *name = m->name;
+	const char *name = obj;
 
 	if (vt)
 		value_fields(vt, fl, &nf);
-	fprintf(f, "\t[%d] = {\n\t\t.name = \"%s\",\n\t\t.def = &%s,\n", idx, name, name);
 	fprintf(f, "\t\t.present = 0");
 #define P(marker, attr, bit) if (map_has(m, marker, attr)) fprintf(f, " | %s", bit)
 	P("__bpfemu_uint__", "type", "BPFEMU_MA_TYPE");
@@ -1234,17 +1278,13 @@ static void emit_map_desc(FILE *f, const struct mapdef *m, int idx)
 		fprintf(f, "\t\t.key_size = sizeof(*%s.key),\n", name);
 	if (map_has(m, "__bpfemu_type__", "value"))
 		fprintf(f, "\t\t.value_size = sizeof(*%s.value),\n", name);
+	/* libbpf: `__array(values, ...)` makes the value a 4-byte fd / id */
+	if (map_has(m, "__bpfemu_array__", "values") && !map_has(m, "__bpfemu_type__", "value") &&
+	    !map_has(m, "__bpfemu_uint__", "value_size"))
+		fprintf(f, "\t\t.value_size = 4,\n");
 	if (map_has(m, "__bpfemu_ulong__", "map_extra"))
 		fprintf(f, "\t\t.map_extra = (__UINT64_TYPE__)(%s),\n",
 			map_attr_val(m, "__bpfemu_ulong__", "map_extra"));
-	if (map_has(m, "__bpfemu_array__", "values"))
-		fprintf(f, "\t\t.inner = &__bpfemu_inner_%s,\n", name);
-	if (m->init_lo >= 0)
-		fprintf(f, "\t\t.nr_init = sizeof(__bpfemu_init_idx_%s) / sizeof(__bpfemu_init_idx_%s[0]),\n"
-			"\t\t.init_idx = __bpfemu_init_idx_%s,\n\t\t.init_name = __bpfemu_init_name_%s,\n",
-			name, name, name, name);
-	if (unk)
-		fprintf(f, "\t\t.unknown_attr = \"%s\",\n", unk);
 	fprintf(f, "\t\t.nr_fields = %d,\n", nf);
 	for (k = 0; k < nf; k++) {
 		const char *szt = !strcmp(fl[k].kind, "BPFEMU_GEN_FIELD_TIMER") ? "struct bpf_timer" :
@@ -1253,40 +1293,125 @@ static void emit_map_desc(FILE *f, const struct mapdef *m, int idx)
 		fprintf(f, "\t\t.fields[%d] = { %s, __builtin_offsetof(%s, %s), sizeof(%s) },\n",
 			k, fl[k].kind, vt, fl[k].path, szt);
 	}
-	fprintf(f, "\t},\n");
+}
+
+/*
+ * The inner-map template of `__array(values, T)`: T's definition tokens, as
+ * a map definition of its own (`struct inner`, a typedef, or an inline
+ * `struct { ... }`).  False when T's body cannot be found.
+ */
+static bool inner_def(const struct mapdef *m, struct mapdef *im)
+{
+	int i, j;
+
+	for (i = m->body_lo; i >= 0 && i < m->body_hi; i++) {
+		if (tok_is(i, "{")) {
+			i = match(i);
+			continue;
+		}
+		if (!(tok_is(i, "__bpfemu_array__") && tok_is(i + 1, "(") && tok_is(i + 2, "values") &&
+		      tok_is(i + 3, ",")))
+			continue;
+		memset(im, 0, sizeof(*im));
+		im->name = xasprintf("%s.inner", m->name);
+		im->init_lo = im->init_hi = -1;
+		j = i + 4;
+		if (tok_is(j, "struct") && tok_is(j + 1, "{")) {
+			im->body_lo = j + 2;
+			im->body_hi = match(j + 1);
+			return true;
+		}
+		if (tok_is(j, "struct") && toks[j + 1].kind == T_IDENT && tok_is(j + 2, "{")) {
+			im->body_lo = j + 3;
+			im->body_hi = match(j + 2);
+			return true;
+		}
+		if (toks[j].kind == T_IDENT) {
+			const struct agg *a = tok_is(j, "struct") ?
+				agg_find(xasprintf("struct %s", tok_str(j + 1))) : agg_find(tok_str(j));
+
+			if (a && a->lo >= 0) {
+				im->body_lo = a->lo;
+				im->body_hi = a->hi;
+				return true;
+			}
+		}
+		return false;
+	}
+	return false;
+}
+
+/*
+ * Initial slots: `.values = { [N] = &map, ... }`, also positional entries
+ * (`{ &a, &b }`, or after a designator, as C counts them).  Indexes are
+ * emitted as expressions for the compiler: `(N) + k`.
+ */
+static void init_slots(const struct mapdef *m, char **idx, char **nm)
+{
+	int i, lo = -1, hi = -1, k = 0;
+	char *base = "0";
+
+	*idx = xcalloc(1, 1);
+	*nm = xcalloc(1, 1);
+	for (i = m->init_lo + 1; i < m->init_hi; i++) {
+		if (tok_is(i, "values") && tok_is(i + 1, "=") && tok_is(i + 2, "{")) {
+			lo = i + 3;
+			hi = match(i + 2);
+			break;
+		}
+		if (is_open(i))
+			i = match(i);
+	}
+	for (i = lo; lo >= 0 && i < hi; i++) {
+		int e;
+
+		/* one entry: up to the next top-level ',' */
+		for (e = i; e < hi && !tok_is(e, ","); e++)
+			if (is_open(e))
+				e = match(e);
+		if (tok_is(i, "[") && tok_is(match(i) + 1, "=")) {
+			base = toks_text(i + 1, match(i));
+			k = 0;
+			i = match(i) + 2;
+		}
+		if (tok_is(i, "&") && i + 1 < e && toks[i + 1].kind == T_IDENT) {
+			*idx = xasprintf("%s%s(%s) + %d", *idx, (*idx)[0] ? ", " : "", base, k);
+			*nm = xasprintf("%s%s\"%s\"", *nm, (*nm)[0] ? ", " : "", tok_str(i + 1));
+		}
+		k++;
+		i = e;
+	}
 }
 
 /* Inner map templates and initial slots of map-in-map definitions. */
 static void emit_map_extras(FILE *f, const struct mapdef *m)
 {
 	const char *name = m->name;
-	int i;
+	struct mapdef im;
 
 	if (map_has(m, "__bpfemu_array__", "values")) {
 		fprintf(f, "typedef typeof(*%s.values[0]) __bpfemu_inner_t_%s;\n", name, name);
-		fprintf(f, "static const struct bpfemu_map_desc __bpfemu_inner_%s = {\n"
-			"\t.name = \"%s.inner\",\n"
-			"\t.present = BPFEMU_MA_TYPE | BPFEMU_MA_MAX_ENTRIES | BPFEMU_MA_KEY_SIZE | BPFEMU_MA_VALUE_SIZE,\n"
-			"\t.type = sizeof(*((__bpfemu_inner_t_%s *)0)->type) / sizeof(int),\n"
-			"\t.max_entries = sizeof(*((__bpfemu_inner_t_%s *)0)->max_entries) / sizeof(int),\n"
-			"\t.key_size = sizeof(*((__bpfemu_inner_t_%s *)0)->key),\n"
-			"\t.value_size = sizeof(*((__bpfemu_inner_t_%s *)0)->value),\n};\n",
-			name, name, name, name, name, name);
+		if (inner_def(m, &im)) {
+			/* every attribute the template has, its special fields too */
+			fprintf(f, "static const struct bpfemu_map_desc __bpfemu_inner_%s = {\n"
+				"\t\t.name = \"%s\",\n", name, im.name);
+			emit_desc_attrs(f, &im, xasprintf("(*(__bpfemu_inner_t_%s *)0)", name));
+			fprintf(f, "};\n");
+		} else {
+			fprintf(f, "static const struct bpfemu_map_desc __bpfemu_inner_%s = {\n"
+				"\t.name = \"%s.inner\",\n"
+				"\t.present = BPFEMU_MA_TYPE | BPFEMU_MA_MAX_ENTRIES | BPFEMU_MA_KEY_SIZE | BPFEMU_MA_VALUE_SIZE,\n"
+				"\t.type = sizeof(*((__bpfemu_inner_t_%s *)0)->type) / sizeof(int),\n"
+				"\t.max_entries = sizeof(*((__bpfemu_inner_t_%s *)0)->max_entries) / sizeof(int),\n"
+				"\t.key_size = sizeof(*((__bpfemu_inner_t_%s *)0)->key),\n"
+				"\t.value_size = sizeof(*((__bpfemu_inner_t_%s *)0)->value),\n};\n",
+				name, name, name, name, name, name);
+		}
 	}
 	if (m->init_lo >= 0) {
-		/* { .values = { [IDX] = &map, ... } } */
-		char *idx = xcalloc(1, 1), *nm = xcalloc(1, 1);
+		char *idx, *nm;
 
-		for (i = m->init_lo; i < m->init_hi; i++) {
-			if (tok_is(i, "[") && tok_is(match(i) + 1, "=") && tok_is(match(i) + 2, "&")) {
-				int e = match(i);
-				char *a = toks_text(i + 1, e), *b = tok_str(e + 3);
-
-				idx = xasprintf("%s%s(%s)", idx, idx[0] ? ", " : "", a);
-				nm = xasprintf("%s%s\"%s\"", nm, nm[0] ? ", " : "", b);
-				i = e + 3;
-			}
-		}
+		init_slots(m, &idx, &nm);
 		fprintf(f, "static const __UINT32_TYPE__ __bpfemu_init_idx_%s[] = { %s };\n", name, idx);
 		fprintf(f, "static const char *const __bpfemu_init_name_%s[] = { %s };\n", name, nm);
 	}
