@@ -33,7 +33,6 @@
 #include "core.h"
 #include "ctx.h"
 #include "err.h"
-#include "fd.h"
 
 /* What an event's deadline follows (struct emu_event.base). */
 enum event_base {
@@ -118,11 +117,11 @@ uint64_t bpfemu_clock_now(int kclock)
 
 uint64_t emu_clock_to_mono(int kclock, uint64_t t)
 {
-	uint64_t mono = emu_clock_now(EMU_CLOCK_MONOTONIC);
-	uint64_t other;
+	uint64_t mono, other;
 
 	if (kclock == EMU_CLOCK_MONOTONIC || kclock == EMU_CLOCK_MONOTONIC_COARSE)
 		return t;
+	mono = emu_clock_now(EMU_CLOCK_MONOTONIC);
 	other = emu_clock_now(kclock);
 	/* The offset between two clocks, read as signed: REALTIME may be set
 	 * before MONOTONIC's origin. */
@@ -404,6 +403,7 @@ static int fire_due(uint64_t until)
 		pthread_mutex_unlock(&q_lock);
 
 		ev->fire(ev);
+		emu_run_batch_next();
 	}
 }
 
@@ -418,13 +418,15 @@ static int enter_firing(const char *what)
 	pthread_mutex_lock(&advance_lock);
 	advancing = true;
 	/* Closed user fds drop their references before anything fires, as a
-	 * kernel's synchronous fput would have (fd.h). */
-	emu_fd_reap();
+	 * kernel's synchronous fput would have (fd.h); the callbacks of the
+	 * batch share one reap and one RCU read-side section (ctx.h). */
+	emu_run_batch_begin();
 	return 0;
 }
 
 static void leave_firing(void)
 {
+	emu_run_batch_end();
 	advancing = false;
 	pthread_mutex_unlock(&advance_lock);
 }

@@ -22,7 +22,9 @@ struct emu_timer;
 
 enum emu_entry_kind {
 	EMU_ENTRY_PROG,		/* a program run (test_run, attach point) */
-	EMU_ENTRY_TIMER_CB,	/* a bpf_timer callback, run by the clock */
+	EMU_ENTRY_TIMER_CB,	/* a bpf_timer callback, run by the clock; the
+				 * caller keeps the program alive for the run
+				 * (emu_run takes no reference of its own) */
 	EMU_ENTRY_CALLBACK,	/* a synchronous callback inside a program */
 };
 
@@ -35,9 +37,31 @@ struct emu_run_ctx {
 	struct emu_timer *running_timer; /* timer whose callback runs here, for -EDEADLK */
 	jmp_buf *reject_jb;		/* set by the outermost entry */
 	int reject_err;			/* errno emu_verifier_reject() left for the entry */
+	bool batch;			/* inside emu_run_batch_begin/end */
 };
 
 extern _Thread_local struct emu_run_ctx emu_ctx;
+
+/*
+ * A batch of event callbacks fired by one advance of the clock (or one
+ * dispatch of the real-time loop) on this thread.  The per-entry work that
+ * does not depend on the callback is done once for the batch:
+ *   emu_run_batch_begin  reaps closed fds (every close made before the
+ *                        advance is seen before anything fires) and enters
+ *                        the maps' RCU read side;
+ *   emu_run_batch_next   between two events: lets a grace period that
+ *                        waits on this thread pass (emu_map_rcu_quiesce),
+ *                        so an element a callback deleted is freed before
+ *                        the next callback runs, as with separate sections;
+ *   emu_run_batch_end    leaves the read side.
+ * Outermost entries inside a batch skip the fd reap and nest in the
+ * batch's section.  A close made by another thread while the batch runs is
+ * seen at that thread's next bpfemu call or at the next advance, not
+ * between two callbacks.  Not nestable; only outside BPF (depth 0).
+ */
+void emu_run_batch_begin(void);
+void emu_run_batch_next(void);
+void emu_run_batch_end(void);
 
 static inline bool emu_in_bpf(void)
 {

@@ -872,6 +872,26 @@ void emu_map_rcu_exit(void)
 }
 
 /*
+ * A quiescent point inside a long outermost section (the clock holds one
+ * around a batch of timer callbacks, emu_run_batch_begin): between two
+ * callbacks no pointer found by the first is used by the second, so leave
+ * and enter again -- but only when something waits for that: this thread's
+ * own retirees, or a flip since we entered (the batch being released waits
+ * on our counter; at most one flip can happen while we are counted).
+ * Otherwise nothing, and no atomic RMW.  Inside a nested section, nothing.
+ */
+void emu_map_rcu_quiesce(void)
+{
+	if (rcu_tls_depth != 1)
+		return;
+	if (!rcu_tls_head &&
+	    (atomic_load_explicit(&rcu_phase, memory_order_relaxed) & 1) == rcu_tls_phase)
+		return;
+	emu_map_rcu_exit();
+	emu_map_rcu_enter();
+}
+
+/*
  * Inside a read-side section (a program run: one retire per hash update or
  * delete) the object waits on this thread's list, without a lock, and
  * joins the shared queue when the section ends.  That only starts its grace

@@ -243,6 +243,9 @@ void emu_map_spin_unlock(void *lock);
  */
 void emu_map_rcu_enter(void);
 void emu_map_rcu_exit(void);
+/* Between two independent runs inside one long section (a batch of timer
+ * callbacks): let a grace period that waits on this thread pass (map.c). */
+void emu_map_rcu_quiesce(void);
 void emu_map_retire(struct emu_rcu_head *head, void (*fn)(struct emu_rcu_head *head));
 /* Run every deferred free now (no run may be in progress: reset, tests). */
 void emu_map_rcu_barrier(void);

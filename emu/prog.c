@@ -225,15 +225,24 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 emu_run_fn fn, void *arg, long *ret)
 {
 	struct emu_run_ctx saved = emu_ctx;
+	bool batch = saved.batch;
 	long r = 0;
 	int err;
 
-	emu_fd_reap();
-	/* Element memory a lookup hands out stays valid until we leave. */
-	emu_map_rcu_enter();
-	/* The run may drop the last outside reference (a timer callback
-	 * cancelling its own timer's element); keep the program alive. */
-	emu_prog_get(prog);
+	/*
+	 * Inside a batch (emu_run_batch_begin) fds were reaped and the read
+	 * side entered once for all of its callbacks.  Otherwise: element
+	 * memory a lookup hands out stays valid until we leave.
+	 */
+	if (!batch) {
+		emu_fd_reap();
+		emu_map_rcu_enter();
+	}
+	/* The run may drop the last outside reference (a program run
+	 * deleting the element of a timer whose callback it installed); keep
+	 * the program alive.  A timer callback's caller keeps it (ctx.h). */
+	if (kind != EMU_ENTRY_TIMER_CB)
+		emu_prog_get(prog);
 	if (prog->globals)
 		emu_globals_sync_in(prog->globals);
 
@@ -253,7 +262,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 		err = refs_leaked(prog, err);
 	if (prog->globals)
 		emu_globals_sync_out(prog->globals);
-	atomic_fetch_add(&prog->run_cnt, 1);
+	atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	if (!err && kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */
 		emu_diag("timer_cb_nonzero_return",
@@ -261,11 +270,31 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 prog->name, (int)r);
 		err = -EINVAL;
 	}
-	emu_prog_put(prog);
-	emu_map_rcu_exit();
+	if (kind != EMU_ENTRY_TIMER_CB)
+		emu_prog_put(prog);
+	if (!batch)
+		emu_map_rcu_exit();
 	if (ret)
 		*ret = r;
 	return err;
+}
+
+void emu_run_batch_begin(void)
+{
+	emu_fd_reap();
+	emu_map_rcu_enter();
+	emu_ctx.batch = true;
+}
+
+void emu_run_batch_next(void)
+{
+	emu_map_rcu_quiesce();
+}
+
+void emu_run_batch_end(void)
+{
+	emu_ctx.batch = false;
+	emu_map_rcu_exit();
 }
 
 int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,

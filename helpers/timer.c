@@ -95,6 +95,8 @@ struct emu_timer {
 	int cpu;			/* emulated CPU of the last start */
 	void *callback_fn;		/* NULL = no callback (INIT); see timer_set_cb_locked */
 	struct emu_prog *prog;		/* reference taken by set_callback */
+	struct emu_prog *run_prog;	/* the program the running callback was entered with */
+	bool run_put;			/* that fire owes run_prog a put (timer_prog_drop_locked) */
 	uint32_t inflight;
 	uint32_t waiters;
 	atomic_int cancelling;		/* other callbacks cancelling us (§6 step 4) */
@@ -173,6 +175,24 @@ static void timer_set_cb_locked(struct emu_timer *t, void *cb)
 	__atomic_store_n(&t->callback_fn, cb, __ATOMIC_RELAXED);
 }
 
+/*
+ * The timer's program reference is going away (cancel, cancel-and-free,
+ * set_callback from another program).  A fire takes no reference of its
+ * own: the timer's keeps the program alive while its callback runs.  So if
+ * the callback running right now was entered with @old, the put is handed
+ * to that fire, which drops it when the callback is over; once it owes one
+ * put it holds a reference, and any further one can go at once.  Returns
+ * what the caller puts after unlocking (NULL if nothing).
+ */
+static struct emu_prog *timer_prog_drop_locked(struct emu_timer *t, struct emu_prog *old)
+{
+	if (old && t->running && old == t->run_prog && !t->run_put) {
+		t->run_put = true;
+		return NULL;
+	}
+	return old;
+}
+
 /* True when nothing can reach @t any more: the caller frees it. */
 static bool timer_unused_locked(const struct emu_timer *t)
 {
@@ -223,7 +243,10 @@ static void timer_stale_unlink(struct emu_timer *t)
 /* Any start, cancel or free: the timer is no longer a stale one. */
 static void timer_stale_del_locked(struct emu_timer *t)
 {
-	atomic_fetch_add(&t->gen, 1);
+	/* Every writer holds the timer's lock: no read-modify-write needed;
+	 * a promotion reads it under stale_lock, then again under ours. */
+	atomic_store_explicit(&t->gen, atomic_load_explicit(&t->gen, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	if (!atomic_load(&stale_count))
 		return;
 	pthread_mutex_lock(&stale_lock);
@@ -393,7 +416,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	if (t->prog != prog) {
 		if (prog)
 			emu_prog_get(prog);
-		old = t->prog;
+		old = timer_prog_drop_locked(t, t->prog);
 		t->prog = prog;
 	}
 	timer_set_cb_locked(t, callback_fn);
@@ -517,7 +540,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 			goto out_unlock;
 		}
 	}
-	old = t->prog;
+	old = timer_prog_drop_locked(t, t->prog);
 	t->prog = NULL;
 	timer_set_cb_locked(t, NULL);
 	timer_stale_del_locked(t);
@@ -554,7 +577,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 		goto out_unlock;
 	timer_publish_locked(slot, NULL);
 	t->dead = true;
-	old = t->prog;
+	old = timer_prog_drop_locked(t, t->prog);
 	t->prog = NULL;
 	timer_set_cb_locked(t, NULL);
 	timer_stale_del_locked(t);
@@ -646,17 +669,32 @@ static void timer_stale_promote(int clock, int cpu)
 	}
 }
 
+/* Wake whoever waits for @t's callback or fire to be over.  Lock held. */
+static void timer_wake_locked(struct timer_lock *l, const struct emu_timer *t)
+{
+	/* Only @t's waiters care: each waits for a change of @t. */
+	if (t->waiters)
+		pthread_cond_broadcast(&l->idle);
+}
+
 static void timer_fire(struct emu_event *ev)
 {
 	struct emu_timer *t = (struct emu_timer *)((char *)ev - offsetof(struct emu_timer, ev));
 	struct timer_lock *l = timer_lock_of(t->slot);
 	struct emu_timer *saved_timer = emu_ctx.running_timer;
 	int saved_cpu = emu_ctx.cpu;
+	struct emu_prog *prog, *put;
 	struct timer_run run;
-	struct emu_prog *prog;
 	bool release;
 	int cpu;
 
+	/*
+	 * The callback reads its element (and whatever it looks up) with no
+	 * lock: be on the maps' read side from before the checks below until
+	 * it is over, with a program or without one (nested in the clock's
+	 * batch section, this costs no atomic).
+	 */
+	emu_map_rcu_enter();
 	pthread_mutex_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
@@ -664,9 +702,11 @@ static void timer_fire(struct emu_event *ev)
 		timer_wait_locked(l, t);
 	if (t->dead || !t->callback_fn)
 		goto out_release;
-	/* Cancel may drop the timer's reference while the code runs. */
+	/* No reference of our own: the timer's keeps the program alive, and
+	 * a cancel while the callback runs hands its put to us. */
 	prog = t->prog;
-	emu_prog_get(prog);
+	t->run_prog = prog;
+	t->run_put = false;
 	t->running = true;
 	cpu = t->cpu;
 	pthread_mutex_unlock(&l->lock);
@@ -690,20 +730,25 @@ static void timer_fire(struct emu_event *ev)
 
 	pthread_mutex_lock(&l->lock);
 	t->running = false;
+	put = t->run_put ? t->run_prog : NULL;
+	t->run_prog = NULL;
+	t->run_put = false;
 	release = timer_unused_locked(t);
-	pthread_cond_broadcast(&l->idle);
+	timer_wake_locked(l, t);
 	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
-	emu_prog_put(prog);
+	emu_prog_put(put);
+	emu_map_rcu_exit();
 	return;
 
 out_release:
 	release = timer_unused_locked(t);
-	pthread_cond_broadcast(&l->idle);
+	timer_wake_locked(l, t);
 	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
+	emu_map_rcu_exit();
 }
 
 __attribute__((constructor)) static void timer_register(void)
