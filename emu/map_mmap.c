@@ -16,13 +16,11 @@
  *     pages twice in a row (so a wrapped record is contiguous); anything
  *     past it is -EINVAL;
  *   - a read-only mapping cannot later be made writable (the kernel clears
- *     VM_MAYWRITE): on Linux it maps a read-only descriptor of the memory.
+ *     VM_MAYWRITE): it maps a read-only descriptor of the memory.
  * The result is a plain mapping: release it with munmap(2).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -59,19 +57,6 @@ static int map_pages(uint8_t *dst, size_t first, size_t npages, size_t page,
 	return 0;
 }
 
-/* A descriptor of the ring's memory that cannot be written through. */
-static int readonly_fd(int shm_fd)
-{
-#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", shm_fd);
-	return open(path, O_RDONLY | O_CLOEXEC);
-#else
-	return dup(shm_fd);	/* no reopen by path: PROT_READ only */
-#endif
-}
-
 static int ringbuf_mmap(struct emu_ringbuf *rb, void **out, void *addr, size_t len,
 			int prot, int flags, off_t off)
 {
@@ -101,25 +86,18 @@ static int ringbuf_mmap(struct emu_ringbuf *rb, void **out, void *addr, size_t l
 	if (pgoff > limit || npages > limit - pgoff)
 		return -EINVAL;
 
-	fd = writable ? rb->shm_fd : readonly_fd(rb->shm_fd);
-	if (fd < 0)
-		return -errno;
+	fd = emu_ringbuf_shm_fd(rb, prot);
 	area = mmap(addr, npages * page, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | (flags & MAP_FIXED), -1, 0);
-	if (area == MAP_FAILED) {
-		err = -errno;
-		goto out_close;
-	}
+	if (area == MAP_FAILED)
+		return -errno;
 	err = map_pages(area, pgoff, npages, page, data_pages, prot, fd);
 	if (err) {
 		munmap(area, npages * page);
-		goto out_close;
+		return err;
 	}
 	*out = area;
-out_close:
-	if (fd != rb->shm_fd)
-		close(fd);
-	return err;
+	return 0;
 }
 
 void *bpfemu_map_mmap(void *addr, size_t len, int prot, int flags, int map_fd, long off)

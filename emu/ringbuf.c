@@ -78,24 +78,35 @@ static int ringbuf_alloc_check(const struct emu_map_attr *attr)
  * (data pages start zeroed, as the kernel's __GFP_ZERO pages do: a producer
  * running ahead reads zeroes as empty records, spec §5.2).
  */
-static int ringbuf_shm_open(size_t len)
+static int ringbuf_shm_open(size_t len, int *ro_fd)
 {
 	int fd;
 
+	/*
+	 * Besides the read-write descriptor, open a read-only one of the same
+	 * memory now, while the file can still be named: read-only views are
+	 * mapped through it, so -- as on the kernel, which clears VM_MAYWRITE --
+	 * they can never be mprotect()ed writable.
+	 */
 #if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
+	char path[64];
+
 	fd = memfd_create("bpfemu-ringbuf", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	*ro_fd = open(path, O_RDONLY | O_CLOEXEC);
 #else
 	char path[64];
 	static atomic_uint seq;
 
 	/* shm_open names are global: make ours unique, then unlink at once so
-	 * the file lives exactly as long as its descriptor and mappings. */
+	 * the file lives exactly as long as its descriptors and mappings. */
 	snprintf(path, sizeof(path), "/bpfemu-rb-%ld-%u", (long)getpid(),
 		 atomic_fetch_add(&seq, 1));
 	fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (fd >= 0) {
+		*ro_fd = shm_open(path, O_RDONLY, 0);
 		shm_unlink(path);
 	} else {
 		char tmpl[] = "/tmp/bpfemu-rb-XXXXXX";
@@ -103,13 +114,18 @@ static int ringbuf_shm_open(size_t len)
 		fd = mkstemp(tmpl);
 		if (fd < 0)
 			return -errno;
+		*ro_fd = open(tmpl, O_RDONLY);
 		unlink(tmpl);
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (*ro_fd >= 0)
+		fcntl(*ro_fd, F_SETFD, FD_CLOEXEC);
 #endif
-	if (ftruncate(fd, (off_t)len) < 0) {
+	if (*ro_fd < 0 || ftruncate(fd, (off_t)len) < 0) {
 		int err = -errno;
 
+		if (*ro_fd >= 0)
+			close(*ro_fd);
 		close(fd);
 		return err;
 	}
@@ -139,10 +155,11 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	}
 	emu_map_init_from_attr(&rb->map, attr);
 	rb->shm_fd = -1;
+	rb->shm_ro_fd = -1;
 	rb->page_size = page;
 	rb->mask = size - 1;
 
-	ret = ringbuf_shm_open(EMU_RINGBUF_POS_PAGES * page + size);
+	ret = ringbuf_shm_open(EMU_RINGBUF_POS_PAGES * page + size, &rb->shm_ro_fd);
 	if (ret < 0)
 		goto out_free_rb;
 	rb->shm_fd = ret;
@@ -187,6 +204,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 out_free_area:
 	emu_free_pages(rb->area, rb->area_size);
 out_close_shm:
+	close(rb->shm_ro_fd);
 	close(rb->shm_fd);
 out_free_rb:
 	emu_free(rb);
@@ -200,6 +218,7 @@ static void ringbuf_free(struct emu_map *map)
 
 	pthread_mutex_destroy(&rb->ready_lock);
 	emu_free_pages(rb->area, rb->area_size);
+	close(rb->shm_ro_fd);
 	close(rb->shm_fd);
 	emu_free(rb);
 }
@@ -477,7 +496,7 @@ int emu_ringbuf_view_map(struct emu_ringbuf *rb, int cons_prot, int prod_prot,
 		return -ENOMEM;
 	view->cons_map = p;
 	view->cons_len = page;
-	err = map_fixed(p, page, cons_prot, rb->shm_fd, 0);
+	err = map_fixed(p, page, cons_prot, emu_ringbuf_shm_fd(rb, cons_prot), 0);
 	if (err)
 		goto out_unmap;
 
@@ -489,10 +508,11 @@ int emu_ringbuf_view_map(struct emu_ringbuf *rb, int cons_prot, int prod_prot,
 	}
 	view->prod_map = p;
 	view->prod_len = (size_t)prod_len;
-	err = map_fixed(p, page + size, prod_prot, rb->shm_fd, (off_t)page);
+	err = map_fixed(p, page + size, prod_prot, emu_ringbuf_shm_fd(rb, prod_prot), (off_t)page);
 	if (err)
 		goto out_unmap;
-	err = map_fixed(p + page + size, size, prod_prot, rb->shm_fd, (off_t)(2 * page));
+	err = map_fixed(p + page + size, size, prod_prot, emu_ringbuf_shm_fd(rb, prod_prot),
+			(off_t)(2 * page));
 	if (err)
 		goto out_unmap;
 

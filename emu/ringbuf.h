@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include <linux/bpf.h>
 
@@ -64,6 +65,7 @@ struct emu_ringbuf {
 	uint8_t *area;			/* header page: start of the view */
 	size_t area_size;
 	int shm_fd;			/* backing file for user-space views */
+	int shm_ro_fd;			/* the same file, opened read-only */
 
 	/* Kernel producers serialise on this spinlock (the kernel's
 	 * rb->spinlock): held for a few stores, never across a call out. */
@@ -124,6 +126,14 @@ void emu_ringbuf_register(void);
 struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map);
 
 /* Ring size in bytes (max_entries). */
+/* The backing file to map a user view with @prot through: a read-only
+ * view goes through a read-only descriptor, so it cannot be made
+ * writable later (the kernel clears VM_MAYWRITE). */
+static inline int emu_ringbuf_shm_fd(const struct emu_ringbuf *rb, int prot)
+{
+	return (prot & PROT_WRITE) ? rb->shm_fd : rb->shm_ro_fd;
+}
+
 static inline uint64_t emu_ringbuf_size(const struct emu_ringbuf *rb)
 {
 	return rb->mask + 1;

@@ -148,7 +148,6 @@ static void test_mmap_argument_errors_are_the_kernels(void **state)
 	assert_int_equal(err, EBADF);
 }
 
-#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
 /* The kernel clears VM_MAYWRITE on a read-only mapping. */
 static void test_readonly_mapping_cannot_be_made_writable(void **state)
 {
@@ -163,7 +162,6 @@ static void test_readonly_mapping_cannot_be_made_writable(void **state)
 	munmap(p, page);
 	close(fd);
 }
-#endif
 
 static int group_setup(void **state)
 {
@@ -189,9 +187,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_ringbuf_only_the_consumer_page_is_writable),
 		cmocka_unit_test(test_kernel_ringbuf_readonly_view_sees_program_output),
 		cmocka_unit_test(test_mmap_argument_errors_are_the_kernels),
-#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
 		cmocka_unit_test(test_readonly_mapping_cannot_be_made_writable),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
