@@ -13,9 +13,10 @@
  *   - a descriptor number reused by an unrelated file is told apart by its
  *     identity (fstat dev/ino), so stale numbers give -EBADF/-EINVAL exactly
  *     as the kernel would.
- * emu_fd_reap() runs at every outermost BPF entry, before timers fire, and
- * at every user-space API call, which is when a kernel's synchronous fput()
- * would have been observed.
+ * emu_fd_reap() runs at every outermost BPF entry (once per clock-advance
+ * batch for timer callbacks, before the first fires) and at every
+ * user-space API call, which is when a kernel's synchronous fput() would
+ * have been observed.
  */
 #ifndef BPFEMU_EMU_FD_H
 #define BPFEMU_EMU_FD_H
