@@ -30,6 +30,19 @@
 #include "fd.h"
 #include "map.h"
 
+/*
+ * gcc >= 12 warns (-Wtsan, an error with -Werror) that TSan does not model
+ * atomic_thread_fence; it says so wherever it inlines one (since
+ * emu_map_rcu_quiesce inlines emu_map_rcu_enter, in every optimised TSan
+ * build).  The fences of the grace periods are for weakly ordered CPUs and
+ * stay in the code; the happens-before TSan needs -- a reader's exit before
+ * the free of what it read -- comes from the seq_cst RMWs on the reader
+ * counters and from rcu_lock, which it does model.
+ */
+#if defined(__SANITIZE_THREAD__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+
 #define MAP_TYPE_MAX		64
 #define UREF_HOOKS_MAX		16
 #define DEF_MAGIC		BPFEMU_MAP_DEF_MAGIC	/* "bpfmapDF", map_fast.h */
