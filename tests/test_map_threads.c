@@ -41,7 +41,11 @@ static void *worker(void *arg)
 
 	emu_ctx.cpu = w->id;
 	for (i = 0; i < ITERS; i++) {
-		uint32_t k = (seed = seed * 1103515245u + 12345u) % NKEYS;
+		/* high bits: the low bits of this generator cycle through all
+		 * NKEYS keys in order, so a thread running alone never looked
+		 * up a key an LRU of NKEYS / 4 still held (found stayed 0 when
+		 * a loaded machine ran the threads one after another) */
+		uint32_t k = ((seed = seed * 1103515245u + 12345u) >> 8) % NKEYS;
 		struct tval v = { k, k * 3 + 1 }, *p;
 
 		switch ((seed >> 16) % 4) {
@@ -412,6 +416,157 @@ static void test_churn_lru_hash_per_cpu_lists(void **state)
 }
 
 /*
+ * A reader holds an element while another thread pushes every other element
+ * out of the map: LRU evictions of new keys (user space, and programs whose
+ * retirees wait on their own thread until the run ends), or, for HASH,
+ * deletes and inserts.  Deterministic: the reader's read-side section stays
+ * open across the whole churn (the writer is joined inside it), so every
+ * node unlinked meanwhile -- the held element first -- is still waiting for
+ * its grace period, and each insert needs a node no reader can hold: a
+ * temporary extra one.  The updates must all succeed as on the kernel (an
+ * LRU insert evicts, never -E2BIG), the held value must keep its bytes,
+ * and once the section is left the map holds max_entries keys again and
+ * the nodes go back.
+ */
+#define HOLD_MAX	8
+#define HOLD_NEW	(HOLD_MAX * 40)
+
+struct hold {
+	int fd;
+	void *def;
+	bool lru, in_prog;
+	struct emu_prog *prog;
+	long bad_ret;
+};
+
+static long hold_update_prog(void *arg)
+{
+	struct hold *hd = arg;
+	struct tval v0 = { 0, 1 };
+	uint32_t k = 0;
+	long r;
+
+	if (!hd->lru && bpfemu_helper_map_update_elem(hd->def, &k, &v0, BPF_EXIST))
+		hd->bad_ret++;
+	for (k = 1000; k < 1000 + HOLD_NEW; k++) {
+		struct tval v = { k, k * 3 + 1 };
+
+		r = bpfemu_helper_map_update_elem(hd->def, &k, &v, BPF_NOEXIST);
+		if (r)
+			hd->bad_ret++;
+		if (!hd->lru && bpfemu_helper_map_delete_elem(hd->def, &k))
+			hd->bad_ret++;
+	}
+	return 0;
+}
+
+static void *hold_writer(void *arg)
+{
+	struct hold *hd = arg;
+	long ret;
+	uint32_t k;
+
+	emu_ctx.cpu = 1;
+	if (hd->in_prog) {
+		if (emu_run(hd->prog, EMU_ENTRY_PROG, hold_update_prog, hd, &ret))
+			hd->bad_ret++;
+		return NULL;
+	}
+	/* HASH: the held key is replaced first, its node retired */
+	k = 0;
+	if (!hd->lru && bpf_map_update_elem(hd->fd, &k, &(struct tval){ 0, 1 }, BPF_EXIST))
+		hd->bad_ret++;
+	for (k = 1000; k < 1000 + HOLD_NEW; k++) {
+		struct tval v = { k, k * 3 + 1 };
+
+		if (bpf_map_update_elem(hd->fd, &k, &v, BPF_NOEXIST))
+			hd->bad_ret++;
+		if (!hd->lru && bpf_map_delete_elem(hd->fd, &k))
+			hd->bad_ret++;
+	}
+	return NULL;
+}
+
+static void hold_run(enum bpf_map_type type, uint32_t flags, bool in_prog)
+{
+	struct hold hd = { .lru = type == BPF_MAP_TYPE_LRU_HASH, .in_prog = in_prog };
+	struct tval v, out, held = { 99, 99 };
+	volatile struct tval *p;
+	uint32_t k, n, key, next;
+	int gone = 1;
+	pthread_t t;
+
+	hd.fd = create(type, 4, sizeof(struct tval), HOLD_MAX, flags);
+	assert_true(hd.fd >= 0);
+	hd.def = def_of(hd.fd);
+	hd.prog = emu_prog_new_bare("hold", BPF_PROG_TYPE_TRACING);
+	assert_non_null(hd.prog);
+	/* HASH: one key, so the churn below never meets a full map */
+	for (k = 0; k < (hd.lru ? HOLD_MAX : 1u); k++) {
+		v = (struct tval){ k, k * 3 + 1 };
+		assert_int_equal(bpf_map_update_elem(hd.fd, &k, &v, BPF_NOEXIST), 0);
+	}
+
+	/* no assert inside: a failure must not leave the section open */
+	emu_map_rcu_enter();
+	key = 0;
+	p = bpfemu_helper_map_lookup_elem(hd.def, &key);
+	if (p && pthread_create(&t, NULL, hold_writer, &hd) == 0) {
+		pthread_join(t, NULL);
+		held = *p;
+		gone = bpf_map_lookup_elem(hd.fd, &key, &out);
+	}
+	emu_map_rcu_exit();
+
+	assert_non_null((void *)p);
+	/* evicted (HASH: replaced), yet its memory was untouched */
+	assert_int_equal(held.key, 0);
+	assert_int_equal(held.check, 1);
+	assert_int_equal(gone, hd.lru ? -ENOENT : 0);
+	assert_int_equal(hd.bad_ret, 0);
+	/* the map is as full as the kernel's would be */
+	n = 0;
+	for (key = UINT32_MAX; bpf_map_get_next_key(hd.fd, n ? &key : NULL, &next) == 0; key = next)
+		n++;
+	assert_int_equal(n, hd.lru ? HOLD_MAX : 1u);
+
+	emu_prog_put(hd.prog);
+	close(hd.fd);
+	emu_fd_reap();
+	assert_int_equal(bpfemu_live_objects(), 0);
+}
+
+static void test_lru_eviction_never_reuses_a_held_node(void **state)
+{
+	(void)state;
+	hold_run(BPF_MAP_TYPE_LRU_HASH, 0, false);
+}
+
+static void test_lru_eviction_never_reuses_a_held_node_per_cpu_lists(void **state)
+{
+	(void)state;
+	hold_run(BPF_MAP_TYPE_LRU_HASH, BPF_F_NO_COMMON_LRU, false);
+}
+
+static void test_lru_eviction_in_a_program_never_reuses_a_held_node(void **state)
+{
+	(void)state;
+	hold_run(BPF_MAP_TYPE_LRU_HASH, 0, true);
+}
+
+static void test_hash_replaced_node_not_reused_while_held(void **state)
+{
+	(void)state;
+	hold_run(BPF_MAP_TYPE_HASH, 0, false);
+}
+
+static void test_hash_replaced_node_not_reused_while_held_in_a_program(void **state)
+{
+	(void)state;
+	hold_run(BPF_MAP_TYPE_HASH, 0, true);
+}
+
+/*
  * A program found an element, another CPU deleted it (its timer freed with
  * it), and the program -- still allowed to use the value until its run ends
  * -- initialises and arms a timer in it.  Once the grace period is over the
@@ -542,6 +697,11 @@ int main(void)
 		T(test_churn_hash_without_prealloc),
 		T(test_churn_lru_hash_with_eviction),
 		T(test_churn_lru_hash_per_cpu_lists),
+		T(test_lru_eviction_never_reuses_a_held_node),
+		T(test_lru_eviction_never_reuses_a_held_node_per_cpu_lists),
+		T(test_lru_eviction_in_a_program_never_reuses_a_held_node),
+		T(test_hash_replaced_node_not_reused_while_held),
+		T(test_hash_replaced_node_not_reused_while_held_in_a_program),
 		T(test_timer_armed_in_deleted_element_dies_with_it),
 		T(test_timer_armed_in_deleted_element_dies_without_prealloc),
 	};
