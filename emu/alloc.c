@@ -71,6 +71,18 @@ void *emu_realloc(void *ptr, size_t size)
 	return p;
 }
 
+void *emu_malloc_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	if (inject_failure())
+		return NULL;
+	if (posix_memalign(&p, align, size ? size : 1))
+		return NULL;
+	atomic_fetch_add(&live_objects, 1);
+	return p;
+}
+
 char *emu_strdup(const char *s)
 {
 	size_t len = strlen(s) + 1;

@@ -17,6 +17,9 @@ void *emu_calloc(size_t n, size_t size);
 void *emu_realloc(void *ptr, size_t size);	/* realloc(NULL, n) counts as a new object */
 char *emu_strdup(const char *s);
 void emu_free(void *ptr);			/* NULL-safe */
+/* @size bytes aligned to @align (a power of two, a multiple of
+ * sizeof(void *)); freed with emu_free.  Hot objects laid out by cache line. */
+void *emu_malloc_aligned(size_t align, size_t size);
 
 /* Page-aligned allocations (ring buffers); same accounting and fault injection. */
 void *emu_alloc_pages(size_t size);

@@ -7,7 +7,10 @@
  * (deadline, seq).  Each event records its slot (heap_idx = slot + 1, 0 =
  * not queued), so disarm and re-arm are O(log n) with no search.  The array
  * grows by doubling and never shrinks until reset: once grown, arming does
- * not allocate.
+ * not allocate.  It starts HEAP_PAD slots into a 128-byte aligned block, so
+ * every group of four siblings sits inside one cache line and every group
+ * of sixteen grandchildren fills one aligned pair of lines: a removal
+ * prefetches the grandchildren while it compares the children.
  *
  * Every deadline is on the MONOTONIC timeline.  An event armed on another
  * clock (emu_event_arm_on) remembers which clock it follows, so a simulated
@@ -24,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <bpfemu/clock.h>
 #include <bpfemu/core.h>
@@ -43,10 +47,15 @@ enum event_base {
 
 #define HEAP_ARITY	4
 #define HEAP_MIN_CAP	64
+/* heap = block + HEAP_PAD: children of i (4i+1..4i+4) start 32-byte
+ * aligned, grandchildren (16i+5..16i+20) 128-byte aligned. */
+#define HEAP_ALIGN	128
+#define HEAP_PAD	11
 
 static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t advance_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct emu_event **heap;
+static struct emu_event **heap_block;
+static struct emu_event **heap;		/* heap_block + HEAP_PAD */
 static uint32_t heap_len;
 static uint32_t heap_cap;
 static uint64_t next_seq;
@@ -170,24 +179,44 @@ static void sift_up(uint32_t i)
 	heap_set(i, ev);
 }
 
+/*
+ * The earliest of the children first..end-1 of a node; *@best gets its
+ * slot.  The grandchildren's slots (two lines) are prefetched for the next
+ * level while the children are compared.
+ */
+static inline __attribute__((always_inline)) struct emu_event *
+min_child(uint32_t first, uint32_t end, uint32_t *best)
+{
+	struct emu_event *min = heap[first];
+	uint32_t c;
+
+	if (first * HEAP_ARITY + 1 < heap_len) {
+		__builtin_prefetch(&heap[first * HEAP_ARITY + 1]);
+		__builtin_prefetch(&heap[first * HEAP_ARITY + 9]);
+	}
+	*best = first;
+	for (c = first + 1; c < end; c++) {
+		if (ev_before(heap[c], min)) {
+			min = heap[c];
+			*best = c;
+		}
+	}
+	return min;
+}
+
 static void sift_down(uint32_t i)
 {
 	struct emu_event *ev = heap[i];
 
 	for (;;) {
-		uint32_t first = i * HEAP_ARITY + 1, best = i, c, end;
-		struct emu_event *min = ev;
+		uint32_t first = i * HEAP_ARITY + 1, best, end;
+		struct emu_event *min;
 
 		if (first >= heap_len)
 			break;
 		end = first + HEAP_ARITY < heap_len ? first + HEAP_ARITY : heap_len;
-		for (c = first; c < end; c++) {
-			if (ev_before(heap[c], min)) {
-				min = heap[c];
-				best = c;
-			}
-		}
-		if (best == i)
+		min = min_child(first, end, &best);
+		if (!ev_before(min, ev))
 			break;
 		heap_set(i, min);
 		i = best;
@@ -204,14 +233,31 @@ static void heap_fix(uint32_t i)
 		sift_down(i);
 }
 
+/*
+ * Take slot @i out.  Bottom-up (Floyd): the hole goes down the path of
+ * earliest children to a leaf without comparing against the element that
+ * fills it, then the last element goes into the hole and sifts up.
+ */
 static void heap_remove(uint32_t i)
 {
-	struct emu_event *ev = heap[i];
+	struct emu_event *ev = heap[i], *last;
 
 	heap_len--;
 	if (i != heap_len) {
-		heap_set(i, heap[heap_len]);
-		heap_fix(i);
+		last = heap[heap_len];
+		for (;;) {
+			uint32_t first = i * HEAP_ARITY + 1, best, end;
+			struct emu_event *min;
+
+			if (first >= heap_len)
+				break;
+			end = first + HEAP_ARITY < heap_len ? first + HEAP_ARITY : heap_len;
+			min = min_child(first, end, &best);
+			heap_set(i, min);
+			i = best;
+		}
+		heap_set(i, last);
+		sift_up(i);
 	}
 	ev->heap_idx = 0;
 }
@@ -236,10 +282,14 @@ static int heap_reserve(void)
 	if (heap_cap >= UINT32_MAX / 2)
 		return -ENOMEM;
 	cap = heap_cap ? heap_cap * 2 : HEAP_MIN_CAP;
-	grown = emu_realloc(heap, (size_t)cap * sizeof(*heap));
+	grown = emu_malloc_aligned(HEAP_ALIGN, ((size_t)cap + HEAP_PAD) * sizeof(*heap));
 	if (!grown)
 		return -ENOMEM;
-	heap = grown;
+	if (heap_len)
+		memcpy(grown + HEAP_PAD, heap, (size_t)heap_len * sizeof(*heap));
+	emu_free(heap_block);
+	heap_block = grown;
+	heap = grown + HEAP_PAD;
 	heap_cap = cap;
 	return 0;
 }
@@ -549,7 +599,8 @@ void emu_clock_reset(void)
 	 * theirs, so only unlink it. */
 	for (i = 0; i < heap_len; i++)
 		heap[i]->heap_idx = 0;
-	emu_free(heap);
+	emu_free(heap_block);
+	heap_block = NULL;
 	heap = NULL;
 	heap_len = 0;
 	heap_cap = 0;
