@@ -80,33 +80,45 @@
 
 typedef int (*timer_cb_fn)(void *map, void *key, void *value);
 
+/*
+ * Laid out by cache line (the object is 64-byte aligned).  Line 0 is all a
+ * heap compare touches (ev's deadline, seq, heap_idx) plus what a fire
+ * checks first; line 1 the rest of a fire and a start; line 2 is cold
+ * (init, set_callback, cancel, the stale list).
+ */
 struct emu_timer {
+	/* line 0 */
 	struct emu_event ev;		/* queued while ARMED */
 	struct bpf_timer *slot;		/* the bytes that point here; picks the lock */
-	struct emu_map *map;		/* owner; not referenced (it owns us) */
+	void *callback_fn;		/* NULL = no callback (INIT); see timer_set_cb_locked */
+	struct emu_prog *prog;		/* reference taken by set_callback */
+	/* line 1 */
+	struct emu_prog *run_prog;	/* the program the running callback was entered with */
 	void *map_def;			/* what init was given: the callback's map */
 	void *value;			/* slot - map->timer_off */
 	const void *key;		/* HASH/LRU: the element's stored key */
 	uint32_t index;			/* ARRAY: the element's index */
+	uint32_t inflight;
+	uint32_t waiters;
+	int clock;			/* kernel clock id from init */
+	int cpu;			/* emulated CPU of the last start */
+	atomic_uint gen;		/* bumped by every start, cancel, free */
 	bool is_array;
 	bool dead;			/* cancel-and-free ran; words are zero */
 	bool running;			/* callback executing */
-	int clock;			/* kernel clock id from init */
-	int cpu;			/* emulated CPU of the last start */
-	void *callback_fn;		/* NULL = no callback (INIT); see timer_set_cb_locked */
-	struct emu_prog *prog;		/* reference taken by set_callback */
-	struct emu_prog *run_prog;	/* the program the running callback was entered with */
 	bool run_put;			/* that fire owes run_prog a put (timer_prog_drop_locked) */
-	uint32_t inflight;
-	uint32_t waiters;
+	/* line 2 */
+	struct emu_map *map;		/* owner; not referenced (it owns us) */
 	atomic_int cancelling;		/* other callbacks cancelling us (§6 step 4) */
 	/* Absolute start >= 2^63 (see timer_stale_*): */
-	atomic_uint gen;		/* bumped by every start, cancel, free */
 	atomic_uint pins;		/* promotions on their way to the lock */
 	struct emu_timer *stale_next, **stale_pprev;	/* stale_lock */
 	struct emu_timer *promote_next;	/* the promoting thread's */
 	unsigned int promote_gen;
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct emu_timer, run_prog) == 64 || sizeof(void *) != 8,
+	       "struct emu_timer: line 0 is the event and the fire's first checks");
 
 static void timer_fire(struct emu_event *ev);
 
@@ -354,7 +366,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	t = emu_malloc(sizeof(*t));
+	t = emu_malloc_aligned(_Alignof(struct emu_timer), sizeof(*t));
 	if (!t) {
 		ret = -ENOMEM;
 		goto out_unlock;
