@@ -57,7 +57,7 @@
 				 BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED)
 #define ELEM_MAGIC		0x68746162656c656dULL	/* "htabelem" */
 #define MAX_AREA		((uint64_t)1 << 36)
-/* Bounds of the cache of extra (non-pool) elements, see elem_put_now. */
+/* Bounds of the cache of extra (non-pool) elements, see elem_put_locked. */
 #define EXTRA_CACHE_MIN		256u
 #define EXTRA_CACHE_MAX		4096u
 
@@ -76,6 +76,7 @@ struct htab_elem {
 	uint32_t hash;
 	uint8_t in_pool;
 	atomic_uchar ref;			/* LRU referenced bit */
+	uint8_t holds_ref;		/* retired: holds the map reference of its batch */
 	uint64_t magic;
 	struct emu_htab *owner;
 	union {
@@ -469,19 +470,31 @@ static void bucket_unlink(struct emu_htab *h, struct htab_elem *l)
 		lru_unlink(h, l);
 }
 
-static struct htab_elem *find_locked(struct emu_htab *h, const void *key, uint32_t hash)
+/* Under htab->lock: the element of @key, and in *@pprev the link that
+ * points to it (bucket head or the previous element's next). */
+static struct htab_elem *find_locked_link(struct emu_htab *h, const void *key, uint32_t hash,
+					  _Atomic uintptr_t **pprev)
 {
-	uintptr_t p = atomic_load_explicit(&h->buckets[hash & (h->n_buckets - 1)],
-					   memory_order_relaxed);
+	_Atomic uintptr_t *pp = &h->buckets[hash & (h->n_buckets - 1)];
+	uintptr_t p;
 
-	while (!IS_NULLS(p)) {
+	while (!IS_NULLS(p = atomic_load_explicit(pp, memory_order_relaxed))) {
 		struct htab_elem *l = (struct htab_elem *)p;
 
-		if (l->hash == hash && key_eq(l->key, key, h->map.key_size))
+		if (l->hash == hash && key_eq(l->key, key, h->map.key_size)) {
+			*pprev = pp;
 			return l;
-		p = atomic_load_explicit(&l->next, memory_order_relaxed);
+		}
+		pp = &l->next;
 	}
 	return NULL;
+}
+
+static struct htab_elem *find_locked(struct emu_htab *h, const void *key, uint32_t hash)
+{
+	_Atomic uintptr_t *pp;
+
+	return find_locked_link(h, key, hash, &pp);
 }
 
 /* A node for a new element: free list, else (pool memory still waiting for
@@ -528,17 +541,6 @@ static bool elem_put_locked(struct emu_htab *h, struct htab_elem *l)
 	return true;
 }
 
-static void elem_put_now(struct emu_htab *h, struct htab_elem *l)
-{
-	bool kept;
-
-	pthread_mutex_lock(&h->lock);
-	kept = elem_put_locked(h, l);
-	pthread_mutex_unlock(&h->lock);
-	if (!kept)
-		emu_free(l);
-}
-
 static void elem_free_fields(struct emu_htab *h, struct htab_elem *l)
 {
 	uint32_t cpu;
@@ -579,52 +581,158 @@ static bool elem_fields_in_use(struct emu_htab *h, struct htab_elem *l)
 }
 
 /*
+ * Retired elements hold the map alive until their grace period ends:
+ * deferred frees may run on several threads at once, so without a
+ * reference the map (and its pool) could be freed under a late
+ * elem_rcu_free.  One reference per *batch*, not per element: inside a
+ * read-side section (a program run) a retire only appends to this
+ * thread's list, which joins the shared queue whole at the section's end
+ * and is run in order by one thread.  So the elements one section retires
+ * from one map, one after another, share the reference of the last of
+ * them (holds_ref): the earlier ones, run first, only collect on the
+ * running thread's put chain, and the last one gives the whole chain back
+ * under one hold of the map lock, then drops the reference.  Outside a
+ * section (user space) each element holds its own reference.
+ *
+ * emu_map_rcu_section (map.c): 0 outside a read-side section, else an id
+ * of this thread's current retire list, which changes whenever the list
+ * is handed over (section end, quiesce, barrier).
+ */
+unsigned long emu_map_rcu_section(void);
+
+static _Thread_local struct htab_elem *retire_last;	/* holds_ref, in retire_section */
+static _Thread_local unsigned long retire_section;
+static _Thread_local struct emu_htab *put_owner;	/* the put chain's map */
+static _Thread_local struct htab_elem *put_chain;	/* via free_next */
+
+/* Give @chain (via free_next) back to @h's free list under one lock. */
+static void elem_put_chain(struct emu_htab *h, struct htab_elem *chain)
+{
+	struct htab_elem *l, *next, *dead = NULL;
+
+	pthread_mutex_lock(&h->lock);
+	for (l = chain; l; l = next) {
+		next = l->free_next;
+		if (!elem_put_locked(h, l)) {
+			l->free_next = dead;
+			dead = l;
+		}
+	}
+	pthread_mutex_unlock(&h->lock);
+	for (; dead; dead = next) {
+		next = dead->free_next;
+		emu_free(dead);
+	}
+}
+
+static void put_chain_flush(void)
+{
+	struct htab_elem *chain = put_chain;
+
+	put_chain = NULL;
+	if (chain)
+		elem_put_chain(put_owner, chain);
+	put_owner = NULL;
+}
+
+/*
  * The grace period is over: no program can reach @l any more.  A program
  * that found it before the unlink may have initialised a timer in it after
  * elem_retire freed the fields (as in the kernel, nothing stops that); free
  * the fields once more, or that timer would outlive the memory it points
  * into -- and the next user of the memory would zero a live timer's words.
- * Then the memory goes back, and the map reference the element held.
+ * Then the memory goes back, and (the batch's last) the map reference.
  */
 static void elem_rcu_free(struct emu_rcu_head *head)
 {
 	struct htab_elem *l = (struct htab_elem *)((char *)head - offsetof(struct htab_elem, rcu));
 	struct emu_htab *h = l->owner;
 
-	if (elem_fields_in_use(h, l))
+	if (h->map.nr_fields && elem_fields_in_use(h, l))
 		elem_free_fields(h, l);
-	elem_put_now(h, l);
+	if (put_owner != h)
+		put_chain_flush();	/* not expected: a chain ends with its holder */
+	put_owner = h;
+	l->free_next = put_chain;
+	put_chain = l;
+	if (!l->holds_ref)
+		return;		/* a later element of this list holds the map */
+	put_chain_flush();
 	emu_map_put(&h->map);
 }
 
 /*
  * An unlinked element dies: its special fields now, its memory after the
- * grace period.  The element holds a map reference until then: deferred
- * frees may run on several threads at once, so without it the map (and its
- * pool) could be freed under a late elem_rcu_free.  Never called with
- * htab->lock held.
+ * grace period.  Never called with htab->lock held.
  */
 static void elem_retire(struct emu_htab *h, struct htab_elem *l)
 {
+	unsigned long section = emu_map_rcu_section();
+
 	elem_free_fields(h, l);
-	emu_map_get(&h->map);
+	if (section && section == retire_section && retire_last && retire_last->owner == h) {
+		/* the previous element of this list hands its reference on */
+		retire_last->holds_ref = 0;
+	} else {
+		emu_map_get(&h->map);
+	}
+	l->holds_ref = 1;
+	retire_last = section ? l : NULL;
+	retire_section = section;
 	emu_map_retire(&l->rcu, elem_rcu_free);
 }
 
-/* Fill a node: key, hash, value with special fields zero (uninitialized). */
-static void elem_init(struct emu_htab *h, struct htab_elem *l, const void *key, uint32_t hash)
+/* Fill a node: key, hash, value with special fields zero (uninitialized).
+ * The common key sizes without a libc call: the key and its padding to 8
+ * in one or two stores. */
+static inline void elem_init(struct emu_htab *h, struct htab_elem *l, const void *key,
+			     uint32_t hash)
 {
+	uint32_t k4;
+	uint64_t k8;
+
 	l->hash = hash;
 	l->magic = ELEM_MAGIC;
 	atomic_store_explicit(&l->ref, 0, memory_order_relaxed);
-	memcpy(l->key, key, h->map.key_size);
-	memset(l->key + h->map.key_size, 0, h->key_stride - h->map.key_size);
+	switch (h->map.key_size) {
+	case 4:
+		memcpy(&k4, key, 4);
+		k8 = 0;
+		memcpy(&k8, &k4, 4);	/* the key's bytes first, then zeros */
+		memcpy(l->key, &k8, 8);
+		break;
+	case 8:
+		memcpy(&k8, key, 8);
+		memcpy(l->key, &k8, 8);
+		break;
+	default:
+		memcpy(l->key, key, h->map.key_size);
+		memset(l->key + h->map.key_size, 0, h->key_stride - h->map.key_size);
+		break;
+	}
 }
 
-static void value_set(struct emu_htab *h, struct htab_elem *l, const void *value)
+static inline void value_set(struct emu_htab *h, struct htab_elem *l, const void *value)
 {
 	void *val = elem_value(h, l);
 
+	if (!h->map.nr_fields) {
+		/* no special field: a plain copy (small values without a call) */
+		switch (h->map.value_size) {
+		case 4:
+			memcpy(val, value, 4);
+			return;
+		case 8:
+			memcpy(val, value, 8);
+			return;
+		case 16:
+			memcpy(val, value, 16);
+			return;
+		default:
+			memcpy(val, value, h->map.value_size);
+			return;
+		}
+	}
 	emu_map_copy_value(&h->map, val, value);
 	emu_map_zero_fields(&h->map, val);
 }
@@ -701,6 +809,7 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 	struct emu_htab *h = to_htab(map);
 	struct htab_elem *l_old, *l_new = NULL, *victim = NULL, *dead = NULL;
 	uint32_t hash = htab_hash(key, map->key_size);
+	_Atomic uintptr_t *old_link = NULL;
 	long ret;
 
 	if (h->lru || h->percpu) {
@@ -736,7 +845,7 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 		}
 		elem_init(h, l_new, key, hash);
 	}
-	l_old = find_locked(h, key, hash);
+	l_old = find_locked_link(h, key, hash, &old_link);
 	ret = check_flags(l_old, flags);
 	if (ret)
 		goto out_unlock;
@@ -774,7 +883,14 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 	if (l_old) {
 		if (h->lru)
 			atomic_store_explicit(&l_new->ref, 1, memory_order_relaxed);
-		bucket_unlink(h, l_old);
+		/* unlink through the link found above (no second walk); if that
+		 * was the bucket head, the new element now stands before it */
+		if (old_link == &h->buckets[hash & (h->n_buckets - 1)])
+			old_link = &l_new->next;
+		atomic_store_explicit(old_link, atomic_load_explicit(&l_old->next, memory_order_relaxed),
+				      memory_order_release);
+		if (h->lru)
+			lru_unlink(h, l_old);
 		dead = l_old;
 	} else {
 		h->count++;

@@ -772,6 +772,20 @@ static _Thread_local unsigned int rcu_tls_depth;
 static _Thread_local unsigned int rcu_tls_phase;
 /* Retired inside this thread's read-side section: queued at its end. */
 static _Thread_local struct emu_rcu_head *rcu_tls_head, **rcu_tls_tail;
+/* Changes whenever this thread's list is handed over (emu_map_rcu_section). */
+static _Thread_local unsigned long rcu_tls_gen;
+
+/*
+ * 0 outside a read-side section; inside, an id of this thread's current
+ * retire list: objects retired under one id join the shared queue together,
+ * in retire order, and are run in that order by one thread (hashtab.c
+ * shares one map reference among them).  Declared where it is used.
+ */
+unsigned long emu_map_rcu_section(void);
+unsigned long emu_map_rcu_section(void)
+{
+	return rcu_tls_depth ? (rcu_tls_gen << 1) | 1 : 0;
+}
 
 static void rcu_run_list(struct emu_rcu_head *h)
 {
@@ -865,6 +879,7 @@ void emu_map_rcu_exit(void)
 
 	if (!rcu_tls_depth || --rcu_tls_depth)
 		return;
+	rcu_tls_gen++;
 	if (!rcu_tls_head) {
 		if (atomic_fetch_sub(&rcu_readers[rcu_tls_phase], 1) == 1 &&
 		    atomic_load(&rcu_pending))
@@ -939,6 +954,7 @@ void emu_map_rcu_barrier(void)
 
 	pthread_mutex_lock(&rcu_lock);
 	/* this thread's own retirees too, should a section still be open */
+	rcu_tls_gen++;
 	if (rcu_tls_head) {
 		*rcu_cur_tail = rcu_tls_head;
 		rcu_cur_tail = rcu_tls_tail;
