@@ -27,7 +27,9 @@
  * --quick (what the test suite runs): 1K keys only, few calls.
  * --only NAME: one figure pair's map (NAME as in the BENCH lines, e.g.
  * hash_1k_update), for callgrind: instructions per call = the inclusive
- * cost of emu_prog_body / (runs * CALLS_PER_RUN); with BENCH_PATH=inline
+ * cost of emu_run / (runs * CALLS_PER_RUN), runs = calls / CALLS_PER_RUN +
+ * the warm-up (deferred frees at run exit included; the body alone is
+ * body_<op>_<path>); with BENCH_PATH=inline
  * or BENCH_PATH=helper only that column runs.
  */
 #include <errno.h>
@@ -92,31 +94,57 @@ struct emu_work {
 	uint64_t sum;
 };
 
-/* The body of one program run: what the BPF C would be, helper for helper. */
-static long emu_prog_body(void *arg)
+/*
+ * The map definition a native program's `&map` names: a global, so its
+ * address is a link-time constant, as in compiled BPF C (and as the
+ * kernel program's LD_MAP_FD immediate).  Bound for one bench_emu.
+ */
+static void *bench_def[2];
+
+/*
+ * The body of one program run: what the BPF C would be, helper for helper.
+ * One loop per (operation, path), like the kernel program below, so that
+ * no per-call dispatch of the bench itself is counted as the helper's.
+ */
+#define BODY(name, CALL)						\
+static long name(void *arg)						\
+{									\
+	struct emu_work *w = arg;					\
+	uint32_t key = w->key, mask = w->mask, i;			\
+	uint64_t sum = 0, val;						\
+									\
+	for (i = 0; i < CALLS_PER_RUN; i++) {				\
+		CALL;							\
+		key = (key + STRIDE) & mask;				\
+	}								\
+	(void)val;							\
+	w->key = key;							\
+	w->sum += sum;							\
+	return 0;							\
+}
+
+#define LOOKUP(fn)	do {						\
+		uint64_t *v = fn(&bench_def, &key);			\
+									\
+		if (v)							\
+			sum += *v;					\
+	} while (0)
+#define UPDATE(fn)	do {						\
+		val = key;						\
+		sum += (uint64_t)fn(&bench_def, &key, &val, BPF_ANY);	\
+	} while (0)
+
+BODY(body_lookup_inline, LOOKUP(bpf_map_lookup_elem))
+BODY(body_lookup_helper, LOOKUP(bpfemu_helper_map_lookup_elem))
+BODY(body_update_inline, UPDATE(bpf_map_update_elem))
+BODY(body_update_helper, UPDATE(bpfemu_helper_map_update_elem))
+
+/* for callgrind: the program bodies all start with body_ */
+static long (*prog_body(enum op op, bool helper))(void *)
 {
-	struct emu_work *w = arg;
-	uint32_t key = w->key, i;
-	uint64_t sum = 0, val;
-
-	for (i = 0; i < CALLS_PER_RUN; i++) {
-		if (w->op == OP_LOOKUP) {
-			uint64_t *v = w->helper ? bpfemu_helper_map_lookup_elem(w->def, &key) :
-						  bpf_map_lookup_elem(w->def, &key);
-
-			if (v)
-				sum += *v;
-		} else {
-			val = key;
-			sum += (uint64_t)(w->helper ?
-				bpfemu_helper_map_update_elem(w->def, &key, &val, BPF_ANY) :
-				bpf_map_update_elem(w->def, &key, &val, BPF_ANY));
-		}
-		key = (key + STRIDE) & w->mask;
-	}
-	w->key = key;
-	w->sum += sum;
-	return 0;
+	if (op == OP_LOOKUP)
+		return helper ? body_lookup_helper : body_lookup_inline;
+	return helper ? body_update_helper : body_update_inline;
 }
 
 static struct emu_map *emu_map_new(uint32_t type, uint32_t n)
@@ -151,8 +179,8 @@ static struct emu_map *emu_map_new(uint32_t type, uint32_t n)
 
 static double bench_emu(struct emu_map *map, uint32_t n, enum op op, bool helper, uint64_t calls)
 {
-	void *def[2] = { NULL, NULL };
-	struct emu_work w = { .def = def, .mask = n - 1, .op = op, .helper = helper };
+	struct emu_work w = { .def = bench_def, .mask = n - 1, .op = op, .helper = helper };
+	long (*body)(void *) = prog_body(op, helper);
 	struct emu_prog *prog;
 	uint64_t runs = calls / CALLS_PER_RUN, r, t0, t1;
 	long ret;
@@ -160,18 +188,18 @@ static double bench_emu(struct emu_map *map, uint32_t n, enum op op, bool helper
 	prog = emu_prog_new_bare("bench_map", BPF_PROG_TYPE_XDP);
 	if (!prog)
 		die("emu_prog_new_bare", -ENOMEM);
-	emu_map_bind_def(def, map);
+	emu_map_bind_def(bench_def, map);
 	/* warm-up: one pass over the keys (bounded) */
 	for (r = 0; r < n / CALLS_PER_RUN + 1 && r < runs; r++)
-		emu_run(prog, EMU_ENTRY_PROG, emu_prog_body, &w, &ret);
+		emu_run(prog, EMU_ENTRY_PROG, body, &w, &ret);
 	t0 = wall_ns();
 	for (r = 0; r < runs; r++) {
-		if (emu_run(prog, EMU_ENTRY_PROG, emu_prog_body, &w, &ret))
+		if (emu_run(prog, EMU_ENTRY_PROG, body, &w, &ret))
 			die("emu_run", -EINVAL);
 	}
 	t1 = wall_ns();
 	sink += w.sum;
-	emu_map_unbind_def(def);
+	emu_map_unbind_def(bench_def);
 	emu_prog_put(prog);
 	return (double)(t1 - t0) / (double)(runs * CALLS_PER_RUN);
 }

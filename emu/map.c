@@ -685,9 +685,14 @@ void emu_map_copy_value_locked(const struct emu_map *map, void *dst, const void 
 
 /* ----------------------------------------------------- definition binding */
 
+/* The check word of a binding; for a map the inline path takes (kind
+ * ARRAY) it also carries the kind, so that path reads no byte of the map
+ * to decide (map_fast.h).  The kind is fixed at creation, before any bind. */
 static inline uintptr_t def_check_word(const void *def, const struct emu_map *map)
 {
-	return (uintptr_t)def ^ (uintptr_t)map ^ DEF_MAGIC;
+	uintptr_t w = (uintptr_t)def ^ (uintptr_t)map ^ DEF_MAGIC;
+
+	return map->fast.kind == BPFEMU_MAP_FAST_ARRAY ? w ^ BPFEMU_MAP_DEF_ARRAY : w;
 }
 
 void emu_map_bind_def(void *def, struct emu_map *map)
@@ -730,14 +735,20 @@ __attribute__((no_sanitize_address, no_sanitize("thread")))
 struct emu_map *emu_map_from_def(const void *map_def)
 {
 	const volatile uintptr_t *slot = map_def;
-	uintptr_t map, check;
+	uintptr_t map, check, w;
 
 	if (!map_def || ((uintptr_t)map_def & (sizeof(uintptr_t) - 1)))
 		return NULL;
 	check = slot[1];
 	atomic_thread_fence(memory_order_acquire);
 	map = slot[0];
-	if (!map || check != def_check_word(map_def, (const struct emu_map *)map))
+	if (!map)
+		return NULL;
+	/* either check word; only then is @map trusted enough to read its kind */
+	w = (uintptr_t)map_def ^ map ^ DEF_MAGIC;
+	if (check != w && check != (w ^ BPFEMU_MAP_DEF_ARRAY))
+		return NULL;
+	if (check != def_check_word(map_def, (const struct emu_map *)map))
 		return NULL;
 	return (struct emu_map *)map;
 }

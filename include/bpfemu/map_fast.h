@@ -16,7 +16,10 @@
  * What the fast path reads, and nothing else of the map:
  *   - a loaded map definition (`&map` in BPF C) holds two words, filled by
  *     the loader: the map's address and the check word
- *     def ^ map ^ BPFEMU_MAP_DEF_MAGIC (emu_map_bind_def);
+ *     def ^ map ^ BPFEMU_MAP_DEF_MAGIC, further XORed with
+ *     BPFEMU_MAP_DEF_ARRAY when the map's kind is ARRAY (emu_map_bind_def):
+ *     one compare both validates the binding and says "inline ARRAY", as
+ *     the verifier decides once what the kernel inlines;
  *   - the map begins with a struct bpfemu_map_fast, filled at map creation
  *     and constant for the map's life.
  * Availability: bpf_map_lookup_elem and bpf_map_update_elem may be called
@@ -34,8 +37,10 @@
 #include <bpfemu/helpers.h>
 #include <bpfemu/types.h>
 
-#define BPFEMU_MAP_FAST_VERSION	1
+#define BPFEMU_MAP_FAST_VERSION	2
 #define BPFEMU_MAP_DEF_MAGIC	((uintptr_t)0x6270666d61704446ULL)	/* "bpfmapDF" */
+/* XORed into the check word of a definition bound to a kind-ARRAY map */
+#define BPFEMU_MAP_DEF_ARRAY	((uintptr_t)0x4152524159000000ULL)	/* "ARRAY" */
 
 enum {
 	BPFEMU_MAP_FAST_NONE = 0,	/* always the exported helpers */
@@ -65,10 +70,13 @@ struct bpfemu_map_fast {
  * The ARRAY behind @map, or NULL.  @map may be any pointer a program
  * passes (the exported helper turns a non-map into the "not_a_map"
  * diagnostic), so these two reads are not instrumented, as in
- * emu_map_from_def.
+ * emu_map_from_def.  One compare decides: the check word names both the
+ * binding and the kind (the map pointer is trusted only when it matches,
+ * as in emu_map_from_def; an unbound definition, both words 0, never
+ * matches since def ^ MAGIC ^ ARRAY is not 0 for an aligned def).
  */
-static inline BPFEMU_FAST_NO_SANITIZE const struct bpfemu_map_fast *
-bpfemu_map_fast_array(const void *map)
+static inline BPFEMU_FAST_NO_SANITIZE int
+bpfemu_map_fast_bound(const void *map, const struct bpfemu_map_fast **f)
 {
 	const uintptr_t *slot = (const uintptr_t *)map;
 	uintptr_t m, check;
@@ -77,19 +85,23 @@ bpfemu_map_fast_array(const void *map)
 		return 0;
 	check = __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE);
 	m = __atomic_load_n(&slot[0], __ATOMIC_RELAXED);
-	if (!m || check != ((uintptr_t)map ^ m ^ BPFEMU_MAP_DEF_MAGIC))
-		return 0;
-	if (((const struct bpfemu_map_fast *)m)->kind != BPFEMU_MAP_FAST_ARRAY)
-		return 0;
-	return (const struct bpfemu_map_fast *)m;
+	*f = (const struct bpfemu_map_fast *)m;
+	return check == ((uintptr_t)map ^ m ^ BPFEMU_MAP_DEF_MAGIC ^ BPFEMU_MAP_DEF_ARRAY);
+}
+
+static inline const struct bpfemu_map_fast *bpfemu_map_fast_array(const void *map)
+{
+	const struct bpfemu_map_fast *f;
+
+	return bpfemu_map_fast_bound(map, &f) ? f : 0;
 }
 
 static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 {
-	const struct bpfemu_map_fast *f = bpfemu_map_fast_array(map);
+	const struct bpfemu_map_fast *f;
 	__u32 idx;
 
-	if (__builtin_expect(f != 0, 1)) {
+	if (__builtin_expect(bpfemu_map_fast_bound(map, &f), 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
 		if (__builtin_expect(idx < f->max_entries, 1))
 			return f->base + (__u64)idx * f->stride;
@@ -102,11 +114,11 @@ static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 static inline long bpfemu_map_fast_update(void *map, const void *key, const void *value,
 					  __u64 flags)
 {
-	const struct bpfemu_map_fast *f = bpfemu_map_fast_array(map);
+	const struct bpfemu_map_fast *f;
 	__u32 idx;
 	char *dst;
 
-	if (__builtin_expect(f != 0 && (f->flags & BPFEMU_MAP_FAST_F_UPDATE) &&
+	if (__builtin_expect(bpfemu_map_fast_bound(map, &f) && (f->flags & BPFEMU_MAP_FAST_F_UPDATE) &&
 			     (flags == 0 /* BPF_ANY */ || flags == 2 /* BPF_EXIST */), 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
 		if (__builtin_expect(idx < f->max_entries, 1)) {
