@@ -593,12 +593,8 @@ static bool elem_fields_in_use(struct emu_htab *h, struct htab_elem *l)
  * running thread's put chain, and the last one gives the whole chain back
  * under one hold of the map lock, then drops the reference.  Outside a
  * section (user space) each element holds its own reference.
- *
- * emu_map_rcu_section (map.c): 0 outside a read-side section, else an id
- * of this thread's current retire list, which changes whenever the list
- * is handed over (section end, quiesce, barrier).
+ * (emu_map_rcu_section() in map.h tells which list is current.)
  */
-unsigned long emu_map_rcu_section(void);
 
 static _Thread_local struct htab_elem *retire_last;	/* holds_ref, in retire_section */
 static _Thread_local unsigned long retire_section;

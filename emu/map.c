@@ -786,13 +786,8 @@ static _Thread_local struct emu_rcu_head *rcu_tls_head, **rcu_tls_tail;
 /* Changes whenever this thread's list is handed over (emu_map_rcu_section). */
 static _Thread_local unsigned long rcu_tls_gen;
 
-/*
- * 0 outside a read-side section; inside, an id of this thread's current
- * retire list: objects retired under one id join the shared queue together,
- * in retire order, and are run in that order by one thread (hashtab.c
- * shares one map reference among them).  Declared where it is used.
- */
-unsigned long emu_map_rcu_section(void);
+/* See map.h; hashtab.c shares one map reference among the elements retired
+ * under one id. */
 unsigned long emu_map_rcu_section(void)
 {
 	return rcu_tls_depth ? (rcu_tls_gen << 1) | 1 : 0;

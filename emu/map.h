@@ -246,6 +246,11 @@ void emu_map_rcu_exit(void);
 /* Between two independent runs inside one long section (a batch of timer
  * callbacks): let a grace period that waits on this thread pass (map.c). */
 void emu_map_rcu_quiesce(void);
+/* 0 outside a read-side section; inside, an id of this thread's current
+ * retire list, which changes whenever the list is handed over (section end,
+ * quiesce, barrier): objects retired under one id join the shared queue
+ * together, in order, and are freed in that order by one thread. */
+unsigned long emu_map_rcu_section(void);
 void emu_map_retire(struct emu_rcu_head *head, void (*fn)(struct emu_rcu_head *head));
 /* Run every deferred free now (no run may be in progress: reset, tests). */
 void emu_map_rcu_barrier(void);
