@@ -6,6 +6,33 @@
  */
 #include "test_timer.h"
 
+/*
+ * Most tests below work on one timer: element 0 of a fresh one-element
+ * ARRAY map, often already given a callback.  The map is still closed by
+ * the test (tmap_close), as each test's end says what must be gone.
+ */
+static struct elem *one_timer(struct tmap *m)
+{
+	assert_int_equal(tmap_open(m, BPF_MAP_TYPE_ARRAY, 1), 0);
+	return tmap_elem(m, 0);
+}
+
+static struct elem *one_ready_timer(struct tmap *m, void *cb)
+{
+	struct elem *e = one_timer(m);
+
+	timer_ready(m, e, cb);
+	return e;
+}
+
+/* Advance virtual time by @ns; @n callbacks have run since the test began.
+ * A macro, so a failure names the test's own line. */
+#define ADVANCE_EXPECT_FIRES(ns, n)					\
+	do {								\
+		assert_int_equal(bpfemu_clock_advance(ns), 0);		\
+		assert_int_equal(nr_fires, (n));			\
+	} while (0)
+
 /* ------------------------------------------------------------ bpf_timer_init */
 
 static void test_timer_init_accepts_monotonic_realtime_boottime(void **state)
@@ -28,8 +55,7 @@ static void test_timer_init_other_clock_ids_return_einval(void **state)
 	uint64_t fl;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	for (fl = 2; fl < 16; fl++) {
 		if (fl == 7)
 			continue;
@@ -49,8 +75,7 @@ static void test_timer_init_flags_above_the_clock_nibble_return_einval(void **st
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(t_init(&e->t, &m, bad[i]), -EINVAL);
 	tmap_close(&m);
@@ -62,8 +87,7 @@ static void test_timer_init_twice_returns_ebusy(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	assert_int_equal(t_init(&e->t, &m, 1), 0);
 	assert_int_equal(t_init(&e->t, &m, 1), -EBUSY);
 	assert_int_equal(t_init(&e->t, &m, 7), -EBUSY);
@@ -79,8 +103,7 @@ static void test_timer_init_without_user_reference_returns_eperm(void **state)
 	struct elem *e, zero = { 0 };
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	/* a program holds the map; user space closed its fd */
 	emu_map_get(m.map);
 	emu_map_put_uref(m.map);
@@ -101,8 +124,7 @@ static void test_timer_init_allocation_failure_returns_enomem(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	bpfemu_fault_inject_nth(1);
 	assert_int_equal(bpfemu_helper_timer_init(&e->t, m.def, 1), -ENOMEM);
 	bpfemu_fault_inject_nth(0);
@@ -159,8 +181,7 @@ static void test_timer_set_callback_twice_returns_zero_both_times(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	assert_int_equal(t_init(&e->t, &m, 1), 0);
 	assert_int_equal(t_setcb(&e->t, cb_record), 0);
 	assert_int_equal(t_setcb(&e->t, cb_record), 0);
@@ -176,8 +197,7 @@ static void test_timer_set_callback_in_map_without_user_reference_returns_eperm(
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	assert_int_equal(t_init(&e->t, &m, 1), 0);
 	/* the window of an init racing with the last close: usercnt is 0 but
 	 * release_uref has not reached this timer yet */
@@ -196,13 +216,11 @@ static void test_timer_start_before_set_callback_returns_einval(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	assert_int_equal(t_start(&e->t, MS, 0), -EINVAL);
 	assert_int_equal(t_init(&e->t, &m, 1), 0);
 	assert_int_equal(t_start(&e->t, MS, 0), -EINVAL);
-	assert_int_equal(bpfemu_clock_advance(10 * MS), 0);
-	assert_int_equal(nr_fires, 0);
+	ADVANCE_EXPECT_FIRES(10 * MS, 0);
 	tmap_close(&m);
 }
 
@@ -214,15 +232,13 @@ static void test_timer_start_with_unknown_flags_returns_einval_and_leaves_it_una
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	/* on an uninitialised timer too: the flag check comes first */
 	assert_int_equal(t_start(&e->t, MS, 4), -EINVAL);
 	timer_ready(&m, e, cb_record);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(t_start(&e->t, MS, bad[i]), -EINVAL);
-	assert_int_equal(bpfemu_clock_advance(10 * MS), 0);
-	assert_int_equal(nr_fires, 0);
+	ADVANCE_EXPECT_FIRES(10 * MS, 0);
 	assert_int_equal(t_cancel(&e->t), 0);
 	tmap_close(&m);
 }
@@ -233,15 +249,11 @@ static void test_timer_start_accepts_cpu_pin_and_abs_cpu_pin(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, MS, BPF_F_TIMER_CPU_PIN), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(t_start(&e->t, now_mono() + MS, BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 2);
+	ADVANCE_EXPECT_FIRES(MS, 2);
 	tmap_close(&m);
 }
 
@@ -252,22 +264,16 @@ static void test_timer_fires_once_exactly_at_its_deadline(void **state)
 	uint64_t t0;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	t0 = now_mono();
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(5 * MS - 1), 0);
-	assert_int_equal(nr_fires, 0);
-	assert_int_equal(bpfemu_clock_advance(1), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(5 * MS - 1, 0);
+	ADVANCE_EXPECT_FIRES(1, 1);
 	assert_int_equal(fires[0].now, t0 + 5 * MS);
-	assert_int_equal(bpfemu_clock_advance(100 * MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(100 * MS, 1);
 	/* fired: callback and program reference stay; start again works */
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 2);
+	ADVANCE_EXPECT_FIRES(MS, 2);
 	assert_int_equal(t_cancel(&e->t), 0);
 	tmap_close(&m);
 }
@@ -278,15 +284,11 @@ static void test_timer_start_with_zero_delay_fires_once_at_the_next_advance(void
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, 0, 0), 0);
 	assert_int_equal(nr_fires, 0);
-	assert_int_equal(bpfemu_clock_advance(0), 0);
-	assert_int_equal(nr_fires, 1);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(0, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	tmap_close(&m);
 }
 
@@ -297,14 +299,11 @@ static void test_timer_restart_of_pending_timer_replaces_its_expiry(void **state
 	uint64_t t0;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	t0 = now_mono();
 	assert_int_equal(t_start(&e->t, 300 * MS, 0), 0);
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(400 * MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(400 * MS, 1);
 	assert_int_equal(fires[0].now, t0 + 5 * MS);
 	tmap_close(&m);
 }
@@ -336,8 +335,7 @@ static void test_timer_absolute_start_uses_the_timer_clock(void **state)
 	e->counter = 3;
 	assert_int_equal(t_start(&e->t, emu_clock_now(EMU_CLOCK_BOOTTIME) + 15 * MS, BPF_F_TIMER_ABS), 0);
 
-	assert_int_equal(bpfemu_clock_advance(20 * MS), 0);
-	assert_int_equal(nr_fires, 3);
+	ADVANCE_EXPECT_FIRES(20 * MS, 3);
 	assert_int_equal(fires[0].counter, 1);
 	assert_int_equal(fires[0].now, t0 + 5 * MS);
 	assert_int_equal(fires[1].counter, 2);
@@ -353,12 +351,9 @@ static void test_timer_absolute_start_in_the_past_fires_at_the_next_advance(void
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, 0, BPF_F_TIMER_ABS), 0);
-	assert_int_equal(bpfemu_clock_advance(0), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(0, 1);
 	tmap_close(&m);
 }
 
@@ -368,12 +363,9 @@ static void test_timer_absolute_start_far_ahead_stays_pending_and_cancel_returns
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, now_mono() + 10000 * MS, BPF_F_TIMER_ABS), 0);
-	assert_int_equal(bpfemu_clock_advance(60 * MS), 0);
-	assert_int_equal(nr_fires, 0);
+	ADVANCE_EXPECT_FIRES(60 * MS, 0);
 	assert_int_equal(t_cancel(&e->t), 1);
 	tmap_close(&m);
 }
@@ -387,19 +379,16 @@ static void test_timer_huge_relative_delays_saturate_and_never_fire(void **state
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	for (i = 0; i < sizeof(huge) / sizeof(huge[0]); i++) {
 		timer_ready(&m, e, cb_record);
 		assert_int_equal(t_start(&e->t, huge[i], 0), 0);
 		/* 10 years of virtual time (the kernel clock never nears 2^63) */
-		assert_int_equal(bpfemu_clock_advance(10ULL * 365 * 86400 * BPFEMU_NSEC_PER_SEC), 0);
-		assert_int_equal(nr_fires, 0);
+		ADVANCE_EXPECT_FIRES(10ULL * 365 * 86400 * BPFEMU_NSEC_PER_SEC, 0);
 		assert_int_equal(t_cancel(&e->t), 1);
 		assert_int_equal(t_init(&e->t, &m, 1), -EBUSY);
 		tmap_close(&m);
-		assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-		e = tmap_elem(&m, 0);
+		e = one_timer(&m);
 	}
 	tmap_close(&m);
 }
@@ -418,8 +407,7 @@ static void test_timer_distinct_deadlines_fire_in_deadline_order(void **state)
 		timer_ready(&m, e, cb_record);
 		assert_int_equal(t_start(&e->t, delay[i] * MS, 0), 0);
 	}
-	assert_int_equal(bpfemu_clock_advance(100 * MS), 0);
-	assert_int_equal(nr_fires, 3);
+	ADVANCE_EXPECT_FIRES(100 * MS, 3);
 	assert_int_equal(fires[0].key_val, 1);
 	assert_int_equal(fires[1].key_val, 2);
 	assert_int_equal(fires[2].key_val, 0);
@@ -440,8 +428,7 @@ static void test_timer_equal_deadlines_fire_in_start_order(void **state)
 		assert_int_equal(t_start(&tmap_elem(&m, order[i])->t, 10 * MS, 0), 0);
 	/* re-starting one moves it behind the others */
 	assert_int_equal(t_start(&tmap_elem(&m, 2)->t, 10 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(10 * MS), 0);
-	assert_int_equal(nr_fires, 4);
+	ADVANCE_EXPECT_FIRES(10 * MS, 4);
 	assert_int_equal(fires[0].key_val, 0);
 	assert_int_equal(fires[1].key_val, 3);
 	assert_int_equal(fires[2].key_val, 1);
@@ -455,14 +442,11 @@ static void test_timer_callback_runs_on_the_cpu_that_started_it(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	emu_ctx.cpu = 3;
 	assert_int_equal(t_start(&e->t, MS, BPF_F_TIMER_CPU_PIN), 0);
 	emu_ctx.cpu = 0;
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(fires[0].cpu, 3);
 	assert_int_equal(emu_ctx.cpu, 0);
 	tmap_close(&m);
@@ -476,14 +460,11 @@ static void test_timer_cancel_of_pending_timer_returns_one_then_zero(void **stat
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), 0);
 	assert_int_equal(t_cancel(&e->t), 1);
 	assert_int_equal(t_cancel(&e->t), 0);
-	assert_int_equal(bpfemu_clock_advance(10 * MS), 0);
-	assert_int_equal(nr_fires, 0);
+	ADVANCE_EXPECT_FIRES(10 * MS, 0);
 	tmap_close(&m);
 }
 
@@ -493,9 +474,7 @@ static void test_timer_cancel_clears_the_callback_so_start_returns_einval(void *
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), 0);
 	assert_int_equal(t_cancel(&e->t), 1);
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), -EINVAL);
@@ -503,8 +482,7 @@ static void test_timer_cancel_clears_the_callback_so_start_returns_einval(void *
 	assert_int_equal(t_init(&e->t, &m, 1), -EBUSY);
 	assert_int_equal(t_setcb(&e->t, cb_record), 0);
 	assert_int_equal(t_start(&e->t, 5 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(5 * MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(5 * MS, 1);
 	tmap_close(&m);
 }
 
@@ -514,8 +492,7 @@ static void test_timer_cancel_returns_zero_for_idle_timers_and_clears_their_call
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	/* uninitialised */
 	assert_int_equal(t_cancel(&e->t), -EINVAL);
 	/* initialised only */
@@ -528,8 +505,7 @@ static void test_timer_cancel_returns_zero_for_idle_timers_and_clears_their_call
 	/* fired */
 	assert_int_equal(t_setcb(&e->t, cb_record), 0);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(t_cancel(&e->t), 0);
 	assert_int_equal(t_start(&e->t, MS, 0), -EINVAL);
 	/* after a rejected start */
@@ -577,15 +553,12 @@ static void test_timer_callback_rearming_itself_n_times_runs_n_plus_one_times(vo
 	int i;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_rearm);
+	e = one_ready_timer(&m, cb_rearm);
 	rearm_left = 4;
 	t0 = now_mono();
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
 	/* one advance covers all: re-armed expiries inside the window fire */
-	assert_int_equal(bpfemu_clock_advance(100 * MS), 0);
-	assert_int_equal(nr_fires, 5);
+	ADVANCE_EXPECT_FIRES(100 * MS, 5);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(fires[i].now, t0 + (uint64_t)(i + 1) * MS);
 	assert_int_equal(t_cancel(&e->t), 0);
@@ -608,13 +581,10 @@ static void test_timer_callback_rearming_in_the_past_runs_once_more(void **state
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_rearm_abs_past);
+	e = one_ready_timer(&m, cb_rearm_abs_past);
 	cb_rearm_abs_past_once = 1;
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 2);
+	ADVANCE_EXPECT_FIRES(MS, 2);
 	assert_int_equal(fires[1].now, fires[0].now);
 	tmap_close(&m);
 }
@@ -637,20 +607,16 @@ static void test_timer_cancel_from_its_own_callback_returns_edeadlk_and_changes_
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_self_ops);
+	e = one_ready_timer(&m, cb_self_ops);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(self_ret[0], 0);
 	assert_int_equal(self_ret[1], -EDEADLK);
 	assert_int_equal(self_ret[2], -EBUSY);
 	assert_int_equal(self_ret[3], 0);
 	/* the re-arm made before the refused cancel is still pending, and runs
 	 * the callback installed afterwards */
-	assert_int_equal(bpfemu_clock_advance(10 * MS), 0);
-	assert_int_equal(nr_fires, 2);
+	ADVANCE_EXPECT_FIRES(10 * MS, 2);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
 	assert_int_equal(t_cancel(&e->t), 1);
 	tmap_close(&m);
@@ -680,8 +646,7 @@ static void test_timer_callback_cancelling_another_pending_timer_returns_one(voi
 	other_timer = &b->t;
 	assert_int_equal(t_start(&a->t, MS, 0), 0);
 	assert_int_equal(t_start(&b->t, 2 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(5 * MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(5 * MS, 1);
 	assert_int_equal(other_ret, 1);
 	assert_int_equal(t_start(&b->t, MS, 0), -EINVAL);
 	tmap_close(&m);
@@ -697,8 +662,7 @@ static void test_timer_callback_receives_map_definition_index_key_and_value(void
 	e = tmap_elem(&m, 5);
 	timer_ready(&m, e, cb_record);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_ptr_equal(fires[0].map, m.def);
 	assert_ptr_equal(fires[0].value, e);
 	assert_int_equal(fires[0].key_val, 5);
@@ -719,8 +683,7 @@ static void test_timer_hash_callback_receives_the_element_stored_key(void **stat
 	e = tmap_elem(&m, 42);
 	timer_ready(&m, e, cb_record);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(fires[0].key_val, 42);
 	assert_ptr_equal(fires[0].key, emu_map_elem_key(m.map, e, &idx));
 	assert_ptr_equal(fires[0].value, e);
@@ -739,12 +702,9 @@ static void test_timer_callback_returning_nonzero_is_diagnosed(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_returns_one);
+	e = one_ready_timer(&m, cb_returns_one);
 	assert_int_equal(t_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_true(bpfemu_diag_has("timer_cb_nonzero_return"));
 	tmap_close(&m);
 }
@@ -756,13 +716,10 @@ static void test_timer_ktime_get_ns_agrees_with_monotonic_timers(void **state)
 	uint64_t t0;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
-	timer_ready(&m, e, cb_record);
+	e = one_ready_timer(&m, cb_record);
 	t0 = bpfemu_helper_ktime_get_ns();
 	assert_int_equal(t_start(&e->t, 7 * MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(7 * MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(7 * MS, 1);
 	assert_int_equal(fires[0].now, t0 + 7 * MS);
 	assert_int_equal(bpfemu_helper_ktime_get_ns(), t0 + 7 * MS);
 	tmap_close(&m);
@@ -784,11 +741,9 @@ static void test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not(v
 	assert_int_equal(t_start(&boot->t, bpfemu_helper_ktime_get_boot_ns() + 50 * MS,
 				 BPF_F_TIMER_ABS), 0);
 	assert_int_equal(bpfemu_clock_suspend(100 * MS), 0);
-	assert_int_equal(bpfemu_clock_advance(0), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(0, 1);
 	assert_int_equal(fires[0].key_val, 1);
-	assert_int_equal(bpfemu_clock_advance(50 * MS), 0);
-	assert_int_equal(nr_fires, 2);
+	ADVANCE_EXPECT_FIRES(50 * MS, 2);
 	assert_int_equal(fires[1].key_val, 0);
 	tmap_close(&m);
 }
@@ -799,13 +754,11 @@ static void test_timer_helpers_are_allowed_outside_any_program(void **state)
 	struct elem *e;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	assert_int_equal(bpfemu_helper_timer_init(&e->t, m.def, 1), 0);
 	assert_int_equal(bpfemu_helper_timer_set_callback(&e->t, (void *)cb_record), 0);
 	assert_int_equal(bpfemu_helper_timer_start(&e->t, MS, 0), 0);
-	assert_int_equal(bpfemu_clock_advance(MS), 0);
-	assert_int_equal(nr_fires, 1);
+	ADVANCE_EXPECT_FIRES(MS, 1);
 	assert_int_equal(bpfemu_helper_timer_cancel(&e->t), 0);
 	tmap_close(&m);
 }
@@ -820,8 +773,7 @@ static void test_timer_tracing_programs_may_use_timers_kprobes_may_not(void **st
 	(void)state;
 	assert_non_null(tracing);
 	assert_non_null(kprobe);
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 1), 0);
-	e = tmap_elem(&m, 0);
+	e = one_timer(&m);
 	/* observed on 6.18: a tp_btf program with a timer map loads and arms */
 	assert_int_equal(prog_call(tracing, OP_INIT, &e->t, m.def, 1, 0), 0);
 	/* "tracing progs cannot use bpf_timer yet" */
