@@ -322,6 +322,53 @@ static inline void *conf_map_mmap(int fd, size_t len, int prot, long off)
 	return conf_map_mmap_flags(fd, len, prot, MAP_SHARED, off);
 }
 
+/*
+ * The mmap rules of a ring map fd (RINGBUF and USER_RINGBUF, user_ringbuf.md
+ * §2) are checked the same way by both families' drivers: one mapping per
+ * case, recorded as "ret=ok" (the mapping is released again) or the errno.
+ * The cases differ per family (which pages are writable), so each driver
+ * keeps its own table; rows are recorded in table order.
+ */
+static inline const char *conf_mmap_rc(void *p, size_t len)
+{
+	if (p == MAP_FAILED)
+		return conf_rc(-(long)errno);
+	munmap(p, len);
+	return "ok";
+}
+
+struct conf_mmap_case {
+	const char *name;	/* the record's case name */
+	size_t len;
+	int prot;
+	int flags;		/* MAP_SHARED or MAP_PRIVATE */
+	long off;
+};
+
+static inline void conf_mmap_cases(int fd, const struct conf_mmap_case *c, size_t n)
+{
+	for (; n--; c++)
+		CONF_REC(c->name, "ret=%s",
+			 conf_mmap_rc(conf_map_mmap_flags(fd, c->len, c->prot, c->flags, c->off),
+				      c->len));
+}
+
+/* A read-only mapping of @len bytes at @off cannot be made writable
+ * (VM_MAYWRITE cleared): "map=ok mprotect=<rc>", or "map=<errno>". */
+static inline void conf_mmap_ro_mprotect_rw(int fd, const char *name, size_t len, long off)
+{
+	void *p = conf_map_mmap(fd, len, PROT_READ, off);
+
+	if (p != MAP_FAILED) {
+		int r = mprotect(p, len, PROT_READ | PROT_WRITE) ? -errno : 0;
+
+		CONF_REC(name, "map=ok mprotect=%s", conf_rc(r));
+		munmap(p, len);
+	} else {
+		CONF_REC(name, "map=%s", conf_rc(-(long)errno));
+	}
+}
+
 /* ---- bpffs ------------------------------------------------------------ */
 
 /*

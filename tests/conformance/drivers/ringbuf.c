@@ -279,21 +279,25 @@ static void case_create(void)
 	CONF_REC("user_get_next_key_with_key", "ret=%s", conf_rc(bpf_map_get_next_key(fd, &k, &k) ? -errno : 0));
 }
 
-/* mmap result: "ok" (the mapping is released again) or the errno */
-static const char *mm_rc(void *p, size_t len)
-{
-	if (p == MAP_FAILED)
-		return conf_rc(-(long)errno);
-	munmap(p, len);
-	return "ok";
-}
-
 /* user_ringbuf.md §2: mmap rules of a RINGBUF map fd */
 static void case_mmap(void)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), sz = 4096;
 	size_t all = 2 * pg + 2 * sz;	/* consumer, producer, data twice */
-	const int RW = PROT_READ | PROT_WRITE;
+	const int RO = PROT_READ, RW = PROT_READ | PROT_WRITE;
+	const struct conf_mmap_case cases[] = {
+		{ "mmap_consumer_rw", pg, RW, MAP_SHARED, 0 },
+		{ "mmap_consumer_ro", pg, RO, MAP_SHARED, 0 },
+		{ "mmap_consumer_producer_rw", 2 * pg, RW, MAP_SHARED, 0 },
+		{ "mmap_producer_rw", pg, RW, MAP_SHARED, (long)pg },
+		{ "mmap_data_rw", pg, RW, MAP_SHARED, (long)(2 * pg) },
+		{ "mmap_producer_data_ro", pg + 2 * sz, RO, MAP_SHARED, (long)pg },
+		{ "mmap_whole_ro", all, RO, MAP_SHARED, 0 },
+		{ "mmap_whole_plus_page_ro", all + pg, RO, MAP_SHARED, 0 },
+		{ "mmap_page_past_end_ro", pg, RO, MAP_SHARED, (long)all },
+		{ "mmap_private_ro", pg, RO, MAP_PRIVATE, 0 },
+		{ "mmap_private_consumer_rw", pg, RW, MAP_PRIVATE, 0 },
+	};
 	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, (uint32_t)sz, NULL);
 	void *p;
 
@@ -301,33 +305,8 @@ static void case_mmap(void)
 		CONF_FAIL("mmap_setup", "bpf_map_create");
 		return;
 	}
-	CONF_REC("mmap_consumer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, 0), pg));
-	CONF_REC("mmap_consumer_ro", "ret=%s", mm_rc(conf_map_mmap(fd, pg, PROT_READ, 0), pg));
-	CONF_REC("mmap_consumer_producer_rw", "ret=%s",
-		 mm_rc(conf_map_mmap(fd, 2 * pg, RW, 0), 2 * pg));
-	CONF_REC("mmap_producer_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, (long)pg), pg));
-	CONF_REC("mmap_data_rw", "ret=%s", mm_rc(conf_map_mmap(fd, pg, RW, (long)(2 * pg)), pg));
-	CONF_REC("mmap_producer_data_ro", "ret=%s",
-		 mm_rc(conf_map_mmap(fd, pg + 2 * sz, PROT_READ, (long)pg), pg + 2 * sz));
-	CONF_REC("mmap_whole_ro", "ret=%s", mm_rc(conf_map_mmap(fd, all, PROT_READ, 0), all));
-	CONF_REC("mmap_whole_plus_page_ro", "ret=%s",
-		 mm_rc(conf_map_mmap(fd, all + pg, PROT_READ, 0), all + pg));
-	CONF_REC("mmap_page_past_end_ro", "ret=%s",
-		 mm_rc(conf_map_mmap(fd, pg, PROT_READ, (long)all), pg));
-	CONF_REC("mmap_private_ro", "ret=%s",
-		 mm_rc(conf_map_mmap_flags(fd, pg, PROT_READ, MAP_PRIVATE, 0), pg));
-	CONF_REC("mmap_private_consumer_rw", "ret=%s",
-		 mm_rc(conf_map_mmap_flags(fd, pg, RW, MAP_PRIVATE, 0), pg));
-
-	p = conf_map_mmap(fd, pg, PROT_READ, (long)pg);
-	if (p != MAP_FAILED) {
-		int r = mprotect(p, pg, RW) ? -errno : 0;
-
-		CONF_REC("mmap_producer_ro_mprotect_rw", "map=ok mprotect=%s", conf_rc(r));
-		munmap(p, pg);
-	} else {
-		CONF_REC("mmap_producer_ro_mprotect_rw", "map=%s", conf_rc(-(long)errno));
-	}
+	conf_mmap_cases(fd, cases, sizeof(cases) / sizeof(cases[0]));
+	conf_mmap_ro_mprotect_rw(fd, "mmap_producer_ro_mprotect_rw", pg, (long)pg);
 	close(fd);
 
 	/* a record written by the program is seen in both copies of the data */
