@@ -23,8 +23,7 @@
 #include "fd.h"
 #include "map.h"
 #include "ringbuf.h"
-
-static size_t page;
+#include "test_ringbuf_util.h"
 
 struct kring {
 	struct emu_map *map;
@@ -524,23 +523,6 @@ static void test_map_fd_is_readable_after_a_wakeup_until_caught_up(void **state)
 	kring_close(&k);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	page = (size_t)sysconf(_SC_PAGESIZE);
-	emu_ringbuf_register();
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	emu_fd_reap();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,5 +547,5 @@ int main(void)
 		cmocka_unit_test(test_map_fd_is_readable_after_a_wakeup_until_caught_up),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ringbuf_group_setup, ringbuf_group_teardown);
 }

@@ -30,6 +30,7 @@
 #include "fd.h"
 #include "map.h"
 #include "ringbuf.h"
+#include "test_ringbuf_util.h"
 
 #define NR_PRODUCERS	4
 #define NR_DRAINERS	2
@@ -361,22 +362,6 @@ static void test_programs_on_threads_against_a_polling_consumer(void **state)
 	emu_fd_reap();
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	emu_ringbuf_register();
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	emu_fd_reap();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,5 +369,5 @@ int main(void)
 		cmocka_unit_test(test_programs_on_threads_against_a_polling_consumer),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ringbuf_group_setup, ringbuf_group_teardown);
 }

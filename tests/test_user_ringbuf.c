@@ -24,10 +24,9 @@
 #include "map.h"
 #include "prog.h"
 #include "ringbuf.h"
+#include "test_ringbuf_util.h"
 
 #define HDR BPF_RINGBUF_HDR_SZ
-
-static size_t page;
 
 struct ring {
 	struct emu_map *map;
@@ -834,15 +833,8 @@ static void test_drain_of_a_kernel_ringbuf_is_rejected(void **state)
 	emu_map_put(m);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	page = (size_t)sysconf(_SC_PAGESIZE);
-	emu_ringbuf_register();
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
+/* No map fds in this file (maps are made with emu_map_create): unlike
+ * ringbuf_group_teardown there is nothing to reap first. */
 static int teardown(void **state)
 {
 	(void)state;
@@ -890,5 +882,5 @@ int main(void)
 		cmocka_unit_test(test_drain_of_a_kernel_ringbuf_is_rejected),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ringbuf_group_setup, teardown);
 }

@@ -27,8 +27,7 @@
 #include "fd.h"
 #include "map.h"
 #include "ringbuf.h"
-
-static size_t page;
+#include "test_ringbuf_util.h"
 
 struct uring {
 	struct emu_map *map;
@@ -414,23 +413,6 @@ static void test_map_fd_is_writable_until_exactly_full(void **state)
 	uring_close(&u);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	page = (size_t)sysconf(_SC_PAGESIZE);
-	emu_ringbuf_register();
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	emu_fd_reap();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,5 +433,5 @@ int main(void)
 		cmocka_unit_test(test_map_fd_is_writable_until_exactly_full),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ringbuf_group_setup, ringbuf_group_teardown);
 }
