@@ -22,6 +22,7 @@
 #include <bpfemu/kernel_types.h>
 
 #include "cgrp_count.skel.h"
+#include "test_group.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
@@ -31,21 +32,6 @@ struct cg_val {
 	long count;
 	__u64 id;
 };
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
 
 static int run(int prog_fd)
 {
@@ -184,11 +170,11 @@ static void test_program_reaches_the_cgroup_through_the_current_task(void **stat
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_program_counts_per_current_cgroup_and_user_space_reads_it, teardown),
-		cmocka_unit_test_teardown(test_program_helpers_return_the_kernels_errors, teardown),
-		cmocka_unit_test_teardown(test_destroying_the_skeleton_frees_storage_on_every_cgroup, teardown),
-		cmocka_unit_test_teardown(test_program_reaches_the_cgroup_through_the_current_task, teardown),
+		cmocka_unit_test_teardown(test_program_counts_per_current_cgroup_and_user_space_reads_it, reset_teardown),
+		cmocka_unit_test_teardown(test_program_helpers_return_the_kernels_errors, reset_teardown),
+		cmocka_unit_test_teardown(test_destroying_the_skeleton_frees_storage_on_every_cgroup, reset_teardown),
+		cmocka_unit_test_teardown(test_program_reaches_the_cgroup_through_the_current_task, reset_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }

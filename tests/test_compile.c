@@ -23,21 +23,7 @@
 #include "seedlike.skel.h"
 #include "globals.skel.h"
 #include "globals_copy.skel.h"
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
+#include "test_group.h"
 
 static char pkt[64];
 
@@ -246,5 +232,5 @@ int main(void)
 		cmocka_unit_test(test_skb_test_run_needs_an_ethernet_header),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }

@@ -23,21 +23,7 @@
 #include <bpfemu/core.h>
 
 #include "decls.skel.h"
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
+#include "test_group.h"
 
 static void test_each_declarator_is_its_own_member_with_its_initial_value(void **state)
 {
@@ -154,5 +140,5 @@ int main(void)
 		cmocka_unit_test(test_rodata_declarators_are_set_before_load_and_all_sync),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }

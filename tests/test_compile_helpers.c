@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "helpers_wired.skel.h"
+#include "test_group.h"
 
 static void test_emulated_helpers_are_not_stubs(void **state)
 {
@@ -56,18 +57,10 @@ static void test_emulated_helpers_are_not_stubs(void **state)
 	helpers_wired__destroy(skel);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_emulated_helpers_are_not_stubs, teardown),
+		cmocka_unit_test_teardown(test_emulated_helpers_are_not_stubs, reset_teardown),
 	};
 
 	bpfemu_diag_set_echo(false);

@@ -24,26 +24,12 @@
 #include <bpf/libbpf.h>
 
 #include "lifetime.skel.h"
+#include "test_group.h"
 
 struct lt_val_user {
 	__u64 t[2];		/* struct bpf_timer */
 	__u64 hits;
 };
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
 
 static char pkt[64];
 
@@ -223,16 +209,16 @@ static void test_libbpf_set_print_and_num_possible_cpus(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_field_kinds_are_one_enum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_kinds_are_one_enum, quiet_setup, reset_teardown),
 		cmocka_unit_test_setup_teardown(test_dup_prog_fd_runs_after_destroy_with_usercnt_zero,
-						setup, teardown),
+						quiet_setup, reset_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_timer_after_destroy_resolves_its_map,
-						setup, teardown),
+						quiet_setup, reset_teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_without_user_fd_cancels_the_timer,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_keeps_program_after_close, setup, teardown),
+						quiet_setup, reset_teardown),
+		cmocka_unit_test_setup_teardown(test_link_keeps_program_after_close, quiet_setup, reset_teardown),
 		cmocka_unit_test_setup_teardown(test_libbpf_set_print_and_num_possible_cpus,
-						setup, teardown),
+						quiet_setup, reset_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,19 +23,12 @@
 #include <bpfemu/core.h>
 
 #include "syscall_ctx.skel.h"
+#include "test_group.h"
 
 struct syscall_args {
 	int a;
 	int b;
 };
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
 
 static int prog_fd(struct syscall_ctx *skel)
 {
@@ -142,5 +135,5 @@ int main(void)
 	};
 
 	bpfemu_diag_set_echo(false);
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, reset_teardown);
 }

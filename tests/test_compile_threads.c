@@ -22,6 +22,7 @@
 #include <bpf/libbpf.h>
 
 #include "rcu_reader.skel.h"
+#include "test_group.h"
 
 struct rr_val_user {
 	__u64 a;
@@ -82,19 +83,11 @@ static void test_program_reads_stay_whole_while_elements_are_replaced(void **sta
 	rcu_reader__destroy(skel);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_program_reads_stay_whole_while_elements_are_replaced,
-					  teardown),
+					  reset_teardown),
 	};
 
 	bpfemu_diag_set_echo(false);

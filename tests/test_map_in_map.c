@@ -24,26 +24,12 @@
 
 #include "mim_basic.skel.h"
 #include "mim_timer.skel.h"
+#include "test_group.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524
 #endif
 #define MS 1000000ULL
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
 
 static int mk(enum bpf_map_type type, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
 {
@@ -566,17 +552,17 @@ static void test_mim_inner_timer_dies_with_its_last_fd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_mim_create_checks, teardown),
-		cmocka_unit_test_teardown(test_mim_inner_types, teardown),
-		cmocka_unit_test_teardown(test_mim_array_elements, teardown),
-		cmocka_unit_test_teardown(test_mim_template_max_entries, teardown),
-		cmocka_unit_test_teardown(test_mim_hash_elements, teardown),
-		cmocka_unit_test_teardown(test_mim_inner_held_by_refcnt, teardown),
-		cmocka_unit_test_teardown(test_mim_hash_outer_free_drops_inners, teardown),
-		cmocka_unit_test_teardown(test_mim_bpf_c_initial_slots, teardown),
-		cmocka_unit_test_teardown(test_mim_bpf_c_program_cannot_write, teardown),
-		cmocka_unit_test_teardown(test_mim_inner_timer_dies_with_its_last_fd, teardown),
+		cmocka_unit_test_teardown(test_mim_create_checks, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_inner_types, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_array_elements, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_template_max_entries, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_hash_elements, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_inner_held_by_refcnt, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_hash_outer_free_drops_inners, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_bpf_c_initial_slots, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_bpf_c_program_cannot_write, reset_teardown),
+		cmocka_unit_test_teardown(test_mim_inner_timer_dies_with_its_last_fd, reset_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }

@@ -21,23 +21,9 @@
 #include <bpfemu.h>
 
 #include "timer_progs.skel.h"
+#include "test_group.h"
 
 #define MS 1000000ULL
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
 
 static int run(struct bpf_program *prog)
 {
@@ -167,12 +153,12 @@ static void test_timer_progs_periodic_timer_fires_on_the_libev_loop_in_real_time
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_timer_progs_periodic_callback_rearms_itself_in_virtual_time, teardown),
-		cmocka_unit_test_teardown(test_timer_progs_callback_deleting_its_hash_element_stops_it, teardown),
-		cmocka_unit_test_teardown(test_timer_progs_destroying_the_skeleton_cancels_pending_timers, teardown),
-		cmocka_unit_test_teardown(test_timer_progs_user_lookup_of_an_armed_element_shows_zero_timer_bytes, teardown),
-		cmocka_unit_test_teardown(test_timer_progs_periodic_timer_fires_on_the_libev_loop_in_real_time, teardown),
+		cmocka_unit_test_teardown(test_timer_progs_periodic_callback_rearms_itself_in_virtual_time, reset_teardown),
+		cmocka_unit_test_teardown(test_timer_progs_callback_deleting_its_hash_element_stops_it, reset_teardown),
+		cmocka_unit_test_teardown(test_timer_progs_destroying_the_skeleton_cancels_pending_timers, reset_teardown),
+		cmocka_unit_test_teardown(test_timer_progs_user_lookup_of_an_armed_element_shows_zero_timer_bytes, reset_teardown),
+		cmocka_unit_test_teardown(test_timer_progs_periodic_timer_fires_on_the_libev_loop_in_real_time, reset_teardown),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }

@@ -27,21 +27,7 @@
 #include "bad_sec.skel.h"
 #include "err.h"
 #include "prog.h"
-
-static int setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_set_echo(false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	bpfemu_reset();
-	assert_int_equal(bpfemu_live_objects(), 0);
-	return 0;
-}
+#include "test_group.h"
 
 static int each_setup(void **state)
 {
@@ -265,5 +251,5 @@ int main(void)
 #undef T
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
 }
