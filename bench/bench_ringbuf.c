@@ -101,17 +101,58 @@ static double bench_memcpy(size_t size)
 	return (double)nsamples * (double)size / ((double)ns / 1e9);
 }
 
-/* ------------------------------------------------ user -> program */
+/*
+ * Both directions run the same two loops (one producer alternating with the
+ * consumer on this thread; NR_THREADS producer threads against a consumer on
+ * this thread).  What differs between them -- the ring type, how a sample is
+ * put in and how the other side takes it -- is a struct ring_dir; its
+ * functions are called once per batch, never per sample, so the loop being
+ * shared adds no call to what is measured.
+ */
+struct bench_ring;
 
-struct drain_acc {
+struct ring_dir {
+	const char *name;	/* the rows' prefix, also what skip() matches */
+	uint32_t map_type;
+	/* Put up to n samples of size bytes from src in the ring without
+	 * waiting; returns how many went in (fewer when the ring is full). */
+	long (*fill)(struct bench_ring *r, uint8_t *src, size_t size, long n);
+	/* Take what is in the ring now. */
+	void (*take)(struct bench_ring *r);
+	/* Take what is in the ring, waiting a little when it is empty (the
+	 * producers are other threads). */
+	void (*take_wait)(struct bench_ring *r);
+	/* A producer thread: arg is a struct producer. */
+	void *(*producer)(void *arg);
+};
+
+/* What the consuming side has read: it reads every sample it is sent. */
+struct acc {
 	uint64_t sum;
 	long n;
 	uint8_t buf[4096];
 };
 
+struct bench_ring {
+	void *def;
+	int fd;
+	struct user_ring_buffer *urb;	/* user -> program */
+	struct ring_buffer *rb;		/* program -> user */
+	pthread_mutex_t lock;		/* user producers take turns (one urb) */
+	struct acc acc;
+};
+
+struct producer {
+	struct bench_ring *r;
+	size_t size;
+	long n;
+};
+
+/* ------------------------------------------------ user -> program */
+
 static int drain_cb(const struct bpf_dynptr *d, void *ctx)
 {
-	struct drain_acc *a = ctx;
+	struct acc *a = ctx;
 	uint32_t size = bpf_dynptr_size(d);
 
 	/* A program reads what it was sent. */
@@ -121,52 +162,33 @@ static int drain_cb(const struct bpf_dynptr *d, void *ctx)
 	return 0;
 }
 
-static void bench_user_single(size_t size, double memcpy_bps)
+static long user_fill(struct bench_ring *r, uint8_t *src, size_t size, long n)
 {
-	struct drain_acc acc = { 0 };
-	struct user_ring_buffer *urb;
-	struct emu_map *map;
-	uint8_t src[4096];
-	uint64_t t0;
-	long sent = 0;
-	void *def;
-	int fd;
+	long i;
+	void *p;
 
-	if (skip("user->prog, 1 producer"))
-		return;
-
-	memset(src, 2, sizeof(src));
-	map = ring_new(BPF_MAP_TYPE_USER_RINGBUF, &fd);
-	def = emu_map_def(map);
-	urb = user_ring_buffer__new(fd, NULL);
-	t0 = wall_ns();
-	while (acc.n < nsamples) {
-		void *p;
-
-		/* Fill the ring, then let the program drain it. */
-		while (sent < nsamples && (p = user_ring_buffer__reserve(urb, (uint32_t)size))) {
-			memcpy(p, src, size);
-			user_ring_buffer__submit(urb, p);
-			sent++;
-		}
-		bpfemu_helper_user_ringbuf_drain(def, drain_cb, &acc, 0);
+	for (i = 0; i < n && (p = user_ring_buffer__reserve(r->urb, (uint32_t)size)); i++) {
+		memcpy(p, src, size);
+		user_ring_buffer__submit(r->urb, p);
 	}
-	report("user->prog, 1 producer", size, nsamples, wall_ns() - t0, memcpy_bps);
-	user_ring_buffer__free(urb);
-	close(fd);
-	emu_fd_reap();
+	return i;
 }
 
-struct uprod {
-	struct user_ring_buffer *urb;
-	pthread_mutex_t *lock;
-	size_t size;
-	long n;
-};
+static void user_take(struct bench_ring *r)
+{
+	bpfemu_helper_user_ringbuf_drain(r->def, drain_cb, &r->acc, 0);
+}
+
+static void user_take_wait(struct bench_ring *r)
+{
+	if (bpfemu_helper_user_ringbuf_drain(r->def, drain_cb, &r->acc, 0) == 0)
+		sched_yield();
+}
 
 static void *user_producer(void *arg)
 {
-	struct uprod *u = arg;
+	struct producer *u = arg;
+	struct bench_ring *r = u->r;
 	uint8_t src[4096];
 	long i;
 
@@ -174,63 +196,31 @@ static void *user_producer(void *arg)
 	for (i = 0; i < u->n; i++) {
 		void *p;
 
-		pthread_mutex_lock(u->lock);
-		p = user_ring_buffer__reserve_blocking(u->urb, (uint32_t)u->size, 10000);
+		pthread_mutex_lock(&r->lock);
+		p = user_ring_buffer__reserve_blocking(r->urb, (uint32_t)u->size, 10000);
 		if (p) {
 			memcpy(p, src, u->size);
-			user_ring_buffer__submit(u->urb, p);
+			user_ring_buffer__submit(r->urb, p);
 		}
-		pthread_mutex_unlock(u->lock);
+		pthread_mutex_unlock(&r->lock);
 	}
 	return NULL;
 }
 
-static void bench_user_threads(size_t size, double memcpy_bps)
-{
-	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct uprod up[NR_THREADS];
-	pthread_t th[NR_THREADS];
-	struct drain_acc acc = { 0 };
-	struct user_ring_buffer *urb;
-	struct emu_map *map;
-	long per = nsamples / NR_THREADS, total = per * NR_THREADS;
-	uint64_t t0;
-	void *def;
-	int fd, i;
-
-	if (skip("user->prog, 3 producer threads"))
-		return;
-
-	map = ring_new(BPF_MAP_TYPE_USER_RINGBUF, &fd);
-	def = emu_map_def(map);
-	urb = user_ring_buffer__new(fd, NULL);
-	t0 = wall_ns();
-	for (i = 0; i < NR_THREADS; i++) {
-		up[i] = (struct uprod){ .urb = urb, .lock = &lock, .size = size, .n = per };
-		pthread_create(&th[i], NULL, user_producer, &up[i]);
-	}
-	while (acc.n < total)
-		if (bpfemu_helper_user_ringbuf_drain(def, drain_cb, &acc, 0) == 0)
-			sched_yield();
-	for (i = 0; i < NR_THREADS; i++)
-		pthread_join(th[i], NULL);
-	report("user->prog, 3 producer threads", size, total, wall_ns() - t0, memcpy_bps);
-	user_ring_buffer__free(urb);
-	close(fd);
-	emu_fd_reap();
-}
+static const struct ring_dir user_to_prog = {
+	.name = "user->prog",
+	.map_type = BPF_MAP_TYPE_USER_RINGBUF,
+	.fill = user_fill,
+	.take = user_take,
+	.take_wait = user_take_wait,
+	.producer = user_producer,
+};
 
 /* ------------------------------------------------ program -> user */
 
-struct cons_acc {
-	uint64_t sum;
-	long n;
-	uint8_t buf[4096];
-};
-
 static int consume_cb(void *ctx, void *data, size_t size)
 {
-	struct cons_acc *a = ctx;
+	struct acc *a = ctx;
 
 	/* User space reads what it was sent. */
 	memcpy(a->buf, data, size);
@@ -239,45 +229,28 @@ static int consume_cb(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void bench_kernel_single(size_t size, double memcpy_bps)
+static long kernel_fill(struct bench_ring *r, uint8_t *src, size_t size, long n)
 {
-	struct cons_acc acc = { 0 };
-	struct ring_buffer *rb;
-	struct emu_map *map;
-	uint8_t src[4096];
-	uint64_t t0;
-	long sent = 0;
-	void *def;
-	int fd;
+	long i;
 
-	if (skip("prog->user, 1 producer"))
-		return;
-
-	memset(src, 4, sizeof(src));
-	map = ring_new(BPF_MAP_TYPE_RINGBUF, &fd);
-	def = emu_map_def(map);
-	rb = ring_buffer__new(fd, consume_cb, &acc, NULL);
-	t0 = wall_ns();
-	while (acc.n < nsamples) {
-		while (sent < nsamples && !bpfemu_helper_ringbuf_output(def, src, size, 0))
-			sent++;
-		ring_buffer__consume(rb);
-	}
-	report("prog->user, 1 producer", size, nsamples, wall_ns() - t0, memcpy_bps);
-	ring_buffer__free(rb);
-	close(fd);
-	emu_fd_reap();
+	for (i = 0; i < n && !bpfemu_helper_ringbuf_output(r->def, src, size, 0); i++)
+		;
+	return i;
 }
 
-struct kprod {
-	void *def;
-	size_t size;
-	long n;
-};
+static void kernel_take(struct bench_ring *r)
+{
+	ring_buffer__consume(r->rb);
+}
+
+static void kernel_take_wait(struct bench_ring *r)
+{
+	ring_buffer__poll(r->rb, 100);
+}
 
 static void *kernel_producer(void *arg)
 {
-	struct kprod *k = arg;
+	struct producer *k = arg;
 	uint8_t src[4096];
 	long i;
 
@@ -285,7 +258,7 @@ static void *kernel_producer(void *arg)
 	for (i = 0; i < k->n; i++) {
 		void *p;
 
-		while (!(p = bpfemu_helper_ringbuf_reserve(k->def, k->size, 0)))
+		while (!(p = bpfemu_helper_ringbuf_reserve(k->r->def, k->size, 0)))
 			sched_yield();
 		memcpy(p, src, k->size);
 		bpfemu_helper_ringbuf_submit(p, 0);
@@ -293,37 +266,90 @@ static void *kernel_producer(void *arg)
 	return NULL;
 }
 
-static void bench_kernel_threads(size_t size, double memcpy_bps)
-{
-	struct kprod kp[NR_THREADS];
-	pthread_t th[NR_THREADS];
-	struct cons_acc acc = { 0 };
-	struct ring_buffer *rb;
-	struct emu_map *map;
-	long per = nsamples / NR_THREADS, total = per * NR_THREADS;
-	uint64_t t0;
-	void *def;
-	int fd, i;
+static const struct ring_dir prog_to_user = {
+	.name = "prog->user",
+	.map_type = BPF_MAP_TYPE_RINGBUF,
+	.fill = kernel_fill,
+	.take = kernel_take,
+	.take_wait = kernel_take_wait,
+	.producer = kernel_producer,
+};
 
-	if (skip("prog->user, 3 producer threads"))
+/* ------------------------------------------------ the two loops */
+
+static void ring_open(struct bench_ring *r, const struct ring_dir *dir)
+{
+	struct emu_map *map;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	map = ring_new(dir->map_type, &r->fd);
+	r->def = emu_map_def(map);
+	if (dir->map_type == BPF_MAP_TYPE_USER_RINGBUF)
+		r->urb = user_ring_buffer__new(r->fd, NULL);
+	else
+		r->rb = ring_buffer__new(r->fd, consume_cb, &r->acc, NULL);
+}
+
+static void ring_close(struct bench_ring *r)
+{
+	user_ring_buffer__free(r->urb);
+	ring_buffer__free(r->rb);
+	close(r->fd);
+	emu_fd_reap();
+	pthread_mutex_destroy(&r->lock);
+}
+
+static void bench_single(const struct ring_dir *dir, size_t size, double memcpy_bps)
+{
+	struct bench_ring r;
+	uint8_t src[4096];
+	char what[64];
+	uint64_t t0;
+	long sent = 0;
+
+	snprintf(what, sizeof(what), "%s, 1 producer", dir->name);
+	if (skip(what))
 		return;
 
-	map = ring_new(BPF_MAP_TYPE_RINGBUF, &fd);
-	def = emu_map_def(map);
-	rb = ring_buffer__new(fd, consume_cb, &acc, NULL);
+	memset(src, 2, sizeof(src));
+	ring_open(&r, dir);
+	t0 = wall_ns();
+	while (r.acc.n < nsamples) {
+		/* Fill the ring, then let the other side empty it. */
+		sent += dir->fill(&r, src, size, nsamples - sent);
+		dir->take(&r);
+	}
+	report(what, size, nsamples, wall_ns() - t0, memcpy_bps);
+	ring_close(&r);
+}
+
+static void bench_threads(const struct ring_dir *dir, size_t size, double memcpy_bps)
+{
+	struct producer prod[NR_THREADS];
+	pthread_t th[NR_THREADS];
+	struct bench_ring r;
+	long per = nsamples / NR_THREADS, total = per * NR_THREADS;
+	char what[64];
+	uint64_t t0;
+	int i;
+
+	snprintf(what, sizeof(what), "%s, %d producer threads", dir->name, NR_THREADS);
+	if (skip(what))
+		return;
+
+	ring_open(&r, dir);
 	t0 = wall_ns();
 	for (i = 0; i < NR_THREADS; i++) {
-		kp[i] = (struct kprod){ .def = def, .size = size, .n = per };
-		pthread_create(&th[i], NULL, kernel_producer, &kp[i]);
+		prod[i] = (struct producer){ .r = &r, .size = size, .n = per };
+		pthread_create(&th[i], NULL, dir->producer, &prod[i]);
 	}
-	while (acc.n < total)
-		ring_buffer__poll(rb, 100);
+	while (r.acc.n < total)
+		dir->take_wait(&r);
 	for (i = 0; i < NR_THREADS; i++)
 		pthread_join(th[i], NULL);
-	report("prog->user, 3 producer threads", size, total, wall_ns() - t0, memcpy_bps);
-	ring_buffer__free(rb);
-	close(fd);
-	emu_fd_reap();
+	report(what, size, total, wall_ns() - t0, memcpy_bps);
+	ring_close(&r);
 }
 
 int main(int argc, char **argv)
@@ -340,10 +366,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < 2; i++) {
 		double m = bench_memcpy(sizes[i]);
 
-		bench_user_single(sizes[i], m);
-		bench_user_threads(sizes[i], m);
-		bench_kernel_single(sizes[i], m);
-		bench_kernel_threads(sizes[i], m);
+		bench_single(&user_to_prog, sizes[i], m);
+		bench_threads(&user_to_prog, sizes[i], m);
+		bench_single(&prog_to_user, sizes[i], m);
+		bench_threads(&prog_to_user, sizes[i], m);
 	}
 	return bpfemu_live_objects() == 0 ? 0 : 1;
 }
