@@ -131,6 +131,36 @@ static void test_cache_slots_go_to_the_least_used_lowest_index(void **state)
 			smap_close(&m[i]);
 }
 
+/*
+ * The set-up most tests below share: a map (opened by @open: smap_open or
+ * smap_open_locked), the cgroup /a with a test reference (cg_make) and, when
+ * @fd is not NULL, an fd on /a for the user-space commands.  A set-up step
+ * that fails, fails here under the test's name.  fixture_close() undoes it
+ * in the order the tests always did: the fd (-1: none), the cgroup
+ * reference, the map.
+ */
+static struct cgroup *fixture_open(struct smap *m, int (*open)(struct smap *), int *fd)
+{
+	struct cgroup *cg;
+
+	assert_int_equal(open(m), 0);
+	cg = cg_make("/a", NULL);
+	assert_non_null(cg);
+	if (fd) {
+		*fd = bpfemu_cgroup_open("/a");
+		assert_true(*fd >= 0);
+	}
+	return cg;
+}
+
+static void fixture_close(struct smap *m, struct cgroup *cg, int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	bpfemu_cgroup_put(cg);
+	smap_close(m);
+}
+
 /* ------------------------------------------------------------------ get */
 
 static void test_get_without_create_on_empty_cgroup_returns_null_and_creates_nothing(void **state)
@@ -141,17 +171,11 @@ static void test_get_without_create_on_empty_cgroup_returns_null_and_creates_not
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
-	assert_non_null(cg);
+	cg = fixture_open(&m, smap_open, &fd);
 	assert_null(s_get(&m, cg, NULL, 0));
 	assert_null(cg->bpf_cgrp_storage);
-	fd = bpfemu_cgroup_open("/a");
-	assert_true(fd >= 0);
 	assert_int_equal(us_lookup(&m, fd, &v, 0), -ENOENT);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_get_create_without_value_gives_zeroed_storage(void **state)
@@ -161,15 +185,13 @@ static void test_get_create_without_value_gives_zeroed_storage(void **state)
 	struct val *p;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
+	cg = fixture_open(&m, smap_open, NULL);
 	p = s_get(&m, cg, NULL, F_CREATE);
 	assert_non_null(p);
 	assert_int_equal(p->a, 0);
 	assert_int_equal(p->b, 0);
 	assert_ptr_equal((uintptr_t)p % 8, 0);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, -1);
 }
 
 static void test_get_create_with_value_copies_it_and_user_space_reads_it(void **state)
@@ -181,19 +203,15 @@ static void test_get_create_with_value_copies_it_and_user_space_reads_it(void **
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
+	cg = fixture_open(&m, smap_open, &fd);
 	p = s_get(&m, cg, &init, F_CREATE);
 	assert_non_null(p);
 	assert_int_equal(p->a, 7);
 	assert_int_equal(p->b, 8);
-	fd = bpfemu_cgroup_open("/a");
 	assert_int_equal(us_lookup(&m, fd, &out, 0), 0);
 	assert_int_equal(out.a, 7);
 	assert_int_equal(out.b, 8);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_get_create_does_not_copy_the_spin_lock(void **state)
@@ -204,15 +222,13 @@ static void test_get_create_does_not_copy_the_spin_lock(void **state)
 	struct lval *p;
 
 	(void)state;
-	assert_int_equal(smap_open_locked(&m), 0);
-	cg = cg_make("/a", NULL);
+	cg = fixture_open(&m, smap_open_locked, NULL);
 	p = s_get(&m, cg, &init, F_CREATE);
 	assert_non_null(p);
 	assert_int_equal(p->a, 1);
 	assert_int_equal(p->b, 2);
 	assert_int_equal(p->lock.val, 0);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, -1);
 }
 
 static void test_second_get_returns_the_same_storage_unchanged(void **state)
@@ -223,8 +239,7 @@ static void test_second_get_returns_the_same_storage_unchanged(void **state)
 	struct val *p, *q;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
+	cg = fixture_open(&m, smap_open, NULL);
 	p = s_get(&m, cg, &one, F_CREATE);
 	q = s_get(&m, cg, &two, F_CREATE);
 	assert_ptr_equal(p, q);
@@ -232,8 +247,7 @@ static void test_second_get_returns_the_same_storage_unchanged(void **state)
 	assert_ptr_equal(s_get(&m, cg, NULL, 0), p);
 	p->b = 42;
 	assert_int_equal(((struct val *)s_get(&m, cg, NULL, 0))->b, 42);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, -1);
 }
 
 static void test_get_with_unknown_flags_returns_null_even_with_storage(void **state)
@@ -243,8 +257,7 @@ static void test_get_with_unknown_flags_returns_null_even_with_storage(void **st
 	struct val *p;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
+	cg = fixture_open(&m, smap_open, NULL);
 	assert_null(s_get(&m, cg, NULL, F_CREATE | 2));
 	assert_null(cg->bpf_cgrp_storage);		/* nothing created */
 	p = s_get(&m, cg, NULL, F_CREATE);
@@ -254,8 +267,7 @@ static void test_get_with_unknown_flags_returns_null_even_with_storage(void **st
 	assert_null(s_get(&m, cg, NULL, ~0ULL));
 	assert_ptr_equal(s_get(&m, cg, NULL, 0), p);
 	assert_int_equal(p->a, 5);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, -1);
 }
 
 static void test_get_with_null_cgroup_returns_null(void **state)
@@ -276,9 +288,8 @@ static void test_get_on_a_dying_cgroup_finds_storage_but_creates_none(void **sta
 	struct val *p;
 
 	(void)state;
-	assert_int_equal(smap_open(&m1), 0);
+	cg = fixture_open(&m1, smap_open, NULL);
 	assert_int_equal(smap_open(&m2), 0);
-	cg = cg_make("/a", NULL);
 	p = s_get(&m1, cg, NULL, F_CREATE);
 	p->a = 42;
 	assert_int_equal(bpfemu_cgroup_remove("/a"), 0);
@@ -289,8 +300,7 @@ static void test_get_on_a_dying_cgroup_finds_storage_but_creates_none(void **sta
 	assert_int_equal(s_del(&m1, cg), 0);
 	assert_int_equal(s_del(&m1, cg), -ENOENT);
 	assert_null(s_get(&m1, cg, NULL, F_CREATE));
-	bpfemu_cgroup_put(cg);
-	smap_close(&m1);
+	fixture_close(&m1, cg, -1);
 	smap_close(&m2);
 }
 
@@ -325,9 +335,8 @@ static void test_get_create_out_of_memory_returns_null_and_leaks_nothing(void **
 	int n;
 
 	(void)state;
-	assert_int_equal(smap_open(&m1), 0);
+	cg = fixture_open(&m1, smap_open, NULL);
 	assert_int_equal(smap_open(&m2), 0);
-	cg = cg_make("/a", NULL);
 	/* first element: the element, then the per-cgroup storage */
 	for (n = 1; n <= 2; n++) {
 		before = bpfemu_live_objects();
@@ -346,8 +355,7 @@ static void test_get_create_out_of_memory_returns_null_and_leaks_nothing(void **
 	assert_int_equal(bpfemu_live_objects(), before);
 	assert_null(s_get(&m2, cg, NULL, 0));
 	assert_non_null(s_get(&m1, cg, NULL, 0));
-	bpfemu_cgroup_put(cg);
-	smap_close(&m1);
+	fixture_close(&m1, cg, -1);
 	smap_close(&m2);
 }
 
@@ -369,16 +377,14 @@ static void test_delete_of_missing_storage_returns_enoent(void **state)
 	struct cgroup *cg;
 
 	(void)state;
-	assert_int_equal(smap_open(&m1), 0);
+	cg = fixture_open(&m1, smap_open, NULL);
 	assert_int_equal(smap_open(&m2), 0);
-	cg = cg_make("/a", NULL);
 	/* no storage at all on the cgroup */
 	assert_int_equal(s_del(&m1, cg), -ENOENT);
 	/* storage of another map only */
 	assert_non_null(s_get(&m2, cg, NULL, F_CREATE));
 	assert_int_equal(s_del(&m1, cg), -ENOENT);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m1);
+	fixture_close(&m1, cg, -1);
 	smap_close(&m2);
 }
 
@@ -390,9 +396,7 @@ static void test_delete_removes_storage_then_get_is_null_and_user_lookup_enoent(
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
-	fd = bpfemu_cgroup_open("/a");
+	cg = fixture_open(&m, smap_open, &fd);
 	assert_non_null(s_get(&m, cg, NULL, F_CREATE));
 	assert_int_equal(s_del(&m, cg), 0);
 	assert_null(s_get(&m, cg, NULL, 0));
@@ -400,9 +404,7 @@ static void test_delete_removes_storage_then_get_is_null_and_user_lookup_enoent(
 	assert_int_equal(us_lookup(&m, fd, &v, 0), -ENOENT);
 	/* the last element took the per-cgroup storage with it */
 	assert_null(cg->bpf_cgrp_storage);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 /* ----------------------------------------------------------------- busy */
@@ -437,9 +439,8 @@ static void test_nested_get_while_busy_finds_existing_storage_without_caching_it
 	void *p;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
+	cg = fixture_open(&m, smap_open, NULL);
 	assert_int_equal(smap_open(&other), 0);
-	cg = cg_make("/a", NULL);
 	p = s_get(&m, cg, NULL, F_CREATE);
 	/* creation does not fill the cache; a slow-path hit would */
 	assert_null(atomic_load(&cg->bpf_cgrp_storage->cache[emu_ls_cache_idx(m.map)]));
@@ -458,8 +459,7 @@ static void test_nested_get_while_busy_finds_existing_storage_without_caching_it
 	assert_ptr_equal(atomic_load(&cg->bpf_cgrp_storage->cache[emu_ls_cache_idx(m.map)]),
 			 (char *)p - offsetof(struct emu_ls_elem, data));
 	assert_int_equal(s_del(&m, cg), 0);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, -1);
 	smap_close(&other);
 }
 
@@ -471,9 +471,7 @@ static void test_nested_get_create_while_busy_returns_null_and_creates_nothing(v
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
-	fd = bpfemu_cgroup_open("/a");
+	cg = fixture_open(&m, smap_open, &fd);
 	n.m = &m;
 	n.cg = cg;
 	emu_cgrp_storage_set_busy_hook(nest_hook, &n);
@@ -484,9 +482,7 @@ static void test_nested_get_create_while_busy_returns_null_and_creates_nothing(v
 	assert_null(n.got_create);
 	assert_int_equal(n.del, -EBUSY);
 	assert_null(cg->bpf_cgrp_storage);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_nested_delete_inside_a_user_update_returns_ebusy(void **state)
@@ -498,9 +494,7 @@ static void test_nested_delete_inside_a_user_update_returns_ebusy(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
-	fd = bpfemu_cgroup_open("/a");
+	cg = fixture_open(&m, smap_open, &fd);
 	assert_int_equal(us_update(&m, fd, &v, BPF_ANY), 0);
 	n.m = &m;
 	n.cg = cg;
@@ -511,9 +505,7 @@ static void test_nested_delete_inside_a_user_update_returns_ebusy(void **state)
 	assert_non_null(n.got);
 	assert_int_equal(us_lookup(&m, fd, &out, 0), 0);
 	assert_int_equal(out.a, 9);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 /* ----------------------------------------------------------- user space */
@@ -527,9 +519,7 @@ static void test_user_update_modes_create_replace_and_refuse(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open(&m), 0);
-	cg = cg_make("/a", NULL);
-	fd = bpfemu_cgroup_open("/a");
+	cg = fixture_open(&m, smap_open, &fd);
 	assert_int_equal(us_update(&m, fd, &v, BPF_EXIST), -ENOENT);
 	assert_int_equal(us_lookup(&m, fd, &out, 0), -ENOENT);
 	assert_int_equal(us_update(&m, fd, &v, BPF_NOEXIST), 0);
@@ -546,9 +536,7 @@ static void test_user_update_modes_create_replace_and_refuse(void **state)
 	v.a = 200;
 	assert_int_equal(us_update(&m, fd, &v, BPF_EXIST), 0);
 	assert_int_equal(((struct val *)s_get(&m, cg, NULL, 0))->a, 200);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_user_update_with_bad_flags_returns_einval_and_creates_nothing(void **state)
@@ -582,9 +570,7 @@ static void test_user_f_lock_update_is_in_place_and_lookup_zeroes_the_lock(void 
 	int fd;
 
 	(void)state;
-	assert_int_equal(smap_open_locked(&m), 0);
-	cg = cg_make("/a", NULL);
-	fd = bpfemu_cgroup_open("/a");
+	cg = fixture_open(&m, smap_open_locked, &fd);
 	/* BPF_F_LOCK | BPF_EXIST on nothing: -ENOENT */
 	assert_int_equal(us_update(&m, fd, &v, BPF_F_LOCK | BPF_EXIST), -ENOENT);
 	assert_int_equal(us_update(&m, fd, &v, BPF_F_LOCK), 0);
@@ -608,9 +594,7 @@ static void test_user_f_lock_update_is_in_place_and_lookup_zeroes_the_lock(void 
 	assert_int_equal(us_lookup(&m, fd, &out, 0), 0);
 	assert_int_equal(out.lock.val, 0);
 	assert_int_equal(out.b, 2);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_user_key_that_is_not_an_open_cgroup_fd_returns_ebadf(void **state)
@@ -721,9 +705,7 @@ static void test_storage_lives_until_the_removed_cgroup_is_freed(void **state)
 	assert_null(s_get(&m, cg, NULL, 0));
 	fd = bpfemu_cgroup_open("/a");
 	assert_int_equal(us_lookup(&m, fd, &v, 0), -ENOENT);
-	close(fd);
-	bpfemu_cgroup_put(cg);
-	smap_close(&m);
+	fixture_close(&m, cg, fd);
 }
 
 static void test_freeing_the_map_frees_its_storage_on_every_cgroup_only(void **state)
