@@ -25,6 +25,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -82,6 +83,8 @@ static struct tok *toks;
 static int ntok, captok;
 static const char *objname;
 static const char *incdir;
+static char *incdir_real;	/* realpath(incdir), or NULL */
+static bool incdir_seen;	/* some linemarker named a file under incdir */
 
 static struct func *funcs;
 static int nfunc;
@@ -202,13 +205,46 @@ static char *toks_text_repl(int lo, int hi)
 	return p;
 }
 
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+/*
+ * The preprocessor writes a header's path as its -I spelled it, which
+ * need not be how INCLUDE_DIR is spelled (pkg-config's
+ * "prefix/lib/pkgconfig/../../include/bpfemu", a relative -I, a symlinked
+ * prefix): when the spellings differ, compare canonical paths.  The last
+ * answer is kept, as linemarkers repeat the same few files.
+ */
+static bool path_in_incdir(const char *path)
+{
+	static char last[4096];
+	static bool last_ans;
+	char buf[PATH_MAX];
+
+	if (path_under(path, incdir))
+		return true;
+	if (!incdir_real)
+		return false;
+	if (!strcmp(path, last))
+		return last_ans;
+	last_ans = realpath(path, buf) && path_under(buf, incdir_real);
+	snprintf(last, sizeof(last), "%s", path);
+	return last_ans;
+}
+
 static bool path_is_header(const char *path, int flags3)
 {
-	size_t n = strlen(incdir);
-
-	if (flags3 || path[0] == '<')
+	if (path[0] != '<' && path_in_incdir(path)) {
+		incdir_seen = true;
 		return true;
-	return !strncmp(path, incdir, n) && (path[n] == '/' || path[n] == '\0');
+	}
+	return flags3 || path[0] == '<';
 }
 
 static void tokenize(void)
@@ -1722,19 +1758,45 @@ static bool valid_ident(const char *s)
 #define gen_no_leak_check() do { } while (0)
 #endif
 
+/* Without -DBPFEMU_SCAN, SEC() is already expanded and every program and
+ * map would be silently missed. */
+static bool has_sec_marker(void)
+{
+	int i;
+
+	for (i = 0; i < ntok; i++)
+		if (tok_is(i, "__bpfemu_sec__"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	gen_no_leak_check();
 	if (argc != 6) {
-		fprintf(stderr, "usage: bpfemu-gen NAME PREPROCESSED.i OUT.bpfemu.c OUT.skel.h INCLUDE_DIR\n");
+		fprintf(stderr, "usage: bpfemu-gen NAME PREPROCESSED.i OUT.bpfemu.c OUT.skel.h INCLUDE_DIR\n"
+			"  PREPROCESSED.i: $CC -E -DBPFEMU_SCAN -IINCLUDE_DIR [flags] NAME.bpf.c\n"
+			"  INCLUDE_DIR: bpfemu's include directory (`pkg-config --variable=includedir bpfemu`)\n"
+			"  then compile OUT.bpfemu.c with -IINCLUDE_DIR and link it into the test;\n"
+			"  OUT.skel.h is the skeleton (docs/getting-started.md, plain Makefile)\n");
 		return 2;
 	}
 	objname = argv[1];
 	if (!valid_ident(objname))
 		die("object name must be a C identifier");
 	incdir = argv[5];
+	incdir_real = realpath(incdir, NULL);
 	src = read_file(argv[2], &src_len);
 	tokenize();
+	if (!incdir_seen)
+		die("%s includes no header from INCLUDE_DIR %s%s: preprocess with "
+		    "-DBPFEMU_SCAN -I<bpfemu's include directory> (the one holding "
+		    "bpf/bpf_helpers.h and bpfemu.h; `pkg-config --variable=includedir bpfemu`) "
+		    "and pass that directory as INCLUDE_DIR",
+		    argv[2], incdir, incdir_real ? "" : " (no such directory)");
+	if (!has_sec_marker())
+		die("%s has no SEC(): preprocess with -DBPFEMU_SCAN, which makes "
+		    "SEC(), __uint() and __type() markers bpfemu-gen can see", argv[2]);
 	read_helper_ids();
 	parse_file();
 	staticize_funcs();
