@@ -96,6 +96,26 @@ static int got_cb(void *ctx, void *data, size_t size)
 	return g->fail_at && g->calls == g->fail_at ? -EIO : 0;
 }
 
+/*
+ * Most consumer tests: a ring of @size with libbpf's consumer on it, each
+ * record noted in @g by got_cb; consumer_close() frees both.
+ */
+static struct ring_buffer *consumer_open(struct kring *k, uint32_t size, struct got *g)
+{
+	struct ring_buffer *rb;
+
+	kring_open(k, size);
+	rb = ring_buffer__new(k->fd, got_cb, g, NULL);
+	assert_non_null(rb);
+	return rb;
+}
+
+static void consumer_close(struct kring *k, struct ring_buffer *rb)
+{
+	ring_buffer__free(rb);
+	kring_close(k);
+}
+
 /* ------------------------------------------------------------ helpers */
 
 static void test_reserve_with_flags_returns_null(void **state)
@@ -265,9 +285,7 @@ static void test_submit_wakes_only_a_caught_up_consumer(void **state)
 	struct kring k;
 
 	(void)state;
-	kring_open(&k, page);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
-	assert_non_null(rb);
+	rb = consumer_open(&k, page, &g);
 	emit(&k, 8, 1, 0);		/* consumer at this record: wake */
 	assert_int_equal(wakeups(&k), 1);
 	emit(&k, 8, 2, 0);		/* consumer still behind: no wake */
@@ -280,8 +298,7 @@ static void test_submit_wakes_only_a_caught_up_consumer(void **state)
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	emit(&k, 8, 5, 0);
 	assert_int_equal(wakeups(&k), 3);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 /* ------------------------------------------------------------ consumer */
@@ -365,8 +382,7 @@ static void test_consume_delivers_in_order_and_skips_discards(void **state)
 	void *p;
 
 	(void)state;
-	kring_open(&k, page);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
+	rb = consumer_open(&k, page, &g);
 	emit(&k, 3, 1, 0);
 	p = bpfemu_helper_ringbuf_reserve(k.def, 8, 0);
 	bpfemu_helper_ringbuf_discard(p, 0);
@@ -379,8 +395,7 @@ static void test_consume_delivers_in_order_and_skips_discards(void **state)
 	assert_int_equal(g.sizes[2], 100);
 	assert_int_equal(g.tags[2], 3);
 	assert_int_equal(ring_buffer__consume(rb), 0);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 static void test_busy_record_stops_the_consumer(void **state)
@@ -391,16 +406,14 @@ static void test_busy_record_stops_the_consumer(void **state)
 	void *p;
 
 	(void)state;
-	kring_open(&k, page);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
+	rb = consumer_open(&k, page, &g);
 	emit(&k, 8, 1, 0);
 	p = bpfemu_helper_ringbuf_reserve(k.def, 8, 0);
 	emit(&k, 8, 3, 0);
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	bpfemu_helper_ringbuf_submit(p, 0);
 	assert_int_equal(ring_buffer__consume(rb), 2);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 static void test_negative_callback_return_stops_and_consumes_that_record(void **state)
@@ -411,8 +424,7 @@ static void test_negative_callback_return_stops_and_consumes_that_record(void **
 	struct kring k;
 
 	(void)state;
-	kring_open(&k, page);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
+	rb = consumer_open(&k, page, &g);
 	emit(&k, 8, 1, 0);
 	emit(&k, 8, 2, 0);
 	emit(&k, 8, 3, 0);
@@ -424,8 +436,7 @@ static void test_negative_callback_return_stops_and_consumes_that_record(void **
 	g.fail_at = 0;
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	assert_int_equal(g.tags[2], 3);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 static void test_consume_n_stops_after_n_records(void **state)
@@ -436,16 +447,14 @@ static void test_consume_n_stops_after_n_records(void **state)
 	int i;
 
 	(void)state;
-	kring_open(&k, page);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
+	rb = consumer_open(&k, page, &g);
 	for (i = 0; i < 5; i++)
 		emit(&k, 8, (uint8_t)i, 0);
 	assert_int_equal(ring_buffer__consume_n(rb, 2), 2);
 	assert_int_equal(ring__consume_n(ring_buffer__ring(rb, 0), 1), 1);
 	assert_int_equal(ring__consume(ring_buffer__ring(rb, 0)), 2);
 	assert_int_equal(g.tags[4], 4);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 static void test_ring_accessors_report_the_positions(void **state)
@@ -456,8 +465,7 @@ static void test_ring_accessors_report_the_positions(void **state)
 	struct kring k;
 
 	(void)state;
-	kring_open(&k, page * 2);
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
+	rb = consumer_open(&k, page * 2, &g);
 	r = ring_buffer__ring(rb, 0);
 	assert_non_null(r);
 	assert_null(ring_buffer__ring(rb, 1));
@@ -470,8 +478,7 @@ static void test_ring_accessors_report_the_positions(void **state)
 	assert_int_equal(ring__map_fd(r), k.fd);
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	assert_int_equal(ring__avail_data_size(r), 0);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 static void test_two_rings_in_one_ring_buffer(void **state)
@@ -505,9 +512,8 @@ static void test_map_fd_is_readable_after_a_wakeup_until_caught_up(void **state)
 	struct kring k;
 
 	(void)state;
-	kring_open(&k, page);
+	rb = consumer_open(&k, page, &g);
 	pfd.fd = k.fd;
-	rb = ring_buffer__new(k.fd, got_cb, &g, NULL);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	emit(&k, 8, 1, 0);
 	assert_int_equal(poll(&pfd, 1, 0), 1);
@@ -519,8 +525,7 @@ static void test_map_fd_is_readable_after_a_wakeup_until_caught_up(void **state)
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(ring_buffer__poll(rb, 50), 0);
 	assert_int_equal(ring_buffer__consume(rb), 1);
-	ring_buffer__free(rb);
-	kring_close(&k);
+	consumer_close(&k, rb);
 }
 
 int main(void)
