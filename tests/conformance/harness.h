@@ -163,6 +163,28 @@ static inline long conf_map_create_rc(int type, uint32_t key, uint32_t value,
 	return 0;
 }
 
+/*
+ * Map-creation rule cases, recorded the same way by every family that has
+ * them: one BPF_MAP_CREATE of @type per row, in table order, as
+ * "create_<name>: ret=<rc>" (a map that was created is closed again).
+ */
+struct conf_create_case {
+	const char *name;	/* the record's case name without "create_" */
+	uint32_t key, value, max, flags;
+};
+
+static inline void conf_create_cases(int type, const struct conf_create_case *c, size_t n)
+{
+	char name[96];
+
+	for (; n--; c++) {
+		long r = conf_map_create_rc(type, c->key, c->value, c->max, c->flags);
+
+		snprintf(name, sizeof(name), "create_%s", c->name);
+		CONF_REC(name, "ret=%s", conf_rc(r));
+	}
+}
+
 /* ---- cgroups ------------------------------------------------------- */
 
 struct conf_cgroup {

@@ -243,10 +243,7 @@ static void case_consumer(void)
 
 static void case_create(void)
 {
-	static const struct {
-		const char *name;
-		uint32_t key, value, max, flags;
-	} cs[] = {
+	static const struct conf_create_case cs[] = {
 		{ "ok_4096", 0, 0, 4096, 0 },
 		{ "max0", 0, 0, 0, 0 },
 		{ "max2048", 0, 0, 2048, 0 },
@@ -256,15 +253,9 @@ static void case_create(void)
 		{ "no_prealloc", 0, 0, 4096, BPF_F_NO_PREALLOC },
 		{ "numa_node", 0, 0, 4096, BPF_F_NUMA_NODE },
 	};
-	char name[64];
 
-	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
-		long r = conf_map_create_rc(BPF_MAP_TYPE_RINGBUF, cs[i].key, cs[i].value,
-					    cs[i].max, cs[i].flags);
+	conf_create_cases(BPF_MAP_TYPE_RINGBUF, cs, sizeof(cs) / sizeof(cs[0]));
 
-		snprintf(name, sizeof(name), "create_%s", cs[i].name);
-		CONF_REC(name, "ret=%s", conf_rc(r));
-	}
 	uint32_t k = 0;
 	uint64_t v = 0;
 	int fd = bpf_map__fd(sk->maps.rb);

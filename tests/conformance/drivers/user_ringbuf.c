@@ -73,10 +73,7 @@ static int submit_n(struct user_ring_buffer *r, int n, uint32_t size)
 
 static void case_create(void)
 {
-	static const struct {
-		const char *name;
-		uint32_t key, value, max, flags;
-	} cs[] = {
+	static const struct conf_create_case cs[] = {
 		{ "ok_4096", 0, 0, 4096, 0 },
 		{ "ok_8192", 0, 0, 8192, 0 },
 		{ "max0", 0, 0, 0, 0 },
@@ -90,15 +87,8 @@ static void case_create(void)
 		{ "numa_node", 0, 0, 4096, BPF_F_NUMA_NODE },
 		{ "mmapable", 0, 0, 4096, BPF_F_MMAPABLE },
 	};
-	char name[64];
 
-	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
-		long r = conf_map_create_rc(CONF_MAP_TYPE_USER_RINGBUF, cs[i].key, cs[i].value,
-					    cs[i].max, cs[i].flags);
-
-		snprintf(name, sizeof(name), "create_%s", cs[i].name);
-		CONF_REC(name, "ret=%s", conf_rc(r));
-	}
+	conf_create_cases(CONF_MAP_TYPE_USER_RINGBUF, cs, sizeof(cs) / sizeof(cs[0]));
 
 	int afd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, NULL);
 	struct user_ring_buffer *u;
