@@ -75,6 +75,9 @@ int main(void)
 	int k, err, map_fd, old_fd = -1, ret = 1;
 	int64_t id, new_id;
 
+	printf("cgroup_accounting: per-cgroup event and byte counters in "
+	       "BPF_MAP_TYPE_CGRP_STORAGE, charged to a cgroup and its ancestors, gone "
+	       "with the cgroup\n");
 	skel = cgroup_accounting__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "open_and_load failed: %s\n", strerror(errno));

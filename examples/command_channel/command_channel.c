@@ -114,6 +114,9 @@ int main(void)
 	for (i = NR_KEYS; i < NR_KEYS + NR_ADDS; i++)
 		st.expect[i % NR_KEYS] += i;
 
+	printf("command_channel: user space sends commands through a USER_RINGBUF, the "
+	       "program applies them to a HASH map and replies through a RINGBUF, on "
+	       "two threads\n");
 	skel = command_channel__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "load failed: %s\n", strerror(errno));

@@ -2,7 +2,8 @@
 /*
  * timer_basic: bpf_timer init, set_callback, start and cancel, live.
  *
- * The BPF side arms three timers (100, 300, 600 ms) from one program run
+ * The BPF side arms three timers (100, 300 and 600 ms, the last set to
+ * 500 ms through skel->rodata before load) from one program run
  * and user space cancels the middle one with a second run.  The libev loop
  * then fires the other two in real time; we print each as it fires and
  * exit once both did (or after 2 s, as a failure).
@@ -46,6 +47,8 @@ int main(void)
 	__u32 seen[NR_TIMERS] = { 0 };
 	int ret, err, i, waited, fired = 0, failed = 0;
 
+	printf("timer_basic: bpf_timer_init/set_callback/start/cancel: three one-shot "
+	       "timers in an ARRAY map, one cancelled, fired in real time\n");
 	skel = timer_basic__open();
 	if (!skel) {
 		fprintf(stderr, "open failed: %s\n", strerror(errno));

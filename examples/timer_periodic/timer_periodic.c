@@ -32,6 +32,8 @@ int main(void)
 	__u32 shown = 0, n;
 	int err, waited;
 
+	printf("timer_periodic: a bpf_timer that re-arms itself from its callback: a "
+	       "periodic timer\n");
 	skel = timer_periodic__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "open_and_load failed: %s\n", strerror(errno));

@@ -119,6 +119,8 @@ int main(void)
 	int fd, err = 0, left = NR_RECORDS;
 	unsigned int i;
 
+	printf("ttl_prune: DNS records in an LRU_HASH, each deleted by its own "
+	       "bpf_timer when its TTL runs out\n");
 	skel = ttl_prune__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "open/load failed: %s\n", strerror(errno));
