@@ -10,8 +10,17 @@ build_dir=${BUILD_DIR:-build}
 jobs=${BPFEMU_JOBS:-2}
 
 bash scripts/deps.sh || exit 1
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DBPFEMU_BUILD_EXAMPLES=ON >/dev/null || exit 1
-cmake --build "$build_dir" -j"$jobs" || exit 1
+# The build is quiet: the examples' own output is what this command is for.
+# Its log is shown only when something fails.
+mkdir -p "$build_dir"
+log="$build_dir/examples-build.log"
+echo "building bpfemu and the examples (log: $log)..."
+if ! { cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DBPFEMU_BUILD_EXAMPLES=ON &&
+       cmake --build "$build_dir" -j"$jobs"; } >"$log" 2>&1; then
+	cat "$log"
+	echo "build failed"
+	exit 1
+fi
 
 list="$build_dir/examples/examples.list"
 failed=0
@@ -30,6 +39,7 @@ done
 if [ -s "$list" ]; then
 	while read -r exe; do
 		[ -n "$exe" ] || continue
+		echo
 		echo "=== $(basename "$exe")"
 		if ! "$exe" </dev/null; then
 			echo "=== $(basename "$exe") FAILED"
