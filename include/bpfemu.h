@@ -13,5 +13,6 @@
 #include <bpfemu/clock.h>	/* virtual and real time */
 #include <bpfemu/trace.h>	/* bpf_printk capture */
 #include <bpfemu/cgroup.h>	/* the cgroup model */
+#include <bpfemu/prog.h>	/* firing a program as its hook would */
 
 #endif /* BPFEMU_H */
