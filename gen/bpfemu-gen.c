@@ -460,6 +460,11 @@ static int decl_names(int lo, int hi, int *names, int max)
 		}
 		if (after_eq || toks[i].kind != T_IDENT || is_keyword(i))
 			continue;
+		/* A tag (`struct task_struct;`, a forward declaration) names a
+		 * type, not a variable. */
+		if (i > lo && (tok_is(i - 1, "struct") || tok_is(i - 1, "union") ||
+			       tok_is(i - 1, "enum")))
+			continue;
 		if (tok_is(i + 1, "[") || tok_is(i + 1, "=") || tok_is(i + 1, ",") || tok_is(i + 1, ";") ||
 		    tok_is(i + 1, "__bpfemu_sec__") || tok_is(i + 1, "__attribute__") ||
 		    tok_is(i + 1, "__bpfemu_kconfig__") || i + 1 == hi)

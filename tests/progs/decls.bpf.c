@@ -6,6 +6,13 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+/* Declarations of types only: no skeleton member (a forward declaration's
+ * tag once became a "global" and broke the skeleton). */
+struct task_struct;
+union fwd_union;
+enum fwd_enum { FWD_A };
+struct fwd_def { int v; };
+
 long a = -1, b = -1;			/* .data, .data */
 __u64 x, y;				/* .bss, .bss */
 static int p, *q;			/* static: not in the skeleton */
