@@ -25,4 +25,37 @@ typedef __s64 s64;
 typedef __u64 u64;
 #endif
 
+/* Process ids as the kernel spells them (C11 allows the same typedef twice,
+ * so a program that also sees glibc's is fine). */
+typedef int pid_t;
+typedef unsigned int uid_t;
+typedef unsigned int gid_t;
+
+/*
+ * Tracepoint records that libbpf-style programs take as their context
+ * (SEC("tp/syscalls/sys_enter_*") and sys_exit_*): the layouts of
+ * /sys/kernel/tracing/events/syscalls/<event>/format.  Fire such a program
+ * with bpfemu_prog_run() and a filled-in record.
+ */
+struct trace_entry {
+	unsigned short type;
+	unsigned char flags;
+	unsigned char preempt_count;
+	int pid;
+};
+
+struct trace_event_raw_sys_enter {
+	struct trace_entry ent;
+	long id;
+	unsigned long args[6];
+	char __data[0];
+};
+
+struct trace_event_raw_sys_exit {
+	struct trace_entry ent;
+	long id;
+	long ret;
+	char __data[0];
+};
+
 #endif /* __VMLINUX_H__ */
