@@ -30,7 +30,7 @@
 	E(map_lookup_elem) \
 	E(map_update_elem) \
 	E(map_delete_elem) \
-	X(probe_read) \
+	E(probe_read) \
 	E(ktime_get_ns) \
 	E(trace_printk) \
 	E(get_prandom_u32) \
@@ -71,7 +71,7 @@
 	E(get_numa_node_id) \
 	X(skb_change_head) \
 	X(xdp_adjust_head) \
-	X(probe_read_str) \
+	E(probe_read_str) \
 	X(get_socket_cookie) \
 	X(get_socket_uid) \
 	X(set_hash) \
@@ -138,10 +138,10 @@
 	X(send_signal) \
 	X(tcp_gen_syncookie) \
 	X(skb_output) \
-	X(probe_read_user) \
-	X(probe_read_kernel) \
-	X(probe_read_user_str) \
-	X(probe_read_kernel_str) \
+	E(probe_read_user) \
+	E(probe_read_kernel) \
+	E(probe_read_user_str) \
+	E(probe_read_kernel_str) \
 	X(tcp_send_ack) \
 	X(send_signal_thread) \
 	E(jiffies64) \
@@ -269,6 +269,17 @@
 		      PT(SOCK_OPS) | PT(CGROUP_DEVICE) | PT(CGROUP_SYSCTL) | \
 		      PT(CGROUP_SOCKOPT))
 
+/*
+ * The legacy bpf_probe_read/_str: bpf_tracing_func_proto only (x86-64 has
+ * non-overlapping address spaces), reached by the tracing types, LSM and
+ * SYSCALL (tracing_prog_func_proto).  The _user/_kernel forms are in
+ * bpf_base_func_proto (TYPES_BASE).  Checked on Linux 6.18 by loading a
+ * call in every type: kprobe, tracepoint, perf_event, raw_tp(_writable)
+ * and syscall take all six; socket_filter, tc, xdp, cgroup_*, lwt_*,
+ * sk_*, flow_dissector, netfilter take only the four new ones.
+ */
+#define TYPES_PROBE_READ_COMPAT (TYPES_TRACING_OLD | PT(TRACING) | PT(LSM) | PT(SYSCALL))
+
 struct helper_info {
 	const char *name;
 	uint64_t types;			/* PT() bits */
@@ -312,8 +323,8 @@ static const struct helper_override overrides[] = {
 	{ BPF_FUNC_timer_cancel,		TYPES_TIMER,	true },
 	{ BPF_FUNC_get_local_storage,		TYPES_CGROUP,	false },
 	/* other GPL-only helpers of the kernel (gpl_only = true in their proto) */
-	{ BPF_FUNC_probe_read,			TYPES_BASE,	true },
-	{ BPF_FUNC_probe_read_str,		TYPES_BASE,	true },
+	{ BPF_FUNC_probe_read,			TYPES_PROBE_READ_COMPAT, true },
+	{ BPF_FUNC_probe_read_str,		TYPES_PROBE_READ_COMPAT, true },
 	{ BPF_FUNC_probe_read_user,		TYPES_BASE,	true },
 	{ BPF_FUNC_probe_read_kernel,		TYPES_BASE,	true },
 	{ BPF_FUNC_probe_read_user_str,		TYPES_BASE,	true },
