@@ -288,6 +288,21 @@ out_put_map:
 	return emu_err(err);
 }
 
+/*
+ * The epoll instance a ring object waits on, one per object as libbpf
+ * makes it; -1 in the POSIX build, which polls the map fds instead.
+ */
+static int rb_epoll_create(int *epoll_fd)
+{
+	*epoll_fd = -1;
+#ifdef RB_USE_EPOLL
+	*epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (*epoll_fd < 0)
+		return -errno;
+#endif
+	return 0;
+}
+
 struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb, void *ctx,
 				     const struct ring_buffer_opts *opts)
 {
@@ -301,14 +316,9 @@ struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb
 	if (!rb)
 		return emu_err_ptr(-ENOMEM);
 	rb->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	rb->epoll_fd = -1;
-#ifdef RB_USE_EPOLL
-	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (rb->epoll_fd < 0) {
-		err = -errno;
+	err = rb_epoll_create(&rb->epoll_fd);
+	if (err)
 		goto out_free_rb;
-	}
-#endif
 	err = ring_buffer__add(rb, map_fd, sample_cb, ctx);
 	if (err)
 		goto out_free_rb;
@@ -560,14 +570,9 @@ struct user_ring_buffer *user_ring_buffer__new(int map_fd, const struct user_rin
 	if (!rb)
 		return emu_err_ptr(-ENOMEM);
 	rb->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	rb->epoll_fd = -1;
-#ifdef RB_USE_EPOLL
-	rb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (rb->epoll_fd < 0) {
-		err = -errno;
+	err = rb_epoll_create(&rb->epoll_fd);
+	if (err)
 		goto out_free_rb;
-	}
-#endif
 	err = user_ringbuf_map(rb, map_fd);
 	if (err)
 		goto out_free_rb;
