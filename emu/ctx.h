@@ -31,6 +31,10 @@ enum emu_entry_kind {
 struct emu_run_ctx {
 	struct emu_prog *prog;		/* program whose code runs; NULL outside BPF */
 	int prog_type;			/* enum bpf_prog_type of @prog (callbacks inherit) */
+	/* Helpers @prog may call, one bit per BPF_FUNC_* id (helper_table.c);
+	 * NULL outside BPF and for programs whose calls all take the slow
+	 * check (non-GPL), so EMU_HELPER_CHECK's fast path is one bit test. */
+	const uint64_t *helpers_allowed;
 	int cpu;			/* emulated CPU id, bpf_get_smp_processor_id() */
 	int depth;			/* nesting of entries; 0 = not in BPF */
 	enum emu_entry_kind kind;	/* kind of the innermost entry */

@@ -354,6 +354,21 @@ __attribute__((constructor)) static void helper_table_init(void)
 				allowed[t][h / 64] |= 1ull << (h % 64);
 }
 
+/* What a bare program of type UNSPEC (helper-family tests) may call. */
+static const uint64_t allowed_all[(__BPF_FUNC_MAX_ID + 63) / 64] = {
+	~0ull, ~0ull, ~0ull, ~0ull,
+};
+_Static_assert(sizeof(allowed_all) == 4 * sizeof(uint64_t), "allowed_all covers every id");
+
+const uint64_t *emu_helper_allowed_bitmap(const struct emu_prog *prog)
+{
+	/* Non-GPL programs take the full check on every call, for the
+	 * GPL-only refusal; out-of-range types are refused by it too. */
+	if (!prog->gpl || prog->type < 0 || prog->type >= NR_PROG_TYPES)
+		return NULL;
+	return prog->type == BPF_PROG_TYPE_UNSPEC ? allowed_all : allowed[prog->type];
+}
+
 bool emu_helper_type_allowed(int func_id, int prog_type)
 {
 	if (func_id <= 0 || func_id >= __BPF_FUNC_MAX_ID)

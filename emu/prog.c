@@ -248,6 +248,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 
 	emu_ctx.prog = prog;
 	emu_ctx.prog_type = prog->type;
+	emu_ctx.helpers_allowed = emu_helper_allowed_bitmap(prog);
 	emu_ctx.depth = 1;
 	emu_ctx.kind = kind;
 	emu_ctx.running_timer = saved.running_timer;
@@ -302,6 +303,7 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
 {
 	struct emu_prog *saved_prog;
 	enum emu_entry_kind saved_kind;
+	const uint64_t *saved_allowed;
 	int saved_type;
 	long r;
 
@@ -317,15 +319,18 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
 	 */
 	saved_prog = emu_ctx.prog;
 	saved_type = emu_ctx.prog_type;
+	saved_allowed = emu_ctx.helpers_allowed;
 	saved_kind = emu_ctx.kind;
 	emu_ctx.prog = prog;
 	emu_ctx.prog_type = prog->type;
+	emu_ctx.helpers_allowed = emu_helper_allowed_bitmap(prog);
 	emu_ctx.kind = kind;
 	emu_ctx.depth++;
 	r = fn(arg);
 	emu_ctx.depth--;
 	emu_ctx.prog = saved_prog;
 	emu_ctx.prog_type = saved_type;
+	emu_ctx.helpers_allowed = saved_allowed;
 	emu_ctx.kind = saved_kind;
 	if (kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
 		emu_verifier_reject(-EINVAL, "timer_cb_nonzero_return",

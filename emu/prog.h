@@ -67,9 +67,25 @@ bool emu_helper_allowed(int func_id);
  */
 int emu_callback_check_ret(int func_id, long ret);
 
+/* The program's helper bitmap for emu_ctx.helpers_allowed (helper_table.c):
+ * NULL when every call must take emu_helper_allowed()'s full check. */
+const uint64_t *emu_helper_allowed_bitmap(const struct emu_prog *prog);
+
+/* Helpers are called millions of times: an allowed call costs one bit
+ * test; anything else (outside BPF, a refusal with its diagnostic, a
+ * non-GPL program) goes through emu_helper_allowed(). */
+static inline bool emu_helper_check(int func_id)
+{
+	const uint64_t *allowed = emu_ctx.helpers_allowed;
+
+	if (__builtin_expect(allowed && (allowed[func_id >> 6] >> (func_id & 63)) & 1, 1))
+		return true;
+	return emu_helper_allowed(func_id);
+}
+
 #define EMU_HELPER_CHECK(func_id, fail_ret)		\
 	do {						\
-		if (!emu_helper_allowed(func_id))	\
+		if (!emu_helper_check(func_id))		\
 			return fail_ret;		\
 	} while (0)
 

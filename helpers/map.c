@@ -19,36 +19,6 @@
 #include "object_priv.h"
 #include "prog.h"
 
-/*
- * EMU_HELPER_CHECK for the three hot helpers, with a per-thread memo of the
- * program type last found allowed.  The verdict of emu_helper_allowed()
- * depends only on (helper, program type) for a helper that is not GPL-only
- * (the table is built once, at start-up), so a repeat is two TLS loads and
- * a compare.  Refusals are never memoised: they go through
- * emu_helper_allowed() every time, with its diagnostic.  The memo holds
- * prog_type + 1 (0: nothing yet).
- */
-static _Thread_local unsigned int allowed_memo[BPF_FUNC_map_delete_elem + 1];
-
-static inline bool map_helper_allowed(int func_id)
-{
-	unsigned int type1 = (unsigned int)emu_ctx.prog_type + 1u;
-
-	if (__builtin_expect(emu_ctx.depth == 0 || allowed_memo[func_id] == type1, 1))
-		return true;
-	if (!emu_helper_allowed(func_id))
-		return false;
-	if (!emu_helper_gpl_only(func_id))
-		allowed_memo[func_id] = type1;
-	return true;
-}
-
-#define MAP_HELPER_CHECK(func_id, fail_ret)		\
-	do {						\
-		if (!map_helper_allowed(func_id))	\
-			return fail_ret;		\
-	} while (0)
-
 static struct emu_map *resolve(void *map_def, const char *helper)
 {
 	struct emu_map *map = emu_map_from_def(map_def);
@@ -73,7 +43,7 @@ void *bpfemu_helper_map_lookup_elem(void *map_def, const void *key)
 {
 	struct emu_map *map;
 
-	MAP_HELPER_CHECK(BPF_FUNC_map_lookup_elem, NULL);
+	EMU_HELPER_CHECK(BPF_FUNC_map_lookup_elem, NULL);
 	map = resolve(map_def, "bpf_map_lookup_elem");
 	if (!map || !map->ops->lookup)
 		return NULL;
@@ -84,7 +54,7 @@ long bpfemu_helper_map_update_elem(void *map_def, const void *key, const void *v
 {
 	struct emu_map *map;
 
-	MAP_HELPER_CHECK(BPF_FUNC_map_update_elem, -EINVAL);
+	EMU_HELPER_CHECK(BPF_FUNC_map_update_elem, -EINVAL);
 	map = resolve(map_def, "bpf_map_update_elem");
 	if (!map)
 		return -EINVAL;
@@ -99,7 +69,7 @@ long bpfemu_helper_map_delete_elem(void *map_def, const void *key)
 {
 	struct emu_map *map;
 
-	MAP_HELPER_CHECK(BPF_FUNC_map_delete_elem, -EINVAL);
+	EMU_HELPER_CHECK(BPF_FUNC_map_delete_elem, -EINVAL);
 	map = resolve(map_def, "bpf_map_delete_elem");
 	if (!map)
 		return -EINVAL;
