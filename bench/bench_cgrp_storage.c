@@ -66,7 +66,7 @@ static int map_open(struct smap *m)
 	m->map = emu_map_create(&attr, &err);
 	if (!m->map)
 		return err;
-	emu_map_bind_def(m->def, m->map);
+	emu_map_bind_def(m->def, sizeof(m->def), m->map);
 	return 0;
 }
 

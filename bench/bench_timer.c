@@ -117,7 +117,7 @@ static double bench_bpfemu(uint32_t n, uint64_t iters)
 	}
 	emu_map_get_uref(s.map);
 	emu_map_put(s.map);
-	emu_map_bind_def(def, s.map);
+	emu_map_bind_def(def, sizeof(def), s.map);
 	s.def = def;
 	s.n = n;
 	period = n;

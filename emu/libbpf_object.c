@@ -388,6 +388,13 @@ static bool map_compat(const struct emu_map *m, const struct emu_map_attr *a)
 	       m->map_flags == a->map_flags && m->map_extra == a->map_extra;
 }
 
+/* Bytes of a map definition, at least: each attribute the generator saw is
+ * one pointer-sized member (__uint, __type and __array all declare one). */
+static size_t def_size(const struct bpfemu_map_desc *d)
+{
+	return (size_t)__builtin_popcount(d->present) * sizeof(void *);
+}
+
 static int map_create(struct bpf_map *m)
 {
 	struct emu_map_attr attr = m->attr;
@@ -466,7 +473,7 @@ out_fd:
 		return err;
 	}
 	m->map = map;
-	emu_globals_bind(m->obj->globals, m->desc->def, map);
+	emu_globals_bind(m->obj->globals, m->desc->def, def_size(m->desc), map);
 	return 0;
 }
 

@@ -47,8 +47,6 @@
 #define UREF_HOOKS_MAX		16
 #define DEF_MAGIC		BPFEMU_MAP_DEF_MAGIC	/* "bpfmapDF", map_fast.h */
 
-/* The inline path reads the definition's map word as a bpfemu_map_fast. */
-_Static_assert(offsetof(struct emu_map, fast) == 0, "fast must come first in struct emu_map");
 #define NUMA_NO_NODE_U32	((uint32_t)-1)
 
 static _Atomic(const struct emu_map_ops *) map_types[MAP_TYPE_MAX];
@@ -515,7 +513,6 @@ struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err)
 	 * type's allocation to have zeroed it */
 	if (attr->map_type != BPF_MAP_TYPE_ARRAY)
 		memset(&map->fast, 0, sizeof(map->fast));
-	self_bind(map);
 	ret = map_name_check(attr->name);
 	if (ret)
 		goto out_free;
@@ -528,6 +525,7 @@ struct emu_map *emu_map_create(const struct emu_map_attr *attr, int *err)
 	if (map->fast.kind != BPFEMU_MAP_FAST_NONE && !map->nr_fields &&
 	    !(map->map_flags & BPF_F_RDONLY_PROG))
 		map->fast.flags |= BPFEMU_MAP_FAST_F_UPDATE;
+	self_bind(map);		/* after what the binding's words are made of */
 	ret = id_alloc(map);
 	if (ret)
 		goto out_free;
@@ -685,24 +683,39 @@ void emu_map_copy_value_locked(const struct emu_map *map, void *dst, const void 
 
 /* ----------------------------------------------------- definition binding */
 
-/* The check word of a binding; for a map the inline path takes (kind
- * ARRAY) it also carries the kind, so that path reads no byte of the map
- * to decide (map_fast.h).  The kind is fixed at creation, before any bind. */
-static inline uintptr_t def_check_word(const void *def, const struct emu_map *map)
+/* An inline ARRAY binding's low check bits: which plain copy an inline
+ * update may make (map_fast.h). */
+static uintptr_t def_update_bits(const struct emu_map *map)
 {
-	uintptr_t w = (uintptr_t)def ^ (uintptr_t)map ^ DEF_MAGIC;
-
-	return map->fast.kind == BPFEMU_MAP_FAST_ARRAY ? w ^ BPFEMU_MAP_DEF_ARRAY : w;
+	if (!(map->fast.flags & BPFEMU_MAP_FAST_F_UPDATE))
+		return 0;
+	if (map->fast.value_size == map->fast.stride)
+		return BPFEMU_MAP_DEF_UPD_STRIDE;
+	return map->fast.value_size == 4 ? BPFEMU_MAP_DEF_UPD_4 : 0;
 }
 
-void emu_map_bind_def(void *def, struct emu_map *map)
+/* Whether a binding of @map at a definition of @def_size bytes is an inline
+ * ARRAY binding: the kind is fixed at creation, before any bind. */
+static bool def_inline(const struct emu_map *map, size_t def_size)
+{
+	return map->fast.kind == BPFEMU_MAP_FAST_ARRAY && def_size >= 4 * sizeof(uintptr_t);
+}
+
+void emu_map_bind_def(void *def, size_t def_size, struct emu_map *map)
 {
 	_Atomic uintptr_t *slot = def;
+	uintptr_t check = (uintptr_t)def ^ (uintptr_t)map ^ DEF_MAGIC;
 
-	/* map first, check word second: a reader that sees the check word also
-	 * sees the map it was derived from */
+	if (def_inline(map, def_size)) {
+		atomic_store_explicit(&slot[2], (uintptr_t)map->fast.base, memory_order_relaxed);
+		atomic_store_explicit(&slot[3], map->fast.max_entries | map->fast.stride << 32,
+				      memory_order_relaxed);
+		check = BPFEMU_MAP_DEF_ARRAY_CHECK(def) | def_update_bits(map);
+	}
+	/* the other words first, the check word last: a reader that sees the
+	 * check word also sees what it vouches for */
 	atomic_store_explicit(&slot[0], (uintptr_t)map, memory_order_relaxed);
-	atomic_store_explicit(&slot[1], def_check_word(def, map), memory_order_release);
+	atomic_store_explicit(&slot[1], check, memory_order_release);
 }
 
 void emu_map_unbind_def(void *def)
@@ -717,7 +730,7 @@ void emu_map_unbind_def(void *def)
 
 static void self_bind(struct emu_map *map)
 {
-	emu_map_bind_def(map->self_def, map);
+	emu_map_bind_def(map->self_def, sizeof(map->self_def), map);
 }
 
 void *emu_map_def(struct emu_map *map)
@@ -735,7 +748,7 @@ __attribute__((no_sanitize_address, no_sanitize("thread")))
 struct emu_map *emu_map_from_def(const void *map_def)
 {
 	const volatile uintptr_t *slot = map_def;
-	uintptr_t map, check, w;
+	uintptr_t map, check;
 
 	if (!map_def || ((uintptr_t)map_def & (sizeof(uintptr_t) - 1)))
 		return NULL;
@@ -744,11 +757,11 @@ struct emu_map *emu_map_from_def(const void *map_def)
 	map = slot[0];
 	if (!map)
 		return NULL;
-	/* either check word; only then is @map trusted enough to read its kind */
-	w = (uintptr_t)map_def ^ map ^ DEF_MAGIC;
-	if (check != w && check != (w ^ BPFEMU_MAP_DEF_ARRAY))
-		return NULL;
-	if (check != def_check_word(map_def, (const struct emu_map *)map))
+	/* an inline ARRAY binding vouches for its words by its own address; any
+	 * other binding's word is derived from the map too */
+	if ((check & ~(uintptr_t)3) == BPFEMU_MAP_DEF_ARRAY_CHECK(map_def))
+		return (struct emu_map *)map;
+	if (check != ((uintptr_t)map_def ^ map ^ DEF_MAGIC))
 		return NULL;
 	return (struct emu_map *)map;
 }
@@ -772,6 +785,14 @@ const void *emu_map_elem_key(struct emu_map *map, const void *value, uint32_t *i
  * old phase's counter is 0.  A run that entered after the flip cannot have
  * seen the old batch's objects: they were unlinked before it.
  */
+/* A full fence right after a seq_cst RMW: nothing more on x86 (the
+ * lock prefix orders every later load), a fence instruction elsewhere. */
+#if defined(__x86_64__) || defined(__i386__)
+#define RMW_THEN_FULL_FENCE()	atomic_signal_fence(memory_order_seq_cst)
+#else
+#define RMW_THEN_FULL_FENCE()	atomic_thread_fence(memory_order_seq_cst)
+#endif
+
 static atomic_long rcu_readers[2];
 static atomic_uint rcu_phase;
 static atomic_bool rcu_pending;
@@ -868,8 +889,9 @@ void emu_map_rcu_enter(void)
 		/* Pairs with the fence in rcu_advance_locked(): either the writer
 		 * sees this reader, or this reader's lookups see the writer's
 		 * unlink.  The RMW alone does not order later plain/acquire loads
-		 * on weakly ordered CPUs (arm64 Macs). */
-		atomic_thread_fence(memory_order_seq_cst);
+		 * on weakly ordered CPUs (arm64 Macs); on x86 a locked RMW is a
+		 * full barrier already, and only the compiler needs telling. */
+		RMW_THEN_FULL_FENCE();
 		if (atomic_load(&rcu_phase) == seen)
 			break;
 		/* a batch may wait on this counter: the next retire or run exit

@@ -113,7 +113,7 @@ struct emu_map_ops {
 };
 
 struct emu_map {
-	/* First: what the inline ARRAY path of <bpf/bpf_helper_defs.h> reads
+	/* What inline ARRAY bindings of a definition are filled from
 	 * (include/bpfemu/map_fast.h); kind NONE unless the type fills it. */
 	struct bpfemu_map_fast fast;
 	const struct emu_map_ops *ops;
@@ -151,7 +151,7 @@ struct emu_map {
 	atomic_bool frozen;		/* BPF_MAP_FREEZE: no more syscall writes */
 	/* A definition bound to this map itself (emu_map_def): what callbacks
 	 * receive as their `map` argument when no definition is at hand. */
-	void *self_def[2];
+	void *self_def[4];
 	struct emu_rcu_head free_rcu;	/* the last emu_map_put's deferred free */
 };
 
@@ -202,8 +202,10 @@ void emu_map_register_field_free(enum emu_field_kind kind, emu_field_free_fn fn)
  */
 struct emu_map *emu_map_from_def(const void *map_def);
 
-/* Bind / unbind a map definition (loader).  @def must hold >= 2 pointers. */
-void emu_map_bind_def(void *def, struct emu_map *map);
+/* Bind / unbind a map definition (loader).  @def must hold >= 2 pointers;
+ * an ARRAY bound to one of >= 4 (@def_size bytes) takes the inline path of
+ * <bpf/bpf_helper_defs.h> (map_fast.h). */
+void emu_map_bind_def(void *def, size_t def_size, struct emu_map *map);
 void emu_map_unbind_def(void *def);
 
 /* Emulated CPU count for per-CPU maps (bpfemu_set_nr_cpus, default 4). */

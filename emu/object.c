@@ -123,7 +123,7 @@ int emu_globals_claim(struct emu_globals *g)
 	return err;
 }
 
-void emu_globals_bind(struct emu_globals *g, void *def, struct emu_map *map)
+void emu_globals_bind(struct emu_globals *g, void *def, size_t def_size, struct emu_map *map)
 {
 	if (g->nr_binds >= g->desc->nr_maps)
 		return;
@@ -131,7 +131,7 @@ void emu_globals_bind(struct emu_globals *g, void *def, struct emu_map *map)
 	g->binds[g->nr_binds].def = def;
 	g->binds[g->nr_binds].map = map;
 	g->nr_binds++;
-	emu_map_bind_def(def, map);
+	emu_map_bind_def(def, def_size, map);
 }
 
 /* Put the variables back to their initial values. */

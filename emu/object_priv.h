@@ -26,9 +26,8 @@
 
 #include <bpfemu/gen.h>
 
+#include "map.h"
 #include "prog.h"
-
-struct emu_map;
 
 /*
  * The runtime's copy of one object's .bss/.data/.rodata: the buffers
@@ -66,7 +65,8 @@ void emu_globals_load(struct emu_globals *g);
 /* Claim the object's native code for this instance: 0 or -EBUSY. */
 int emu_globals_claim(struct emu_globals *g);
 /* Bind definition @def to @map (takes a refcnt on @map until teardown). */
-void emu_globals_bind(struct emu_globals *g, void *def, struct emu_map *map);
+/* @def_size: bytes of the definition (emu_map_bind_def). */
+void emu_globals_bind(struct emu_globals *g, void *def, size_t def_size, struct emu_map *map);
 /*
  * Undo bind/claim/load now: unbind every definition, drop those maps, put
  * the variables back to their initial values, release the claim.  Done by
@@ -92,6 +92,7 @@ struct emu_prog {
 	uint32_t nr_maps;
 	atomic_ullong run_cnt;
 	atomic_ullong run_time_ns;
+	struct emu_rcu_head free_rcu;	/* the last put's deferred free */
 };
 
 /* A loaded program of an object; takes references on @globals and @maps. */

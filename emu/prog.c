@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -81,18 +82,32 @@ void emu_prog_get(struct emu_prog *prog)
 		atomic_fetch_add(&prog->refcnt, 1);
 }
 
-void emu_prog_put(struct emu_prog *prog)
+static void prog_free_rcu(struct emu_rcu_head *head)
 {
+	struct emu_prog *prog = (struct emu_prog *)((char *)head - offsetof(struct emu_prog, free_rcu));
 	uint32_t i;
 
-	if (!prog || atomic_fetch_sub(&prog->refcnt, 1) != 1)
-		return;
 	for (i = 0; i < prog->nr_maps; i++)
 		emu_map_put(prog->maps[i]);
 	emu_free(prog->maps);
 	emu_globals_put(prog->globals);
 	emu_free(prog->name);
 	emu_free(prog);
+}
+
+/*
+ * The last reference gone, the program is freed after a grace period, as
+ * the kernel's bpf_prog_put: every run is a read-side section, so a run
+ * that drops the last reference to its own program (deleting the element
+ * of the timer that held it) or to a program running on another thread
+ * keeps using it safely, and runs need no reference of their own.  Outside
+ * any run the free happens at once.
+ */
+void emu_prog_put(struct emu_prog *prog)
+{
+	if (!prog || atomic_fetch_sub(&prog->refcnt, 1) != 1)
+		return;
+	emu_map_retire(&prog->free_rcu, prog_free_rcu);
 }
 
 int emu_prog_type(const struct emu_prog *prog)
@@ -238,11 +253,9 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 		emu_fd_reap();
 		emu_map_rcu_enter();
 	}
-	/* The run may drop the last outside reference (a program run
-	 * deleting the element of a timer whose callback it installed); keep
-	 * the program alive.  A timer callback's caller keeps it (ctx.h). */
-	if (kind != EMU_ENTRY_TIMER_CB)
-		emu_prog_get(prog);
+	/* The run may drop the last outside reference (a program run deleting
+	 * the element of a timer whose callback it installed): the program is
+	 * then freed after the grace period, once we have left (emu_prog_put). */
 	if (prog->globals)
 		emu_globals_sync_in(prog->globals);
 
@@ -271,8 +284,6 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 prog->name, (int)r);
 		err = -EINVAL;
 	}
-	if (kind != EMU_ENTRY_TIMER_CB)
-		emu_prog_put(prog);
 	if (!batch)
 		emu_map_rcu_exit();
 	if (ret)

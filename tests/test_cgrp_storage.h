@@ -81,7 +81,7 @@ static inline int smap_open_attr(struct smap *m, const struct emu_map_attr *attr
 	/* As the loader: a user reference (the fd); the creation ref goes. */
 	emu_map_get_uref(m->map);
 	emu_map_put(m->map);
-	emu_map_bind_def(m->def, m->map);
+	emu_map_bind_def(m->def, sizeof(m->def), m->map);
 	return 0;
 }
 

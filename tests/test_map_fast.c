@@ -135,6 +135,72 @@ static void test_fast_update_not_for_rdonly_prog_or_special_fields(void **state)
 	emu_map_put(m);
 }
 
+/* Value sizes: 4 (stride 8) copies 4 bytes, a multiple of 8 the stride,
+ * anything else goes to the helper -- which copies value_size bytes too. */
+static void test_fast_update_copies_value_size_bytes(void **state)
+{
+	static const struct { uint32_t vs; uintptr_t bits; } cases[] = {
+		{ 4, BPFEMU_MAP_DEF_UPD_4 },
+		{ 8, BPFEMU_MAP_DEF_UPD_STRIDE },
+		{ 12, 0 },
+		{ 24, BPFEMU_MAP_DEF_UPD_STRIDE },
+	};
+	unsigned char src[24], *elem;
+	uint32_t i, k = 1, stride;
+
+	(void)state;
+	memset(src, 0xab, sizeof(src));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fd = create(BPF_MAP_TYPE_ARRAY, 4, cases[i].vs, 4, 0);
+		uintptr_t *def;
+
+		assert_true(fd >= 0);
+		def = def_of(fd);
+		stride = (cases[i].vs + 7) & ~7u;
+		assert_int_equal(def[1] & 3, cases[i].bits);
+		assert_true(bpfemu_map_fast_is_array(def));
+		elem = bpfemu_map_fast_lookup(def, &k);
+		assert_ptr_equal(elem, bpfemu_helper_map_lookup_elem(def, &k));
+		assert_int_equal((uint32_t)(def[3] >> 32), stride);
+		memset(elem, 0x11, stride);	/* the padding is the map's: a program
+						 * may write it through its pointer */
+		assert_int_equal(bpfemu_map_fast_update(def, &k, src, BPF_ANY), 0);
+		assert_memory_equal(elem, src, cases[i].vs);
+		if (stride > cases[i].vs)
+			assert_int_equal(elem[cases[i].vs], 0x11);
+		close(fd);
+	}
+}
+
+/* Only a definition of four words or more gets the inline words; a smaller
+ * one is a plain binding the helpers resolve, with the same results. */
+static void test_fast_path_needs_a_four_word_definition(void **state)
+{
+	int fd = create(BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0);
+	uintptr_t small[2], big[4];
+	uint64_t v = 5;
+	uint32_t k = 3;
+
+	(void)state;
+	assert_true(fd >= 0);
+	emu_map_bind_def(small, sizeof(small), map_of(fd));
+	emu_map_bind_def(big, sizeof(big), map_of(fd));
+	assert_false(bpfemu_map_fast_is_array(small));
+	assert_true(bpfemu_map_fast_is_array(big));
+	assert_int_equal(big[3], 4 | (uint64_t)8 << 32);
+	assert_ptr_equal(bpfemu_map_fast_lookup(small, &k), bpfemu_map_fast_lookup(big, &k));
+	assert_int_equal(bpfemu_map_fast_update(small, &k, &v, BPF_ANY), 0);
+	assert_int_equal(*(uint64_t *)bpfemu_map_fast_lookup(big, &k), 5);
+	assert_ptr_equal(emu_map_from_def(small), map_of(fd));
+	assert_ptr_equal(emu_map_from_def(big), map_of(fd));
+	emu_map_unbind_def(big);
+	assert_false(bpfemu_map_fast_is_array(big));
+	assert_null(emu_map_from_def(big));
+	emu_map_unbind_def(small);
+	assert_null(emu_map_from_def(small));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +209,8 @@ int main(void)
 		T(test_fast_path_leaves_other_maps_to_the_helper),
 		T(test_fast_path_refuses_what_is_not_a_loaded_map),
 		T(test_fast_update_not_for_rdonly_prog_or_special_fields),
+		T(test_fast_update_copies_value_size_bytes),
+		T(test_fast_path_needs_a_four_word_definition),
 	};
 
 	return cmocka_run_group_tests(tests, map_group_setup, map_group_teardown);

@@ -35,7 +35,7 @@ struct elem {
 
 /* A map with struct elem values, as a program would see it. */
 struct tmap {
-	void *def[2];			/* the "map definition" programs pass */
+	void *def[4];			/* the "map definition" programs pass */
 	struct emu_map *map;
 };
 
@@ -64,7 +64,7 @@ static inline int tmap_open(struct tmap *m, uint32_t type, uint32_t max_entries)
 	/* As if user space held an fd: usercnt 1; the creation ref goes. */
 	emu_map_get_uref(m->map);
 	emu_map_put(m->map);
-	emu_map_bind_def(m->def, m->map);
+	emu_map_bind_def(m->def, sizeof(m->def), m->map);
 	return 0;
 }
 

@@ -281,7 +281,7 @@ static void test_timer_hash_update_with_f_lock_keeps_the_timer_running(void **st
 	assert_non_null(m.map);
 	emu_map_get_uref(m.map);
 	emu_map_put(m.map);
-	emu_map_bind_def(m.def, m.map);
+	emu_map_bind_def(m.def, sizeof(m.def), m.map);
 	assert_int_equal(m.map->ops->update_sys(m.map, &key, &v, BPF_ANY), 0);
 	e = m.map->ops->lookup(m.map, &key);
 	assert_int_equal(t_init(&e->t, &m, 1), 0);

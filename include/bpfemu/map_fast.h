@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inline ARRAY access for native BPF C (layout version 1).
+ * Inline ARRAY access for native BPF C (layout version 3).
  *
  * The kernel's verifier inlines bpf_map_lookup_elem on an ARRAY into the
  * program (array_map_gen_lookup: a bounds check and a multiply), so an
@@ -13,18 +13,24 @@
  * diagnostic in the kernel's order.  The fast path returns exactly what the
  * helper returns for the cases it takes.
  *
- * What the fast path reads, and nothing else of the map:
- *   - a loaded map definition (`&map` in BPF C) holds two words, filled by
- *     the loader: the map's address and the check word
- *     def ^ map ^ BPFEMU_MAP_DEF_MAGIC, further XORed with
- *     BPFEMU_MAP_DEF_ARRAY when the map's kind is ARRAY (emu_map_bind_def):
- *     one compare both validates the binding and says "inline ARRAY", as
- *     the verifier decides once what the kernel inlines;
- *   - the map begins with a struct bpfemu_map_fast, filled at map creation
- *     and constant for the map's life.
+ * What the fast path reads: the map definition (`&map` in BPF C) alone,
+ * never the map.  A loaded definition holds pointer-sized words the loader
+ * fills (emu_map_bind_def):
+ *   [0] the map, [1] the check word -- every binding;
+ *   [2] element 0, [3] max_entries | stride << 32 -- inline ARRAY bindings,
+ *       made only for definitions of at least four words (an ARRAY's type,
+ *       max_entries, key and value), constant while the binding lasts.
+ * The check word of an inline ARRAY binding is BPFEMU_MAP_DEF_ARRAY_CHECK
+ * of the definition's own address with BPFEMU_MAP_DEF_UPD_* in its two low
+ * bits; any other binding's word is def ^ map ^ BPFEMU_MAP_DEF_MAGIC, which
+ * never equals it.  So one load and one compare, against a value the
+ * compiler derives from the definition's address, validate the binding and
+ * say "inline ARRAY", as the verifier decides once what the kernel inlines;
+ * the words the path then uses sit beside it, one level from the program
+ * (the kernel's JIT has them as immediates).
  * Availability: bpf_map_lookup_elem and bpf_map_update_elem may be called
  * by every program type (bpf_base_func_proto) and are not GPL-only; the
- * library sets kind = ARRAY only if its helper table agrees.
+ * library makes inline bindings only if its helper table agrees.
  *
  * Layout changes bump BPFEMU_MAP_FAST_VERSION; objects are compiled against
  * the headers of the library they link.
@@ -37,10 +43,18 @@
 #include <bpfemu/helpers.h>
 #include <bpfemu/types.h>
 
-#define BPFEMU_MAP_FAST_VERSION	2
+#define BPFEMU_MAP_FAST_VERSION	3
 #define BPFEMU_MAP_DEF_MAGIC	((uintptr_t)0x6270666d61704446ULL)	/* "bpfmapDF" */
-/* XORed into the check word of a definition bound to a kind-ARRAY map */
 #define BPFEMU_MAP_DEF_ARRAY	((uintptr_t)0x4152524159000000ULL)	/* "ARRAY" */
+/* The check word of an inline ARRAY binding at @def, low two bits clear
+ * (def is pointer-aligned; the constants' low bits are masked off). */
+#define BPFEMU_MAP_DEF_ARRAY_CHECK(def) \
+	(((uintptr_t)(def) ^ BPFEMU_MAP_DEF_MAGIC ^ BPFEMU_MAP_DEF_ARRAY) & ~(uintptr_t)3)
+/* Low bits of that word: which inline update the map allows.  Neither:
+ * lookups only (special fields, BPF_F_RDONLY_PROG, or a value size that is
+ * neither 4 nor the stride). */
+#define BPFEMU_MAP_DEF_UPD_STRIDE	1u	/* copy stride bytes: value_size == stride */
+#define BPFEMU_MAP_DEF_UPD_4		2u	/* copy 4 bytes: value_size == 4 */
 
 enum {
 	BPFEMU_MAP_FAST_NONE = 0,	/* always the exported helpers */
@@ -51,6 +65,7 @@ enum {
 #define BPFEMU_MAP_FAST_F_UPDATE	1u	/* plain copy update: no special
 						 * fields, not BPF_F_RDONLY_PROG */
 
+/* What the library keeps per map to fill inline bindings from. */
 struct bpfemu_map_fast {
 	__u32 kind;		/* BPFEMU_MAP_FAST_* */
 	__u32 flags;		/* BPFEMU_MAP_FAST_F_* */
@@ -67,44 +82,52 @@ struct bpfemu_map_fast {
 #endif
 
 /*
- * The ARRAY behind @map, or NULL.  @map may be any pointer a program
- * passes (the exported helper turns a non-map into the "not_a_map"
- * diagnostic), so these two reads are not instrumented, as in
- * emu_map_from_def.  One compare decides: the check word names both the
- * binding and the kind (the map pointer is trusted only when it matches,
- * as in emu_map_from_def; an unbound definition, both words 0, never
- * matches since def ^ MAGIC ^ ARRAY is not 0 for an aligned def).
+ * The check word of @map if it is an inline ARRAY binding's (its low bits
+ * the BPFEMU_MAP_DEF_UPD_* of the map), else anything whose high bits
+ * differ.  @map may be any pointer a program passes (the exported helper
+ * turns a non-map into the "not_a_map" diagnostic), so this read is not
+ * instrumented, as in emu_map_from_def.  Plain loads: a binding is made
+ * before its object's programs can run and undone only after the last of
+ * them is gone, so no run sees one change; and plain loads let the
+ * compiler keep a program's repeated accesses to one map together.
  */
-static inline BPFEMU_FAST_NO_SANITIZE int
-bpfemu_map_fast_bound(const void *map, const struct bpfemu_map_fast **f)
+static inline BPFEMU_FAST_NO_SANITIZE uintptr_t bpfemu_map_fast_word(const void *map)
 {
-	const uintptr_t *slot = (const uintptr_t *)map;
-	uintptr_t m, check;
-
 	if (!map || ((uintptr_t)map & (sizeof(uintptr_t) - 1)))
-		return 0;
-	check = __atomic_load_n(&slot[1], __ATOMIC_ACQUIRE);
-	m = __atomic_load_n(&slot[0], __ATOMIC_RELAXED);
-	*f = (const struct bpfemu_map_fast *)m;
-	return check == ((uintptr_t)map ^ m ^ BPFEMU_MAP_DEF_MAGIC ^ BPFEMU_MAP_DEF_ARRAY);
+		return 0;	/* never an ARRAY check: its high bits are MAGIC's */
+	return ((const uintptr_t *)map)[1];
 }
 
-static inline const struct bpfemu_map_fast *bpfemu_map_fast_array(const void *map)
+static inline int bpfemu_map_fast_is_array(const void *map)
 {
-	const struct bpfemu_map_fast *f;
+	return (bpfemu_map_fast_word(map) & ~(uintptr_t)3) == BPFEMU_MAP_DEF_ARRAY_CHECK(map);
+}
 
-	return bpfemu_map_fast_bound(map, &f) ? f : 0;
+/* Element @idx of the inline ARRAY binding @map, or NULL past the end. */
+static inline void *bpfemu_map_fast_elem(const void *map, __u32 idx)
+{
+	const uintptr_t *w = (const uintptr_t *)map;
+	__u64 lim = w[3];
+	char *p;
+
+	if (__builtin_expect(idx >= (__u32)lim, 0))
+		return 0;
+	p = (char *)w[2] + (__u64)idx * (lim >> 32);
+	if (!p)
+		__builtin_unreachable();	/* lets the program's NULL check go */
+	return p;
 }
 
 static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 {
-	const struct bpfemu_map_fast *f;
 	__u32 idx;
+	void *p;
 
-	if (__builtin_expect(bpfemu_map_fast_bound(map, &f), 1)) {
+	if (__builtin_expect(bpfemu_map_fast_is_array(map), 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
-		if (__builtin_expect(idx < f->max_entries, 1))
-			return f->base + (__u64)idx * f->stride;
+		p = bpfemu_map_fast_elem(map, idx);
+		if (__builtin_expect(p != 0, 1))
+			return p;
 	}
 	return bpfemu_helper_map_lookup_elem(map, key);
 }
@@ -114,25 +137,25 @@ static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 static inline long bpfemu_map_fast_update(void *map, const void *key, const void *value,
 					  __u64 flags)
 {
-	const struct bpfemu_map_fast *f;
+	uintptr_t upd = bpfemu_map_fast_word(map) ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
+	const uintptr_t *w = (const uintptr_t *)map;
 	__u32 idx;
 	char *dst;
 
-	if (__builtin_expect(bpfemu_map_fast_bound(map, &f) && (f->flags & BPFEMU_MAP_FAST_F_UPDATE) &&
+	if (__builtin_expect((upd == BPFEMU_MAP_DEF_UPD_STRIDE || upd == BPFEMU_MAP_DEF_UPD_4) &&
 			     (flags == 0 /* BPF_ANY */ || flags == 2 /* BPF_EXIST */), 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
-		if (__builtin_expect(idx < f->max_entries, 1)) {
-			dst = f->base + (__u64)idx * f->stride;
-			switch (f->value_size) {
-			case 4:
+		dst = (char *)bpfemu_map_fast_elem(map, idx);
+		if (__builtin_expect(dst != 0, 1)) {
+			if (upd == BPFEMU_MAP_DEF_UPD_4) {
 				__builtin_memcpy(dst, value, 4);
-				break;
-			case 8:
-				__builtin_memcpy(dst, value, 8);
-				break;
-			default:
-				__builtin_memcpy(dst, value, f->value_size);
-				break;
+			} else {
+				__u32 size = (__u32)(w[3] >> 32);
+
+				if (size == 8)
+					__builtin_memcpy(dst, value, 8);
+				else
+					__builtin_memcpy(dst, value, size);
 			}
 			return 0;
 		}
