@@ -29,6 +29,7 @@ enum emu_obj_kind {
 	EMU_OBJ_PROG,
 	EMU_OBJ_LINK,
 	EMU_OBJ_CGROUP,
+	EMU_OBJ_STATS,		/* bpf_enable_stats: stats on while open */
 };
 
 /*

@@ -1186,7 +1186,6 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 		if (err)
 			goto out_free;
 	}
-	atomic_fetch_add(&prog->run_time_ns, total);
 	opts->retval = (__u32)ret;
 	if (type == BPF_PROG_TYPE_SYSCALL) {
 		opts->duration = 0;
@@ -1221,4 +1220,13 @@ out_free:
 int bpf_prog_get_info_by_fd(int prog_fd, struct bpf_prog_info *info, __u32 *info_len)
 {
 	return emu_err(emu_fd_get_info(prog_fd, info, info_len));
+}
+
+int bpf_enable_stats(enum bpf_stats_type type)
+{
+	/* bpf_enable_stats(): the one type there is, then an fd whose last
+	 * close turns the counting off again */
+	if (type != BPF_STATS_RUN_TIME)
+		return emu_err(-EINVAL);
+	return emu_err(emu_prog_stats_enable());
 }

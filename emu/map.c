@@ -683,15 +683,18 @@ void emu_map_copy_value_locked(const struct emu_map *map, void *dst, const void 
 
 /* ----------------------------------------------------- definition binding */
 
-/* An inline ARRAY binding's low check bits: which plain copy an inline
- * update may make (map_fast.h). */
-static uintptr_t def_update_bits(const struct emu_map *map)
+/* An inline ARRAY binding's low check bits (map_fast.h): which plain copy
+ * an inline update may make, and whether elements are other than 8 bytes
+ * apart. */
+static uintptr_t def_check_bits(const struct emu_map *map)
 {
+	uintptr_t bits = map->fast.stride == 8 ? 0 : BPFEMU_MAP_DEF_STRIDE_N;
+
 	if (!(map->fast.flags & BPFEMU_MAP_FAST_F_UPDATE))
-		return 0;
+		return bits;
 	if (map->fast.value_size == map->fast.stride)
-		return BPFEMU_MAP_DEF_UPD_STRIDE;
-	return map->fast.value_size == 4 ? BPFEMU_MAP_DEF_UPD_4 : 0;
+		return bits | BPFEMU_MAP_DEF_UPD_STRIDE;
+	return map->fast.value_size == 4 ? bits | BPFEMU_MAP_DEF_UPD_4 : bits;
 }
 
 /* Whether a binding of @map at a definition of @def_size bytes is an inline
@@ -710,7 +713,7 @@ void emu_map_bind_def(void *def, size_t def_size, struct emu_map *map)
 		atomic_store_explicit(&slot[2], (uintptr_t)map->fast.base, memory_order_relaxed);
 		atomic_store_explicit(&slot[3], map->fast.max_entries | map->fast.stride << 32,
 				      memory_order_relaxed);
-		check = BPFEMU_MAP_DEF_ARRAY_CHECK(def) | def_update_bits(map);
+		check = BPFEMU_MAP_DEF_ARRAY_CHECK(def) | def_check_bits(map);
 	}
 	/* the other words first, the check word last: a reader that sees the
 	 * check word also sees what it vouches for */
@@ -759,7 +762,7 @@ struct emu_map *emu_map_from_def(const void *map_def)
 		return NULL;
 	/* an inline ARRAY binding vouches for its words by its own address; any
 	 * other binding's word is derived from the map too */
-	if ((check & ~(uintptr_t)3) == BPFEMU_MAP_DEF_ARRAY_CHECK(map_def))
+	if ((check & ~(uintptr_t)7) == BPFEMU_MAP_DEF_ARRAY_CHECK(map_def))
 		return (struct emu_map *)map;
 	if (check != ((uintptr_t)map_def ^ map ^ DEF_MAGIC))
 		return NULL;

@@ -236,9 +236,54 @@ static int run_guarded(emu_run_fn fn, void *arg, long *r)
 	return 0;
 }
 
+/*
+ * Run statistics, as the kernel's bpf_stats_enabled_key: off unless some
+ * fd of bpf_enable_stats() is open, then every outermost run counts in
+ * run_cnt and its time in run_time_ns (__bpf_prog_run).  Off, a run pays
+ * one relaxed load for them.
+ */
+static atomic_int stats_users;
+
+static void stats_get(void *obj)
+{
+	(void)obj;
+	atomic_fetch_add(&stats_users, 1);
+}
+
+static void stats_put(void *obj)
+{
+	(void)obj;
+	atomic_fetch_sub(&stats_users, 1);
+}
+
+static const struct emu_obj_ref_ops stats_ref_ops = {
+	.get = stats_get,
+	.put = stats_put,
+};
+
+int emu_prog_stats_enable(void)
+{
+	static char stats_obj;	/* the fds' object: the switch itself */
+	static atomic_bool registered;
+
+	if (!atomic_exchange(&registered, true))
+		emu_fd_register_kind(EMU_OBJ_STATS, &stats_ref_ops);
+	return emu_fd_new(EMU_OBJ_STATS, &stats_obj, 0);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 emu_run_fn fn, void *arg, long *ret)
 {
+	uint64_t t0 = 0;
+	bool stats;
 	struct emu_run_ctx saved = emu_ctx;
 	bool batch = saved.batch;
 	long r = 0;
@@ -265,7 +310,14 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	emu_ctx.depth = 1;
 	emu_ctx.kind = kind;
 	emu_ctx.running_timer = saved.running_timer;
+	stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
+	if (stats)
+		t0 = mono_ns();
 	err = run_guarded(fn, arg, &r);
+	if (stats) {
+		atomic_fetch_add_explicit(&prog->run_time_ns, mono_ns() - t0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
+	}
 
 	/* Restore everything but the CPU, which the caller chose. */
 	saved.cpu = emu_ctx.cpu;
@@ -276,7 +328,6 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 		err = refs_leaked(prog, err);
 	if (prog->globals)
 		emu_globals_sync_out(prog->globals);
-	atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	if (!err && kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */
 		emu_diag("timer_cb_nonzero_return",

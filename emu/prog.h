@@ -30,6 +30,10 @@ struct emu_prog *emu_prog_new_bare(const char *name, int prog_type);
 
 void emu_prog_get(struct emu_prog *prog);
 void emu_prog_put(struct emu_prog *prog);
+
+/* An fd that keeps run statistics on while open (bpf_enable_stats), or a
+ * negative errno. */
+int emu_prog_stats_enable(void);
 int emu_prog_type(const struct emu_prog *prog);		/* enum bpf_prog_type */
 const char *emu_prog_name(const struct emu_prog *prog);
 

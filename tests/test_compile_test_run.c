@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -125,6 +126,55 @@ static void test_context_buffer_and_size_come_together(void **state)
 	syscall_ctx__destroy(skel);
 }
 
+/* Run statistics are the kernel's: counted only while an fd of
+ * bpf_enable_stats() is open (bpf_stats_enabled_key), else run_cnt stays 0. */
+static uint64_t run_cnt(int fd, uint64_t *run_time_ns)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	assert_int_equal(bpf_prog_get_info_by_fd(fd, &info, &len), 0);
+	*run_time_ns = info.run_time_ns;
+	return info.run_cnt;
+}
+
+static void test_run_statistics_only_while_enabled(void **state)
+{
+	struct syscall_ctx *skel;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	uint64_t ns;
+	int stats, fd, i;
+
+	(void)state;
+	skel = syscall_ctx__open_and_load();
+	assert_non_null(skel);
+	fd = bpf_program__fd(skel->progs.no_ctx);
+	assert_int_equal(bpf_prog_test_run_opts(fd, &opts), 0);
+	assert_int_equal(run_cnt(fd, &ns), 0);
+	assert_int_equal(ns, 0);
+
+	errno = 0;
+	assert_int_equal(bpf_enable_stats((enum bpf_stats_type)1), -EINVAL);
+	assert_int_equal(errno, EINVAL);
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	assert_true(stats >= 0);
+	for (i = 0; i < 100; i++)
+		assert_int_equal(bpf_prog_test_run_opts(fd, &opts), 0);
+	assert_int_equal(run_cnt(fd, &ns), 100);
+	assert_true(ns > 0);
+	/* a second switch, then both closed: counting stops with the last */
+	i = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	assert_true(i >= 0);
+	close(stats);
+	assert_int_equal(bpf_prog_test_run_opts(fd, &opts), 0);
+	assert_int_equal(run_cnt(fd, &ns), 101);
+	close(i);
+	assert_int_equal(bpf_prog_test_run_opts(fd, &opts), 0);
+	assert_int_equal(run_cnt(fd, &ns), 101);
+	syscall_ctx__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_program_runs_without_a_context),
 		cmocka_unit_test(test_syscall_program_refuses_ctx_out_repeat_and_flags),
 		cmocka_unit_test(test_context_buffer_and_size_come_together),
+		cmocka_unit_test(test_run_statistics_only_while_enabled),
 	};
 
 	bpfemu_diag_set_echo(false);

@@ -142,8 +142,9 @@ static void test_fast_update_copies_value_size_bytes(void **state)
 	static const struct { uint32_t vs; uintptr_t bits; } cases[] = {
 		{ 4, BPFEMU_MAP_DEF_UPD_4 },
 		{ 8, BPFEMU_MAP_DEF_UPD_STRIDE },
-		{ 12, 0 },
-		{ 24, BPFEMU_MAP_DEF_UPD_STRIDE },
+		{ 16, BPFEMU_MAP_DEF_STRIDE_N | BPFEMU_MAP_DEF_UPD_STRIDE },
+		{ 12, BPFEMU_MAP_DEF_STRIDE_N },
+		{ 24, BPFEMU_MAP_DEF_STRIDE_N | BPFEMU_MAP_DEF_UPD_STRIDE },
 	};
 	unsigned char src[24], *elem;
 	uint32_t i, k = 1, stride;
@@ -157,7 +158,7 @@ static void test_fast_update_copies_value_size_bytes(void **state)
 		assert_true(fd >= 0);
 		def = def_of(fd);
 		stride = (cases[i].vs + 7) & ~7u;
-		assert_int_equal(def[1] & 3, cases[i].bits);
+		assert_int_equal(def[1] & 7, cases[i].bits);
 		assert_true(bpfemu_map_fast_is_array(def));
 		elem = bpfemu_map_fast_lookup(def, &k);
 		assert_ptr_equal(elem, bpfemu_helper_map_lookup_elem(def, &k));

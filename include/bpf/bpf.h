@@ -133,6 +133,10 @@ struct bpf_test_run_opts {
 LIBBPF_API int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts);
 LIBBPF_API int bpf_prog_get_info_by_fd(int prog_fd, struct bpf_prog_info *info,
 				       __u32 *info_len);
+/* BPF_ENABLE_STATS: programs count run_cnt / run_time_ns (bpf_prog_info)
+ * while the returned fd is open, as on the kernel; -EINVAL for any other
+ * type. */
+LIBBPF_API int bpf_enable_stats(enum bpf_stats_type type);
 
 #ifdef __cplusplus
 }

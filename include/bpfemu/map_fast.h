@@ -46,15 +46,18 @@
 #define BPFEMU_MAP_FAST_VERSION	3
 #define BPFEMU_MAP_DEF_MAGIC	((uintptr_t)0x6270666d61704446ULL)	/* "bpfmapDF" */
 #define BPFEMU_MAP_DEF_ARRAY	((uintptr_t)0x4152524159000000ULL)	/* "ARRAY" */
-/* The check word of an inline ARRAY binding at @def, low two bits clear
+/* The check word of an inline ARRAY binding at @def, low three bits clear
  * (def is pointer-aligned; the constants' low bits are masked off). */
 #define BPFEMU_MAP_DEF_ARRAY_CHECK(def) \
-	(((uintptr_t)(def) ^ BPFEMU_MAP_DEF_MAGIC ^ BPFEMU_MAP_DEF_ARRAY) & ~(uintptr_t)3)
-/* Low bits of that word: which inline update the map allows.  Neither:
- * lookups only (special fields, BPF_F_RDONLY_PROG, or a value size that is
- * neither 4 nor the stride). */
+	(((uintptr_t)(def) ^ BPFEMU_MAP_DEF_MAGIC ^ BPFEMU_MAP_DEF_ARRAY) & ~(uintptr_t)7)
+/* Its low bits: which inline update the map allows (neither UPD bit: lookups
+ * only -- special fields, BPF_F_RDONLY_PROG, or a value size that is
+ * neither 4 nor the stride), and whether elements are other than 8 bytes
+ * apart.  So the common u32/u64 values give 0..3 and one compare selects
+ * their path, whose address needs no stride read. */
 #define BPFEMU_MAP_DEF_UPD_STRIDE	1u	/* copy stride bytes: value_size == stride */
 #define BPFEMU_MAP_DEF_UPD_4		2u	/* copy 4 bytes: value_size == 4 */
+#define BPFEMU_MAP_DEF_STRIDE_N		4u	/* stride != 8: read it from word 3 */
 
 enum {
 	BPFEMU_MAP_FAST_NONE = 0,	/* always the exported helpers */
@@ -82,37 +85,41 @@ struct bpfemu_map_fast {
 #endif
 
 /*
- * The check word of @map if it is an inline ARRAY binding's (its low bits
- * the BPFEMU_MAP_DEF_UPD_* of the map), else anything whose high bits
- * differ.  @map may be any pointer a program passes (the exported helper
- * turns a non-map into the "not_a_map" diagnostic), so this read is not
- * instrumented, as in emu_map_from_def.  Plain loads: a binding is made
- * before its object's programs can run and undone only after the last of
- * them is gone, so no run sees one change; and plain loads let the
- * compiler keep a program's repeated accesses to one map together.
+ * The low bits of @map's check word if @map is an inline ARRAY binding
+ * (0..7), else a larger value.  @map may be any pointer a program passes
+ * (the exported helper turns a non-map into the "not_a_map" diagnostic),
+ * so this read is not instrumented, as in emu_map_from_def.  Plain loads:
+ * a binding is made before its object's programs can run and undone only
+ * after the last of them is gone, so no run sees one change; and plain
+ * loads let the compiler keep a program's repeated accesses together.
  */
-static inline BPFEMU_FAST_NO_SANITIZE uintptr_t bpfemu_map_fast_word(const void *map)
+static inline BPFEMU_FAST_NO_SANITIZE uintptr_t bpfemu_map_fast_bits(const void *map)
 {
-	if (!map || ((uintptr_t)map & (sizeof(uintptr_t) - 1)))
-		return 0;	/* never an ARRAY check: its high bits are MAGIC's */
-	return ((const uintptr_t *)map)[1];
+	uintptr_t word = 0;	/* never an ARRAY check: its high bits are MAGIC's */
+
+	if (map && !((uintptr_t)map & (sizeof(uintptr_t) - 1)))
+		word = ((const uintptr_t *)map)[1];
+	return word ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
 }
 
 static inline int bpfemu_map_fast_is_array(const void *map)
 {
-	return (bpfemu_map_fast_word(map) & ~(uintptr_t)3) == BPFEMU_MAP_DEF_ARRAY_CHECK(map);
+	return bpfemu_map_fast_bits(map) < 8;
 }
 
-/* Element @idx of the inline ARRAY binding @map, or NULL past the end. */
-static inline void *bpfemu_map_fast_elem(const void *map, __u32 idx)
+/* Element @idx of the inline ARRAY binding @map with check bits @bits, or
+ * NULL past the end. */
+static inline void *bpfemu_map_fast_elem(const void *map, uintptr_t bits, __u32 idx)
 {
 	const uintptr_t *w = (const uintptr_t *)map;
-	__u64 lim = w[3];
 	char *p;
 
-	if (__builtin_expect(idx >= (__u32)lim, 0))
+	if (__builtin_expect(idx >= (__u32)w[3], 0))
 		return 0;
-	p = (char *)w[2] + (__u64)idx * (lim >> 32);
+	if (__builtin_expect(!(bits & BPFEMU_MAP_DEF_STRIDE_N), 1))
+		p = (char *)w[2] + (__u64)idx * 8;
+	else
+		p = (char *)w[2] + (__u64)idx * (w[3] >> 32);
 	if (!p)
 		__builtin_unreachable();	/* lets the program's NULL check go */
 	return p;
@@ -120,12 +127,13 @@ static inline void *bpfemu_map_fast_elem(const void *map, __u32 idx)
 
 static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 {
+	uintptr_t bits = bpfemu_map_fast_bits(map);
 	__u32 idx;
 	void *p;
 
-	if (__builtin_expect(bpfemu_map_fast_is_array(map), 1)) {
+	if (__builtin_expect(bits < 8, 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
-		p = bpfemu_map_fast_elem(map, idx);
+		p = bpfemu_map_fast_elem(map, bits, idx);
 		if (__builtin_expect(p != 0, 1))
 			return p;
 	}
@@ -133,33 +141,34 @@ static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 }
 
 /* array_map_update_elem for BPF_ANY / BPF_EXIST on a map without special
- * fields: the value copied, 0.  Anything else goes to the helper. */
+ * fields: the value copied, 0.  Anything else goes to the helper.  An
+ * 8-byte value (the u64 counter) is decided by one compare. */
 static inline long bpfemu_map_fast_update(void *map, const void *key, const void *value,
 					  __u64 flags)
 {
-	uintptr_t upd = bpfemu_map_fast_word(map) ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
 	const uintptr_t *w = (const uintptr_t *)map;
-	__u32 idx;
+	uintptr_t bits = bpfemu_map_fast_bits(map);
+	__u32 idx, size;
 	char *dst;
 
-	if (__builtin_expect((upd == BPFEMU_MAP_DEF_UPD_STRIDE || upd == BPFEMU_MAP_DEF_UPD_4) &&
-			     (flags == 0 /* BPF_ANY */ || flags == 2 /* BPF_EXIST */), 1)) {
-		__builtin_memcpy(&idx, key, sizeof(idx));
-		dst = (char *)bpfemu_map_fast_elem(map, idx);
-		if (__builtin_expect(dst != 0, 1)) {
-			if (upd == BPFEMU_MAP_DEF_UPD_4) {
-				__builtin_memcpy(dst, value, 4);
-			} else {
-				__u32 size = (__u32)(w[3] >> 32);
-
-				if (size == 8)
-					__builtin_memcpy(dst, value, 8);
-				else
-					__builtin_memcpy(dst, value, size);
-			}
-			return 0;
-		}
+	if (__builtin_expect(flags != 0 /* BPF_ANY */ && flags != 2 /* BPF_EXIST */, 0))
+		goto helper;
+	__builtin_memcpy(&idx, key, sizeof(idx));
+	if (__builtin_expect(bits == BPFEMU_MAP_DEF_UPD_STRIDE, 1)) {	/* 8-byte values */
+		if (__builtin_expect(idx >= (__u32)w[3], 0))
+			goto helper;
+		__builtin_memcpy((char *)w[2] + (__u64)idx * 8, value, 8);
+		return 0;
 	}
+	if (bits >= 8 || !(bits & 3))
+		goto helper;
+	dst = (char *)bpfemu_map_fast_elem(map, bits, idx);
+	if (!dst)
+		goto helper;
+	size = bits & BPFEMU_MAP_DEF_UPD_4 ? 4 : (__u32)(w[3] >> 32);
+	__builtin_memcpy(dst, value, size);
+	return 0;
+helper:
 	return bpfemu_helper_map_update_elem(map, key, value, flags);
 }
 

@@ -155,6 +155,11 @@ enum bpf_cmd {
 	BPF_COMMON_ATTRS = 65536,
 };
 
+/* BPF_ENABLE_STATS types */
+enum bpf_stats_type {
+	BPF_STATS_RUN_TIME = 0,
+};
+
 enum bpf_attach_type {
 	BPF_CGROUP_INET_INGRESS = 0,
 	BPF_CGROUP_INET_EGRESS = 1,
