@@ -7,9 +7,10 @@
  * maps: nr_cpus values of round_up(value_size, 8)).  The value pointer is
  * key + round_up(key_size, 8).
  *
- * Concurrency: writers (update, delete, eviction) take the map's mutex,
- * which also guards the free list; program-side lookups take nothing.  Bucket chains are singly linked with
- * atomic next pointers and end in a "nulls" marker naming their bucket, so
+ * Concurrency: writers (update, delete, eviction) take the map's lock
+ * (emu/lock.h, a spinlock as the kernel's bucket locks: its sections never
+ * sleep), which also guards the free list; program-side lookups take
+ * nothing.  Bucket chains are singly linked with atomic next pointers and end in a "nulls" marker naming their bucket, so
  * a reader that followed an element which moved to another bucket notices
  * and restarts, as with the kernel's hlist_nulls.  An unlinked element's
  * memory is recycled (prealloc) or freed only after a grace period
@@ -34,7 +35,6 @@
  * still have evicted another key.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +46,7 @@
 #include "alloc.h"
 #include "ctx.h"
 #include "err.h"
+#include "lock.h"
 #include "map.h"
 
 #define PCPU_MIN_UNIT_SIZE	(32 << 10)
@@ -95,7 +96,7 @@ _Static_assert(offsetof(struct htab_elem, key) == 48, "htab_elem header is 48 by
 
 struct emu_htab {
 	struct emu_map map;
-	pthread_mutex_t lock;		/* writers: buckets, count, LRU list */
+	struct emu_lock lock;		/* writers: buckets, count, LRU list */
 	_Atomic uintptr_t *buckets;
 	uint32_t n_buckets;
 	uint32_t count;			/* live elements */
@@ -291,7 +292,6 @@ static void htab_free(struct emu_map *map)
 	}
 	emu_free((void *)h->buckets);
 	emu_free(h->pool_mem);
-	pthread_mutex_destroy(&h->lock);
 	emu_free(h);
 }
 
@@ -308,7 +308,7 @@ static struct emu_map *htab_alloc(const struct emu_map_attr *attr, int *err)
 		return NULL;
 	}
 	emu_map_init_from_attr(&h->map, attr);
-	pthread_mutex_init(&h->lock, NULL);
+	emu_lock_init(&h->lock);
 	h->percpu = attr->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
 		    attr->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	h->lru = attr->map_type == BPF_MAP_TYPE_LRU_HASH ||
@@ -606,7 +606,7 @@ static void elem_put_chain(struct emu_htab *h, struct htab_elem *chain)
 {
 	struct htab_elem *l, *next, *dead = NULL;
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	for (l = chain; l; l = next) {
 		next = l->free_next;
 		if (!elem_put_locked(h, l)) {
@@ -614,7 +614,7 @@ static void elem_put_chain(struct emu_htab *h, struct htab_elem *chain)
 			dead = l;
 		}
 	}
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	for (; dead; dead = next) {
 		next = dead->free_next;
 		emu_free(dead);
@@ -831,7 +831,7 @@ static long htab_update_common(struct emu_map *map, const void *key, const void 
 		/* fall through: insert a new element */
 	}
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	if (h->lru && !(h->percpu && flags == BPF_EXIST)) {
 		/* the node is taken (and maybe someone evicted) before the checks */
 		l_new = lru_pop_locked(h, &victim);
@@ -897,7 +897,7 @@ out_unlock:
 	/* an unused LRU node goes back; its fields are zero, nothing to free */
 	if (l_new && elem_put_locked(h, l_new))
 		l_new = NULL;
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	if (l_new)
 		emu_free(l_new);
 	if (victim)
@@ -923,13 +923,13 @@ static long htab_delete(struct emu_map *map, const void *key)
 	uint32_t hash = htab_hash(key, map->key_size);
 	struct htab_elem *l;
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	l = find_locked(h, key, hash);
 	if (l) {
 		bucket_unlink(h, l);
 		h->count--;
 	}
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	if (!l)
 		return -ENOENT;
 	elem_retire(h, l);
@@ -972,11 +972,11 @@ static int htab_lookup_sys(struct emu_map *map, const void *key, void *value, ui
 	uint32_t hash = htab_hash(key, map->key_size);
 	struct htab_elem *l;
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	l = find_locked(h, key, hash);
 	if (l)
 		copy_out(h, l, value, flags);
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	return l ? 0 : -ENOENT;
 }
 
@@ -987,14 +987,14 @@ static int htab_lookup_and_delete_sys(struct emu_map *map, const void *key, void
 	uint32_t hash = htab_hash(key, map->key_size);
 	struct htab_elem *l;
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	l = find_locked(h, key, hash);
 	if (l) {
 		copy_out(h, l, value, flags);
 		bucket_unlink(h, l);
 		h->count--;
 	}
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	if (!l)
 		return -ENOENT;
 	elem_retire(h, l);
@@ -1011,7 +1011,7 @@ static int htab_get_next_key(struct emu_map *map, const void *key, void *next_ke
 	uintptr_t p;
 	int ret = 0;
 
-	pthread_mutex_lock(&h->lock);
+	emu_lock(&h->lock);
 	if (key) {
 		uint32_t hash = htab_hash(key, map->key_size);
 
@@ -1037,7 +1037,7 @@ static int htab_get_next_key(struct emu_map *map, const void *key, void *next_ke
 out_copy:
 	memcpy(next_key, l->key, map->key_size);
 out_unlock:
-	pthread_mutex_unlock(&h->lock);
+	emu_unlock(&h->lock);
 	return ret;
 }
 
