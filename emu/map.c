@@ -28,6 +28,7 @@
 #include "core.h"
 #include "err.h"
 #include "fd.h"
+#include "lock.h"
 #include "map.h"
 
 /*
@@ -649,26 +650,18 @@ void emu_map_free_timers_wq(struct emu_map *map, void *value)
 	}
 }
 
-/* A real spin lock on the 4-byte bpf_spin_lock word. */
+/* A real spin lock on the 4-byte bpf_spin_lock word (emu/lock.h: the word
+ * is its `held`). */
+_Static_assert(sizeof(struct emu_lock) == sizeof(struct bpf_spin_lock), "bpf_spin_lock is one word");
+
 void emu_map_spin_lock(void *lock)
 {
-	_Atomic uint32_t *word = lock;
-	uint32_t expected;
-
-	for (;;) {
-		expected = 0;
-		if (atomic_compare_exchange_weak_explicit(word, &expected, 1,
-							  memory_order_acquire,
-							  memory_order_relaxed))
-			return;
-		while (atomic_load_explicit(word, memory_order_relaxed))
-			;
-	}
+	emu_lock(lock);
 }
 
 void emu_map_spin_unlock(void *lock)
 {
-	atomic_store_explicit((_Atomic uint32_t *)lock, 0, memory_order_release);
+	emu_unlock(lock);
 }
 
 void emu_map_copy_value_locked(const struct emu_map *map, void *dst, const void *src, bool lock_src)

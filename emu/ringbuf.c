@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +192,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	rb->producer_pos = (unsigned long *)(rb->area + 2 * page);
 	rb->data = rb->area + (EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES) * page;
 
-	atomic_init(&rb->prod_lock, 0);
+	emu_lock_init(&rb->prod_lock);
 	pthread_mutex_init(&rb->ready_lock, NULL);
 	atomic_init(&rb->busy, 0);
 	/* A new USER_RINGBUF fd starts writable, a new RINGBUF fd unreadable
@@ -375,37 +374,6 @@ void emu_ringbuf_sync_ready(struct emu_ringbuf *rb)
 
 /* ---------------------------------------------------------------- kernel producer */
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-}
-
-static void prod_lock(struct emu_ringbuf *rb)
-{
-	int spins = 0;
-
-	while (atomic_exchange_explicit(&rb->prod_lock, 1, memory_order_acquire)) {
-		while (atomic_load_explicit(&rb->prod_lock, memory_order_relaxed)) {
-			/* A preempted holder: let it run. */
-			if (++spins >= 128) {
-				sched_yield();
-				spins = 0;
-			} else {
-				cpu_relax();
-			}
-		}
-	}
-}
-
-static void prod_unlock(struct emu_ringbuf *rb)
-{
-	atomic_store_explicit(&rb->prod_lock, 0, memory_order_release);
-}
-
 void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 {
 	unsigned long cons_pos, prod_pos, new_prod_pos;
@@ -420,13 +388,13 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 
 	cons_pos = emu_ringbuf_load(rb->consumer_pos);
 	emu_ringbuf_tsan_acquire(&rb->tsan_space);
-	prod_lock(rb);
+	emu_lock(&rb->prod_lock);
 	prod_pos = __atomic_load_n(rb->producer_pos, __ATOMIC_RELAXED);
 	new_prod_pos = prod_pos + len;
 	/* Never let the producer get a whole ring ahead: at most size - 1
 	 * bytes in use, so the ring is never completely full. */
 	if (new_prod_pos - cons_pos > rb->mask) {
-		prod_unlock(rb);
+		emu_unlock(&rb->prod_lock);
 		return NULL;
 	}
 	hdr = (struct ringbuf_rec_hdr *)(rb->data + (prod_pos & rb->mask));
@@ -434,7 +402,7 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) / rb->page_size);
 	emu_ringbuf_tsan_release(&rb->tsan_data);
 	emu_ringbuf_store(rb->producer_pos, new_prod_pos);
-	prod_unlock(rb);
+	emu_unlock(&rb->prod_lock);
 	return (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
 }
 

@@ -45,6 +45,7 @@
 
 #include <linux/bpf.h>
 
+#include "lock.h"
 #include "map.h"
 
 /* Kernel-internal constants (shared/spec/constants.md §8). */
@@ -69,7 +70,7 @@ struct emu_ringbuf {
 
 	/* Kernel producers serialise on this spinlock (the kernel's
 	 * rb->spinlock): held for a few stores, never across a call out. */
-	atomic_int prod_lock;
+	struct emu_lock prod_lock;
 	/* bpf_user_ringbuf_drain: one consumer at a time (-EBUSY otherwise). */
 	atomic_int busy;
 
