@@ -85,21 +85,26 @@ struct bpfemu_map_fast {
 #endif
 
 /*
- * The low bits of @map's check word if @map is an inline ARRAY binding
- * (0..7), else a larger value.  @map may be any pointer a program passes
- * (the exported helper turns a non-map into the "not_a_map" diagnostic),
- * so this read is not instrumented, as in emu_map_from_def.  Plain loads:
- * a binding is made before its object's programs can run and undone only
- * after the last of them is gone, so no run sees one change; and plain
- * loads let the compiler keep a program's repeated accesses together.
+ * @map's check word, 0 for a pointer that cannot be a definition.  @map
+ * may be any pointer a program passes (the exported helper turns a non-map
+ * into the "not_a_map" diagnostic), so this read is not instrumented, as
+ * in emu_map_from_def.  A plain load: a binding is made before its
+ * object's programs can run and undone only after the last of them is
+ * gone, so no run sees one change; and plain loads let the compiler keep a
+ * program's repeated accesses together.
  */
-static inline BPFEMU_FAST_NO_SANITIZE uintptr_t bpfemu_map_fast_bits(const void *map)
+static inline BPFEMU_FAST_NO_SANITIZE uintptr_t bpfemu_map_fast_word(const void *map)
 {
-	uintptr_t word = 0;	/* never an ARRAY check: its high bits are MAGIC's */
-
 	if (map && !((uintptr_t)map & (sizeof(uintptr_t) - 1)))
-		word = ((const uintptr_t *)map)[1];
-	return word ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
+		return ((const uintptr_t *)map)[1];
+	return 0;	/* never an ARRAY check: its high bits are MAGIC's */
+}
+
+/* The low bits of @map's check word if @map is an inline ARRAY binding
+ * (0..7), else a larger value. */
+static inline uintptr_t bpfemu_map_fast_bits(const void *map)
+{
+	return bpfemu_map_fast_word(map) ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
 }
 
 static inline int bpfemu_map_fast_is_array(const void *map)
@@ -147,19 +152,21 @@ static inline long bpfemu_map_fast_update(void *map, const void *key, const void
 					  __u64 flags)
 {
 	const uintptr_t *w = (const uintptr_t *)map;
-	uintptr_t bits = bpfemu_map_fast_bits(map);
+	uintptr_t word = bpfemu_map_fast_word(map), bits;
 	__u32 idx, size;
 	char *dst;
 
 	if (__builtin_expect(flags != 0 /* BPF_ANY */ && flags != 2 /* BPF_EXIST */, 0))
 		goto helper;
 	__builtin_memcpy(&idx, key, sizeof(idx));
-	if (__builtin_expect(bits == BPFEMU_MAP_DEF_UPD_STRIDE, 1)) {	/* 8-byte values */
+	/* 8-byte values: the whole word compared, no bits extracted */
+	if (__builtin_expect(word == (BPFEMU_MAP_DEF_ARRAY_CHECK(map) | BPFEMU_MAP_DEF_UPD_STRIDE), 1)) {
 		if (__builtin_expect(idx >= (__u32)w[3], 0))
 			goto helper;
 		__builtin_memcpy((char *)w[2] + (__u64)idx * 8, value, 8);
 		return 0;
 	}
+	bits = word ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
 	if (bits >= 8 || !(bits & 3))
 		goto helper;
 	dst = (char *)bpfemu_map_fast_elem(map, bits, idx);
