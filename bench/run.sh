@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# Build every bench/bench_*.c in a Release tree and run it; print a table of
-# the "BENCH <name> <value> <unit>" lines each benchmark writes (its other
-# output is shown after it ends).
+# Build every bench/bench_*.c in a Release tree and run it, then the twin
+# benchmarks (bench/twin/: the same BPF program and driver on bpfemu and on
+# the running kernel); print a table of the "BENCH <name> <value> <unit>"
+# lines each writes (its other output is shown after it ends).
 #
 #   bench/run.sh [--quick] [BUILD_DIR] [-- args passed to every benchmark]
 #
@@ -59,6 +60,20 @@ for exe in "$build_dir"/bench/bench_*; do
 		status=1
 	fi
 done
+
+# The twin benchmarks: the same program and driver on bpfemu and on the
+# running kernel (bench/twin/run.sh; its kernel side needs root).
+echo "=== twin"
+twin_args=(--bindir "$build_dir/bench/twin" --kbuild "$build_dir/twin-kernel")
+[ $quick = 1 ] && twin_args+=(--quick)
+sh bench/twin/run.sh "${twin_args[@]}" >"$one" 2>&1
+rc=$?
+cat "$one"
+awk '$1 == "BENCH" { print "twin", $2, $3, $4 }' "$one" >>"$rows"
+if [ "$rc" != 0 ]; then
+	echo "=== twin FAILED (exit $rc)"
+	status=1
+fi
 
 echo
 printf '%-16s %-32s %14s %s\n' benchmark measure value unit

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "lock.h"
 #include "map.h"
 #include "object_priv.h"
 
@@ -35,7 +36,7 @@ struct emu_globals *emu_globals_new(const struct bpfemu_obj_desc *desc)
 	if (!g)
 		return NULL;
 	atomic_init(&g->refcnt, 1);
-	pthread_mutex_init(&g->lock, NULL);
+	emu_lock_init(&g->lock);
 	g->desc = desc;
 	g->binds = emu_calloc(desc->nr_maps ? desc->nr_maps : 1, sizeof(*g->binds));
 	if (!g->binds)
@@ -47,6 +48,8 @@ struct emu_globals *emu_globals_new(const struct bpfemu_obj_desc *desc)
 		s->desc = sd;
 		if (!sd->size)
 			continue;
+		if (i != BPFEMU_SEC_RODATA)
+			g->nr_sync_vars += sd->nr_vars;
 		s->buf = emu_calloc(1, sd->size);
 		s->shadow = emu_calloc(1, sd->size);
 		if (!s->buf || !s->shadow)
@@ -80,7 +83,6 @@ void emu_globals_put(struct emu_globals *g)
 		emu_free(g->secs[i].buf);
 		emu_free(g->secs[i].shadow);
 	}
-	pthread_mutex_destroy(&g->lock);
 	emu_free(g);
 }
 
@@ -96,7 +98,7 @@ void emu_globals_load(struct emu_globals *g)
 {
 	uint32_t i, v;
 
-	pthread_mutex_lock(&g->lock);
+	emu_lock(&g->lock);
 	for (i = 0; i < BPFEMU_SEC_NR; i++) {
 		struct emu_globals_sec *s = &g->secs[i];
 
@@ -110,7 +112,7 @@ void emu_globals_load(struct emu_globals *g)
 		memcpy(s->shadow, s->buf, s->desc->size);
 	}
 	g->loaded = true;
-	pthread_mutex_unlock(&g->lock);
+	emu_unlock(&g->lock);
 }
 
 int emu_globals_claim(struct emu_globals *g)
@@ -139,7 +141,7 @@ static void globals_unload(struct emu_globals *g)
 {
 	uint32_t i, v;
 
-	pthread_mutex_lock(&g->lock);
+	emu_lock(&g->lock);
 	for (i = 0; g->loaded && i < BPFEMU_SEC_NR; i++) {
 		const struct bpfemu_sec_desc *sd = g->secs[i].desc;
 
@@ -150,7 +152,7 @@ static void globals_unload(struct emu_globals *g)
 			       sd->vars[v].size);
 	}
 	g->loaded = false;
-	pthread_mutex_unlock(&g->lock);
+	emu_unlock(&g->lock);
 }
 
 void emu_globals_teardown(struct emu_globals *g)
@@ -172,7 +174,7 @@ void emu_globals_sync_in(struct emu_globals *g)
 {
 	uint32_t i, v;
 
-	pthread_mutex_lock(&g->lock);
+	emu_lock(&g->lock);
 	if (!g->loaded)
 		goto out_unlock;
 	/* .rodata is frozen at load, as the kernel freezes the map. */
@@ -193,14 +195,14 @@ void emu_globals_sync_in(struct emu_globals *g)
 		}
 	}
 out_unlock:
-	pthread_mutex_unlock(&g->lock);
+	emu_unlock(&g->lock);
 }
 
 void emu_globals_sync_out(struct emu_globals *g)
 {
 	uint32_t i, v;
 
-	pthread_mutex_lock(&g->lock);
+	emu_lock(&g->lock);
 	if (!g->loaded)
 		goto out_unlock;
 	for (i = 0; i < BPFEMU_SEC_NR; i++) {
@@ -216,7 +218,7 @@ void emu_globals_sync_out(struct emu_globals *g)
 		}
 	}
 out_unlock:
-	pthread_mutex_unlock(&g->lock);
+	emu_unlock(&g->lock);
 }
 
 /* Registry of generated objects, filled by constructors before main(). */

@@ -26,6 +26,7 @@
 
 #include <bpfemu/gen.h>
 
+#include "lock.h"
 #include "map.h"
 #include "prog.h"
 
@@ -48,8 +49,9 @@ struct emu_globals_bind {
 
 struct emu_globals {
 	atomic_long refcnt;
-	pthread_mutex_t lock;
+	struct emu_lock lock;		/* short copies only (emu/lock.h) */
 	uint32_t nr_secs;
+	uint32_t nr_sync_vars;		/* .data/.bss variables runs copy in and out */
 	struct emu_globals_sec secs[BPFEMU_SEC_NR];
 	const struct bpfemu_obj_desc *desc;
 	bool loaded;			/* rodata went into the variables */

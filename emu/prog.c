@@ -301,7 +301,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	/* The run may drop the last outside reference (a program run deleting
 	 * the element of a timer whose callback it installed): the program is
 	 * then freed after the grace period, once we have left (emu_prog_put). */
-	if (prog->globals)
+	if (prog->globals && prog->globals->nr_sync_vars)
 		emu_globals_sync_in(prog->globals);
 
 	emu_ctx.prog = prog;
@@ -326,7 +326,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	/* Every acquired reference must be released by now (ctx.h). */
 	if (emu_refs.nr)
 		err = refs_leaked(prog, err);
-	if (prog->globals)
+	if (prog->globals && prog->globals->nr_sync_vars)
 		emu_globals_sync_out(prog->globals);
 	if (!err && kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */

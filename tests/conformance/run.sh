@@ -50,16 +50,7 @@ out=$kbuild/records
 mkdir -p "$out"
 
 note() { echo "conformance: $*" >&2; }
-
-kernel_usable() {
-	[ "$(id -u)" = 0 ] || { note "kernel side skipped: not root"; return 1; }
-	[ -r /sys/kernel/btf/vmlinux ] || { note "kernel side skipped: no /sys/kernel/btf/vmlinux"; return 1; }
-	command -v "$BPFTOOL" >/dev/null 2>&1 || { note "kernel side skipped: no bpftool"; return 1; }
-	[ -r /usr/include/bpf/libbpf.h ] || { note "kernel side skipped: no libbpf headers"; return 1; }
-	echo 'int x;' | "$CLANG" -target bpf -x c -c -o /dev/null - 2>/dev/null ||
-		{ note "kernel side skipped: clang has no bpf target"; return 1; }
-	return 0
-}
+. "$here/kernel_side.sh"
 
 # Remove cgroups and bpffs pin directories a crashed driver may have left
 # (only our own prefix).
@@ -77,17 +68,8 @@ kernel_cleanup() {
 
 # kernel_build FAMILY -> $kbuild/<f>.kernel
 kernel_build() {
-	f=$1
-	d=$kbuild
-	if [ ! -s "$d/vmlinux.h" ] || [ /sys/kernel/btf/vmlinux -nt "$d/vmlinux.h" ]; then
-		"$BPFTOOL" btf dump file /sys/kernel/btf/vmlinux format c > "$d/vmlinux.h.tmp" &&
-			mv "$d/vmlinux.h.tmp" "$d/vmlinux.h" || return 1
-	fi
-	"$CLANG" -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall \
-		-I"$d" -I"$here/progs" -c "$here/progs/$f.bpf.c" -o "$d/$f.bpf.o" || return 1
-	"$BPFTOOL" gen skeleton "$d/$f.bpf.o" name "$f" > "$d/$f.skel.h" || return 1
-	"$CC" -O1 -g -Wall -DCONF_KERNEL -I"$d" -I"$here" -I"$here/progs" \
-		"$here/drivers/$f.c" -o "$d/$f.kernel" -lbpf -lelf -lz || return 1
+	kside_build "$kbuild" "$1" "$here/progs/$1.bpf.c" "$here/drivers/$1.c" CONF_KERNEL \
+		"$here" "$here/progs"
 }
 
 # compare REF OTHER REFNAME OTHERNAME -> prints differences, sets eq/ne
@@ -117,7 +99,7 @@ compare() {
 }
 
 kernel_ok=0
-if [ $do_kernel = 1 ] && kernel_usable; then
+if [ $do_kernel = 1 ] && kside_usable; then
 	kernel_ok=1
 fi
 
