@@ -63,6 +63,7 @@ struct fd_handle {
 	struct fd_handle *po_next;
 	char *fifo_path;		/* POSIX build, pollable handles */
 	size_t slot;			/* index in the reap array */
+	bool run_visible;		/* ops->run_visible(obj) when made */
 };
 
 /* The level of a pollable object, shared by all its descriptors. */
@@ -78,6 +79,7 @@ static const struct emu_obj_ref_ops *_Atomic kinds[KIND_MAX];
 static struct fd_handle *handles;	/* uthash by identity */
 static struct fd_obj *objs;		/* uthash by object */
 static atomic_long nr_handles;
+static atomic_long nr_run_visible;	/* handles with run_visible set */
 /* Every handle, by slot: what the reaper looks at. */
 static struct fd_handle **slots;
 static size_t nr_slots, cap_slots;
@@ -362,6 +364,8 @@ static void handle_unlink(struct fd_handle *h)
 	slot_del(h);
 	po_unlink(h);
 	atomic_fetch_sub(&nr_handles, 1);
+	if (h->run_visible)
+		atomic_fetch_sub(&nr_run_visible, 1);
 }
 
 static void handle_destroy(struct fd_handle *h)
@@ -466,6 +470,9 @@ int emu_fd_new(enum emu_obj_kind kind, void *obj, unsigned int flags)
 		handle_set_level(h, po->events);
 	}
 	atomic_fetch_add(&nr_handles, 1);
+	h->run_visible = ops->run_visible && ops->run_visible(obj);
+	if (h->run_visible)
+		atomic_fetch_add(&nr_run_visible, 1);
 	/* the reference is taken before anyone can reap the handle */
 	ops->get(obj);
 	pthread_mutex_unlock(&fd_lock);
@@ -685,6 +692,12 @@ void emu_fd_reap(void)
 		ops->put(dead->obj);
 		handle_destroy(dead);
 	}
+}
+
+void emu_fd_reap_for_run(void)
+{
+	if (atomic_load_explicit(&nr_run_visible, memory_order_relaxed))
+		emu_fd_reap();
 }
 
 void emu_fd_reset(void)

@@ -13,10 +13,12 @@
  *   - a descriptor number reused by an unrelated file is told apart by its
  *     identity (fstat dev/ino), so stale numbers give -EBADF/-EINVAL exactly
  *     as the kernel would.
- * emu_fd_reap() runs at every outermost BPF entry (once per clock-advance
- * batch for timer callbacks, before the first fires) and at every
- * user-space API call, which is when a kernel's synchronous fput() would
- * have been observed.
+ * emu_fd_reap() runs at every user-space API call (test_run and
+ * bpfemu_prog_run included, once per call) and once per clock-advance batch
+ * (before the first timer fires), which is when a kernel's synchronous
+ * fput() would have been observed; each outermost program entry also calls
+ * emu_fd_reap_for_run(), which looks only when a close could change what
+ * the program sees.
  */
 #ifndef BPFEMU_EMU_FD_H
 #define BPFEMU_EMU_FD_H
@@ -49,6 +51,10 @@ struct emu_obj_ref_ops {
 	 * fills at most that many bytes. */
 	int (*get_info)(void *obj, void *info, uint32_t info_len);
 	uint32_t info_size;	/* sizeof the kind's bpf_*_info */
+	/* Optional: whether dropping an fd's reference to @obj can change what
+	 * a program run sees (a map whose timers die with its last fd);
+	 * asked once, when the fd is made.  NULL: never. */
+	bool (*run_visible)(const void *obj);
 };
 void emu_fd_register_kind(enum emu_obj_kind kind, const struct emu_obj_ref_ops *ops);
 /* The registered ops of @kind, or NULL. */
@@ -79,6 +85,16 @@ const struct emu_obj_ref_ops *emu_fd_kind_ops(enum emu_obj_kind kind);
 int emu_fd_new(enum emu_obj_kind kind, void *obj, unsigned int flags);
 
 /*
+ * Drop the references of user fds that were closed (every bpfemu call does
+ * this first).  emu_fd_reap_for_run() is the program-entry variant: it
+ * looks only when some open fd's close could change what a program sees
+ * (ops->run_visible), so entering a program whose maps have no timers
+ * costs no system call; the other closes are seen at the next call.
+ */
+void emu_fd_reap(void);
+void emu_fd_reap_for_run(void);
+
+/*
  * Object behind a user fd.  Returns the object or NULL with *err:
  * -EBADF if @fd is not open, -EINVAL if it is open but is not an object of
  * @kind (a regular file, or another kind).  Does not take a reference.
@@ -103,9 +119,6 @@ int emu_fd_get_info(int fd, void *info, uint32_t *info_len);
 /* Make the user's descriptors of a POLLABLE object report @events
  * (POLLIN / POLLOUT bits); wakes anyone in poll/epoll on them. */
 void emu_fd_set_ready(void *obj, int events);
-
-/* Drop the references of every handle whose user descriptors are all closed. */
-void emu_fd_reap(void);
 
 /*
  * Emulated bpffs (mounted at /sys/fs/bpf): a pin holds one reference

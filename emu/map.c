@@ -130,6 +130,17 @@ static int map_get_info(void *obj, void *buf, uint32_t info_len)
 	return 0;
 }
 
+/* A map's last fd closed cancels and frees its timers and wqs
+ * (ops->release_uref), which a running program sees; nothing else a close
+ * does is visible to one (programs hold their own references). */
+static bool map_ref_run_visible(const void *obj)
+{
+	const struct emu_map *map = obj;
+
+	return map->ops->release_uref &&
+	       (map->field_mask & (1u << EMU_FIELD_TIMER | 1u << EMU_FIELD_WQ));
+}
+
 static const struct emu_obj_ref_ops map_ref_ops = {
 	.get = map_ref_get,
 	.put = map_ref_put,
@@ -137,6 +148,7 @@ static const struct emu_obj_ref_ops map_ref_ops = {
 	.release = map_ref_release,
 	.get_info = map_get_info,
 	.info_size = sizeof(struct bpf_map_info),
+	.run_visible = map_ref_run_visible,
 };
 
 /*

@@ -256,9 +256,17 @@ static void stats_put(void *obj)
 	atomic_fetch_sub(&stats_users, 1);
 }
 
+/* Closing the switch stops the counting of the very next run. */
+static bool stats_run_visible(const void *obj)
+{
+	(void)obj;
+	return true;
+}
+
 static const struct emu_obj_ref_ops stats_ref_ops = {
 	.get = stats_get,
 	.put = stats_put,
+	.run_visible = stats_run_visible,
 };
 
 int emu_prog_stats_enable(void)
@@ -295,7 +303,7 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	 * memory a lookup hands out stays valid until we leave.
 	 */
 	if (!batch) {
-		emu_fd_reap();
+		emu_fd_reap_for_run();
 		emu_map_rcu_enter();
 	}
 	/* The run may drop the last outside reference (a program run deleting
