@@ -45,11 +45,12 @@
  * CPU that started it.  Counting who may still touch the object:
  *   inflight - queue entries not yet matched by a disarm or a fire
  *   running  - the callback is executing (on some thread)
- *   waiters  - threads sleeping in a cancel until the callback is done
+ *   waiters  - threads waiting in a cancel until the callback is done
  * The object is freed when it is dead and all three are zero.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +63,7 @@
 #include "clock.h"
 #include "ctx.h"
 #include "err.h"
+#include "lock.h"
 #include "map.h"
 #include "prog.h"
 
@@ -134,17 +136,17 @@ _Static_assert(_Alignof(struct timer_words) <= _Alignof(struct bpf_timer),
 	       "struct bpf_timer's alignment must be enough for the timer words");
 _Static_assert(sizeof(uintptr_t) <= sizeof(uint64_t), "a pointer fits a word");
 
+/*
+ * A spinlock (emu/lock.h), as the kernel's timer lock: its sections are a
+ * few stores and a queue operation, and a fire takes it three times (twice
+ * itself, once in the callback's bpf_timer_start), so a mutex's second
+ * atomic per section was a fifth of an arm+fire.
+ */
 struct timer_lock {
-	pthread_mutex_t lock;
-	pthread_cond_t idle;		/* a callback finished or a fire left */
+	struct emu_lock lock;
 } __attribute__((aligned(128)));
 
-static struct timer_lock timer_locks[TIMER_LOCKS] = {
-	[0 ... TIMER_LOCKS - 1] = {
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-		.idle = PTHREAD_COND_INITIALIZER,
-	},
-};
+static struct timer_lock timer_locks[TIMER_LOCKS];
 
 static struct timer_lock *timer_lock_of(const struct bpf_timer *slot)
 {
@@ -267,10 +269,19 @@ static void timer_stale_del_locked(struct emu_timer *t)
 	pthread_mutex_unlock(&stale_lock);
 }
 
+/*
+ * Let the callback or fire @t is waited for make progress: the lock
+ * dropped for a moment, the CPU yielded (the callback may run on a thread
+ * that needs it), the lock taken again; the caller looks again, as
+ * hrtimer_cancel() spins until the running callback is over.  @waiters
+ * keeps the object alive meanwhile.
+ */
 static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
 {
 	t->waiters++;
-	pthread_cond_wait(&l->idle, &l->lock);
+	emu_unlock(&l->lock);
+	sched_yield();
+	emu_lock(&l->lock);
 	t->waiters--;
 }
 
@@ -361,7 +372,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	if (timer_get_locked(timer)) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -393,7 +404,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		ret = -EPERM;
 	}
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	return ret;
 }
 
@@ -414,7 +425,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -433,7 +444,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 	timer_set_cb_locked(t, callback_fn);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	/* Never under the lock: the last put frees maps, whose timers lock. */
 	emu_prog_put(old);
 	return ret;
@@ -481,7 +492,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t = timer_get_locked(timer);
 	/* The kernel tests the program reference; it is set with the callback. */
 	if (!t || !t->callback_fn) {
@@ -510,7 +521,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	if ((flags & BPF_F_TIMER_ABS) && (int64_t)nsecs < 0)
 		timer_stale_add_locked(t);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	return ret;
 }
 
@@ -527,7 +538,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 		return timer_reject_null("bpf_timer_cancel");
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -562,7 +573,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 out_unlock:
 	if (counted)
 		atomic_fetch_sub(&t->cancelling, 1);
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -583,7 +594,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 
 	(void)map;
 	l = timer_lock_of(slot);
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t = timer_get_locked(slot);
 	if (!t)
 		goto out_unlock;
@@ -605,7 +616,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 			timer_wait_locked(l, t);
 	release = timer_unused_locked(t);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -663,7 +674,7 @@ static void timer_stale_promote(int clock, int cpu)
 	for (t = batch; t; t = next) {
 		next = t->promote_next;
 		l = timer_lock_of(t->slot);
-		pthread_mutex_lock(&l->lock);
+		emu_lock(&l->lock);
 		atomic_fetch_sub(&t->pins, 1);
 		if (!t->dead && atomic_load(&t->gen) == t->promote_gen) {
 			was_queued = emu_event_disarm(&t->ev);
@@ -675,18 +686,10 @@ static void timer_stale_promote(int clock, int cpu)
 			}
 		}
 		release = timer_unused_locked(t);
-		pthread_mutex_unlock(&l->lock);
+		emu_unlock(&l->lock);
 		if (release)
 			emu_free(t);
 	}
-}
-
-/* Wake whoever waits for @t's callback or fire to be over.  Lock held. */
-static void timer_wake_locked(struct timer_lock *l, const struct emu_timer *t)
-{
-	/* Only @t's waiters care: each waits for a change of @t. */
-	if (t->waiters)
-		pthread_cond_broadcast(&l->idle);
 }
 
 static void timer_fire(struct emu_event *ev)
@@ -707,7 +710,7 @@ static void timer_fire(struct emu_event *ev)
 	 * batch section, this costs no atomic).
 	 */
 	emu_map_rcu_enter();
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
 	while (t->running && !t->dead)
@@ -721,7 +724,7 @@ static void timer_fire(struct emu_event *ev)
 	t->run_put = false;
 	t->running = true;
 	cpu = t->cpu;
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 
 	/* Set before the entry: a cancel-and-free during its fd reap must
 	 * see that this timer's callback is (about to be) running. */
@@ -740,14 +743,13 @@ static void timer_fire(struct emu_event *ev)
 	if (atomic_load(&stale_count))
 		timer_stale_promote(t->clock, cpu);
 
-	pthread_mutex_lock(&l->lock);
+	emu_lock(&l->lock);
 	t->running = false;
 	put = t->run_put ? t->run_prog : NULL;
 	t->run_prog = NULL;
 	t->run_put = false;
 	release = timer_unused_locked(t);
-	timer_wake_locked(l, t);
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(put);
@@ -756,8 +758,7 @@ static void timer_fire(struct emu_event *ev)
 
 out_release:
 	release = timer_unused_locked(t);
-	timer_wake_locked(l, t);
-	pthread_mutex_unlock(&l->lock);
+	emu_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_map_rcu_exit();
