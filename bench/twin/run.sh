@@ -19,9 +19,6 @@ bindir=""
 kbuild=${TMPDIR:-/tmp}/bpfemu-twin-kernel
 quick=""
 names=""
-CC=${CC:-cc}
-CLANG=${CLANG:-clang}
-BPFTOOL=${BPFTOOL:-bpftool}
 
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -2,8 +2,12 @@
 #
 # Building a program and its libbpf driver for the running kernel, shared
 # by the conformance suite (tests/conformance/run.sh) and the twin
-# benchmarks (bench/twin/run.sh).  Sourced, not run; uses $CC, $CLANG,
-# $BPFTOOL and a note() function of the caller.
+# benchmarks (bench/twin/run.sh).  Sourced, not run; uses a note() function
+# of the caller.  The tools can be overridden from the environment.
+
+CC=${CC:-cc}
+CLANG=${CLANG:-clang}
+BPFTOOL=${BPFTOOL:-bpftool}
 
 # Whether this machine can build and load programs: prints why not.
 kside_usable() {

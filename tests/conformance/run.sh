@@ -27,9 +27,6 @@ do_bpfemu=1
 bindir=${BPFEMU_CONF_BINDIR:-}
 kbuild=${BPFEMU_CONF_KBUILD:-${TMPDIR:-/tmp}/bpfemu-conformance-kernel}
 families=""
-CC=${CC:-cc}
-CLANG=${CLANG:-clang}
-BPFTOOL=${BPFTOOL:-bpftool}
 
 while [ $# -gt 0 ]; do
 	case $1 in
