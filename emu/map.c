@@ -746,34 +746,6 @@ void *emu_map_def(struct emu_map *map)
 	return map->self_def;
 }
 
-/*
- * Reads two words at @map_def, which may be any pointer a program passed
- * (a small object that is not a map definition at all): the reads must not
- * be instrumented, so that this becomes a "not_a_map" diagnostic, not an
- * ASan report.
- */
-__attribute__((no_sanitize_address, no_sanitize("thread")))
-struct emu_map *emu_map_from_def(const void *map_def)
-{
-	const volatile uintptr_t *slot = map_def;
-	uintptr_t map, check;
-
-	if (!map_def || ((uintptr_t)map_def & (sizeof(uintptr_t) - 1)))
-		return NULL;
-	check = slot[1];
-	atomic_thread_fence(memory_order_acquire);
-	map = slot[0];
-	if (!map)
-		return NULL;
-	/* an inline ARRAY binding vouches for its words by its own address; any
-	 * other binding's word is derived from the map too */
-	if ((check & ~(uintptr_t)7) == BPFEMU_MAP_DEF_ARRAY_CHECK(map_def))
-		return (struct emu_map *)map;
-	if (check != ((uintptr_t)map_def ^ map ^ DEF_MAGIC))
-		return NULL;
-	return (struct emu_map *)map;
-}
-
 /* ------------------------------------------------------ element identity */
 
 const void *emu_map_elem_key(struct emu_map *map, const void *value, uint32_t *idx_buf)

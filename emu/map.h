@@ -199,8 +199,32 @@ void emu_map_register_field_free(enum emu_field_kind kind, emu_field_free_fn fn)
  * loader stores the map in the definition's first pointer slot and a check
  * word in the second (see prog.h).  Returns NULL for anything that is not a
  * loaded map definition; callers then emu_verifier_reject(-EINVAL, "not_a_map",..).
+ * It reads two words at @map_def, which may be any pointer a program passed
+ * (a small object that is not a map definition at all): the reads must not
+ * be instrumented, so that this becomes a "not_a_map" diagnostic, not an
+ * ASan report.  Inline: every map helper resolves its argument with it.
  */
-struct emu_map *emu_map_from_def(const void *map_def);
+static inline __attribute__((no_sanitize_address, no_sanitize("thread")))
+struct emu_map *emu_map_from_def(const void *map_def)
+{
+	const volatile uintptr_t *slot = (const volatile uintptr_t *)map_def;
+	uintptr_t map, check;
+
+	if (!map_def || ((uintptr_t)map_def & (sizeof(uintptr_t) - 1)))
+		return NULL;
+	check = slot[1];
+	atomic_thread_fence(memory_order_acquire);
+	map = slot[0];
+	if (!map)
+		return NULL;
+	/* an inline ARRAY binding vouches for its words by its own address; any
+	 * other binding's word is derived from the map too */
+	if ((check & ~(uintptr_t)7) == BPFEMU_MAP_DEF_ARRAY_CHECK(map_def))
+		return (struct emu_map *)map;
+	if (check != ((uintptr_t)map_def ^ map ^ BPFEMU_MAP_DEF_MAGIC))
+		return NULL;
+	return (struct emu_map *)map;
+}
 
 /* Bind / unbind a map definition (loader).  @def must hold >= 2 pointers;
  * an ARRAY bound to one of >= 4 (@def_size bytes) takes the inline path of

@@ -212,40 +212,38 @@ static void __attribute__((constructor)) cgrp_storage_ctor(void)
 
 /* -------------------------------------------------------------- helpers */
 
-/* The map argument: the verifier only lets a CGRP_STORAGE map through. */
-static struct emu_ls_map *cgrp_storage_map(void *map_def, const char *helper)
+/* The verifier's refusal of a map argument that is not a CGRP_STORAGE map
+ * (cold: kept out of the helpers' inlined path). */
+static __attribute__((noinline, cold)) struct emu_ls_map *
+cgrp_storage_map_reject(const struct emu_map *map, const char *helper)
 {
-	struct emu_map *map = emu_map_from_def(map_def);
-
-	if (!map) {
+	if (!map)
 		emu_verifier_reject(-EINVAL, "not_a_map", "%s: R1 is not a map", helper);
-		return NULL;
-	}
-	if (map->map_type != BPF_MAP_TYPE_CGRP_STORAGE) {
+	else
 		emu_verifier_reject(-EINVAL, "map_helper_mismatch",
 				    "%s: cannot pass map_type %u into func %s", helper,
 				    map->map_type, helper);
-		return NULL;
-	}
+	return NULL;
+}
+
+/* The map argument: the verifier only lets a CGRP_STORAGE map through. */
+static inline struct emu_ls_map *cgrp_storage_map(void *map_def, const char *helper)
+{
+	struct emu_map *map = emu_map_from_def(map_def);
+
+	if (__builtin_expect(!map || map->map_type != BPF_MAP_TYPE_CGRP_STORAGE, 0))
+		return cgrp_storage_map_reject(map, helper);
 	return emu_ls_map_of(map);
 }
 
-void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
+/* Everything past the cached hit: busy, first lookups, creation. */
+static __attribute__((noinline)) void *cgrp_storage_get_slow(struct emu_ls_map *smap,
+							      struct cgroup *cgroup, void *value,
+							      __u64 flags)
 {
-	struct emu_ls_map *smap;
 	bool nobusy, rcu;
 	void *data;
 	int err;
-
-	EMU_HELPER_CHECK(BPF_FUNC_cgrp_storage_get, NULL);
-	smap = cgrp_storage_map(map, "bpf_cgrp_storage_get");
-	if (!smap)
-		return NULL;
-	/* Unknown flags fail before the lookup, even when storage exists. */
-	if (flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE)
-		return NULL;
-	if (!cgroup)
-		return NULL;
 
 	rcu = rcu_enter_if_needed();
 	/* 6.15+: busy still looks up (without caching), only creation is
@@ -264,6 +262,39 @@ out_unlock:
 		cgrp_storage_unlock();
 	rcu_exit_if(rcu);
 	return data;
+}
+
+void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
+{
+	struct bpf_local_storage *ls;
+	struct emu_ls_map *smap;
+	struct emu_ls_elem *e;
+
+	EMU_HELPER_CHECK(BPF_FUNC_cgrp_storage_get, NULL);
+	smap = cgrp_storage_map(map, "bpf_cgrp_storage_get");
+	if (!smap)
+		return NULL;
+	/* Unknown flags fail before the lookup, even when storage exists. */
+	if (flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE)
+		return NULL;
+	if (!cgroup)
+		return NULL;
+	/*
+	 * The common case, a cache hit inside a run with nothing else on this
+	 * thread's storage: a read that changes nothing, so the busy count
+	 * and the read-side section the full path takes would be taken and
+	 * given back with nothing observable in between.
+	 */
+	if (__builtin_expect(emu_in_bpf() && !cgrp_storage_busy &&
+			     !atomic_load_explicit(&busy_hook, memory_order_relaxed), 1)) {
+		ls = emu_ls_storage(&cgroup->bpf_cgrp_storage);
+		if (ls) {
+			e = atomic_load_explicit(&ls->cache[smap->cache_idx], memory_order_acquire);
+			if (e && atomic_load_explicit(&e->smap, memory_order_relaxed) == smap)
+				return e->data;
+		}
+	}
+	return cgrp_storage_get_slow(smap, cgroup, value, flags);
 }
 
 long bpfemu_helper_cgrp_storage_delete(void *map, struct cgroup *cgroup)
