@@ -72,8 +72,8 @@ done
 
 printf '%-32s %12s %12s %9s\n' figure bpfemu kernel emu/kern
 awk '
-	FNR == NR && $1 == "TWIN" { emu[$2] = $3; order[++n] = $2; next }
-	$1 == "TWIN" { kern[$2] = $3; if (!($2 in emu)) order[++n] = $2 }
+	FILENAME == ARGV[1] && $1 == "TWIN" { emu[$2] = $3; order[++n] = $2; next }
+	FILENAME == ARGV[2] && $1 == "TWIN" { kern[$2] = $3; if (!($2 in emu)) order[++n] = $2 }
 	END {
 		for (i = 1; i <= n; i++) {
 			f = order[i]
