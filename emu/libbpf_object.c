@@ -485,6 +485,8 @@ static bool is_tracing_old(int type)
 }
 
 /* What the verifier checks before a program may run, in its order. */
+#define EMU_MAX_USED_MAPS	64	/* MAX_USED_MAPS, include/linux/bpf_verifier.h */
+
 static int prog_check(struct bpf_program *p)
 {
 	const struct bpfemu_prog_desc *d = p->desc;
@@ -513,6 +515,15 @@ static int prog_check(struct bpf_program *p)
 			}
 		}
 	}
+	/* resolve_pseudo_ldimm64 -> __add_used_map: at most MAX_USED_MAPS maps,
+	 * libbpf's .bss/.data/.rodata maps included */
+	if (d->nr_maps + d->nr_global_maps > EMU_MAX_USED_MAPS) {
+		obj_warn("too_many_maps",
+			 "prog '%s': uses %u maps (%u, and %u for global variables): The total number of maps per program has reached the limit of %u",
+			 d->name, d->nr_maps + d->nr_global_maps, d->nr_maps, d->nr_global_maps,
+			 EMU_MAX_USED_MAPS);
+		return -E2BIG;
+	}
 	/* check_helper_call: availability for the type, then GPL */
 	for (i = 0; i < d->nr_helpers; i++) {
 		int id = d->helpers[i];
@@ -534,14 +545,14 @@ static int prog_check(struct bpf_program *p)
 
 static int prog_load(struct bpf_program *p)
 {
-	struct emu_map *maps[64];
+	struct emu_map *maps[EMU_MAX_USED_MAPS];
 	uint32_t i, n = 0;
 	int err;
 
 	err = prog_check(p);
 	if (err)
 		return err;
-	for (i = 0; i < p->desc->nr_maps && n < 64; i++)
+	for (i = 0; i < p->desc->nr_maps && n < EMU_MAX_USED_MAPS; i++)
 		if (p->obj->maps[p->desc->maps[i]].map)
 			maps[n++] = p->obj->maps[p->desc->maps[i]].map;
 	p->prog = emu_prog_new(p->desc->name, p->sec.prog_type, p->obj->globals, maps, n, p->desc->func);

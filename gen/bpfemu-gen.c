@@ -62,6 +62,7 @@ struct func {
 	char *sec;		/* SEC string if any */
 	int decl_tok;		/* first token of a declaration carrying the SEC */
 	bool mark;
+	int nr_global_maps;	/* programs: global sections reached */
 };
 
 struct gvar {
@@ -403,6 +404,16 @@ static struct func *func_get(const char *name)
 	f->body_lo = f->body_hi = -1;
 	f->decl_tok = -1;
 	return f;
+}
+
+static int gvar_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ngvar; i++)
+		if (!strcmp(gvars[i].name, name))
+			return i;
+	return -1;
 }
 
 static int map_index(const char *name)
@@ -1057,6 +1068,7 @@ static int helper_id(int t)
 struct reach {
 	bool helpers[256];
 	bool *maps;
+	bool secs[3];		/* .bss, .data, .rodata variables used */
 };
 
 static void reach_func(struct func *f, struct reach *r, bool *visited)
@@ -1084,6 +1096,9 @@ static void reach_func(struct func *f, struct reach *r, bool *visited)
 		m = map_index(name);
 		if (m >= 0)
 			r->maps[m] = true;
+		m = gvar_index(name);
+		if (m >= 0)
+			r->secs[gvars[m].sec] = true;
 		g = func_find(name);
 		free(name);
 		if (g)
@@ -1545,6 +1560,7 @@ static void emit_c(FILE *f)
 		for (id = 1; id < 256; id++)
 			k += r.helpers[id];
 		funcs[i].decl_tok = k;	/* reused: number of helpers */
+		funcs[i].nr_global_maps = r.secs[0] + r.secs[1] + r.secs[2];
 		free(r.maps);
 	}
 	k = 0;
@@ -1556,11 +1572,12 @@ static void emit_c(FILE *f)
 			if (!funcs[i].sec)
 				continue;
 			fprintf(f, "\t{ \"%s\", \"%s\", (void *)%s, __bpfemu_helpers_%s, %d, "
-				"__bpfemu_mapidx_%s, %s },\n",
+				"__bpfemu_mapidx_%s, %s, %d },\n",
 				funcs[i].name, funcs[i].sec, funcs[i].name, funcs[i].name, funcs[i].decl_tok,
 				funcs[i].name,
 				funcs[i].mark ? xasprintf("sizeof(__bpfemu_mapidx_%s) / sizeof(__UINT32_TYPE__)",
-							  funcs[i].name) : "0");
+							  funcs[i].name) : "0",
+				funcs[i].nr_global_maps);
 		}
 		fprintf(f, "};\n");
 	}

@@ -4,7 +4,7 @@
  * the kernel's errno and leaves a diagnostic naming the rule; nothing
  * crashes.
  */
-/* bpfemu-objects: bad_kprobe_timer bad_helper_type bad_license bad_sec bad_map_attr bad_runtime */
+/* bpfemu-objects: bad_kprobe_timer bad_helper_type bad_license bad_sec bad_map_attr bad_runtime bad_too_many_maps */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +25,7 @@
 #include "bad_map_attr.skel.h"
 #include "bad_runtime.skel.h"
 #include "bad_sec.skel.h"
+#include "bad_too_many_maps.skel.h"
 #include "err.h"
 #include "prog.h"
 #include "test_group.h"
@@ -231,6 +232,36 @@ static void test_emu_run_rejects_missing_program_or_function(void **state)
 	assert_int_equal(emu_run(NULL, EMU_ENTRY_PROG, timer_cb_returns_one, NULL, &ret), -EINVAL);
 }
 
+static void test_more_than_64_maps_per_program_fails_load_with_e2big(void **state)
+{
+	struct bad_too_many_maps *skel;
+
+	(void)state;
+	/* 64 maps: the limit itself loads and runs */
+	skel = bad_too_many_maps__open();
+	assert_non_null(skel);
+	assert_int_equal(bpf_program__set_autoload(skel->progs.all_64_and_a_global, false), 0);
+	assert_int_equal(bad_too_many_maps__load(skel), 0);
+	assert_false(bpfemu_diag_has("too_many_maps"));
+	{
+		unsigned char pkt[64] = { 0 };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt));
+
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.all_64), &opts), 0);
+		assert_int_equal(opts.retval, 64);
+	}
+	bad_too_many_maps__destroy(skel);
+
+	/* the same 64 and the .bss map: 65 */
+	skel = bad_too_many_maps__open();
+	assert_non_null(skel);
+	assert_int_equal(bpf_program__set_autoload(skel->progs.all_64, false), 0);
+	assert_int_equal(bad_too_many_maps__load(skel), -E2BIG);
+	assert_int_equal(errno, E2BIG);
+	assert_true(bpfemu_diag_has("too_many_maps"));
+	bad_too_many_maps__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +279,7 @@ int main(void)
 		T(test_drain_callback_returning_two_is_rejected),
 		T(test_timer_callback_entry_returning_nonzero_fails),
 		T(test_emu_run_rejects_missing_program_or_function),
+		T(test_more_than_64_maps_per_program_fails_load_with_e2big),
 #undef T
 	};
 

@@ -89,6 +89,10 @@ struct bpfemu_prog_desc {
 	uint32_t nr_helpers;
 	const uint32_t *maps;		/* indexes into bpfemu_obj_desc.maps it references */
 	uint32_t nr_maps;
+	/* .bss/.data/.rodata sections whose variables it references: on a
+	 * kernel each is one more map the program uses (libbpf's internal
+	 * maps), counted against the 64 per program. */
+	uint32_t nr_global_maps;
 };
 
 enum bpfemu_sec {
