@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-#define BPFEMU_GEN_ABI 1
+#define BPFEMU_GEN_ABI 2
 
 /* Bits of bpfemu_map_desc.present: attribute members the definition has. */
 enum {
