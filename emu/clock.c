@@ -319,12 +319,14 @@ static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base
 	return 0;
 }
 
-static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base)
+static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base, bool *was_queued)
 {
 	bool first;
 	int err;
 
 	emu_lock(&q_lock);
+	if (was_queued)
+		*was_queued = ev->heap_idx != 0;
 	err = queue_locked(ev, deadline, base);
 	first = heap_len && heap[0] == ev;
 	emu_unlock(&q_lock);
@@ -335,12 +337,17 @@ static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base)
 
 int emu_event_arm(struct emu_event *ev, uint64_t deadline)
 {
-	return arm(ev, deadline, BASE_MONO);
+	return arm(ev, deadline, BASE_MONO, NULL);
 }
 
 int emu_event_arm_on(struct emu_event *ev, int kclock, uint64_t t)
 {
-	return arm(ev, emu_clock_to_mono(kclock, t), clock_base(kclock));
+	return arm(ev, emu_clock_to_mono(kclock, t), clock_base(kclock), NULL);
+}
+
+int emu_event_rearm_on(struct emu_event *ev, int kclock, uint64_t t, bool *was_queued)
+{
+	return arm(ev, emu_clock_to_mono(kclock, t), clock_base(kclock), was_queued);
 }
 
 bool emu_event_disarm(struct emu_event *ev)

@@ -74,6 +74,14 @@ int emu_event_arm(struct emu_event *ev, uint64_t deadline);
  */
 int emu_event_arm_on(struct emu_event *ev, int kclock, uint64_t t);
 
+/*
+ * emu_event_arm_on() that says in *@was_queued whether @ev was pending: a
+ * pending event is moved in place (one sift), the same order and result as
+ * emu_event_disarm() then emu_event_arm_on(), which sift twice.  Moving
+ * cannot fail; only a new queue entry can (-ENOMEM).
+ */
+int emu_event_rearm_on(struct emu_event *ev, int kclock, uint64_t t, bool *was_queued);
+
 /* Remove @ev from the queue.  Returns true if it was pending. */
 bool emu_event_disarm(struct emu_event *ev);
 

@@ -504,18 +504,11 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	/* Pinned or not, the expiry runs where it was started (hrtimer's
 	 * per-CPU bases), which is what CPU_PIN guarantees. */
 	t->cpu = emu_ctx.cpu;
-	/*
-	 * Disarm-then-arm tells exactly whether a queue entry is added.  With
-	 * nothing in flight the event cannot be queued (the usual re-arm
-	 * from the callback), which saves a trip to the queue.
-	 */
-	was_queued = t->inflight && emu_event_disarm(&t->ev);
-	ret = emu_event_arm_on(&t->ev, t->clock, expires);
-	if (ret) {
-		if (was_queued)
-			t->inflight--;
+	/* A pending expiry moves (no new queue entry); otherwise one is
+	 * added, and counted in flight. */
+	ret = emu_event_rearm_on(&t->ev, t->clock, expires, &was_queued);
+	if (ret)
 		goto out_unlock;
-	}
 	if (!was_queued)
 		t->inflight++;
 	if ((flags & BPF_F_TIMER_ABS) && (int64_t)nsecs < 0)
