@@ -50,6 +50,32 @@ static int timer_cb(void *map, __u32 *key, struct elem *v)
 	return 0;
 }
 
+/* setup, sweep: the next element (its key in *@key), or NULL (err set) if
+ * the lookup failed; the caller stops past the last. */
+static __always_inline struct elem *chunk_elem(__u32 *key_out)
+{
+	__u32 key = chunk_next;
+	struct elem *v;
+
+	*key_out = key;
+	chunk_next = key + 1;
+	v = bpf_map_lookup_elem(&tmap, &key);
+	if (!v)
+		err = TW_NOELEM;
+	return v;
+}
+
+/* The measured programs: the walk's next element, or NULL (err set). */
+static __always_inline struct elem *walk_elem(__u32 w)
+{
+	__u32 key = w & nmask;
+	struct elem *v = bpf_map_lookup_elem(&tmap, &key);
+
+	if (!v)
+		err = TW_NOELEM;
+	return v;
+}
+
 /* Initialise, set the callback of and arm the next TW_CHUNK elements. */
 SEC("xdp")
 int setup(struct xdp_md *ctx)
@@ -58,16 +84,10 @@ int setup(struct xdp_md *ctx)
 	__u32 i, key;
 	long r;
 
-	for (i = 0; i < TW_CHUNK; i++) {
-		key = chunk_next;
-		if (key > nmask)
-			break;
-		chunk_next = key + 1;
-		v = bpf_map_lookup_elem(&tmap, &key);
-		if (!v) {
-			err = TW_NOELEM;
+	for (i = 0; i < TW_CHUNK && chunk_next <= nmask; i++) {
+		v = chunk_elem(&key);
+		if (!v)
 			continue;
-		}
 		r = bpf_timer_init(&v->t, &tmap, TW_CLOCK_MONOTONIC);
 		if (!r)
 			r = bpf_timer_set_callback(&v->t, timer_cb);
@@ -85,18 +105,16 @@ int setup(struct xdp_md *ctx)
 SEC("xdp")
 int start(struct xdp_md *ctx)
 {
-	__u32 w = walk, i, key;
+	__u32 w = walk, i;
 	struct elem *v;
 	long r;
 
 	for (i = 0; i < TW_CALLS; i++) {
 		w += TW_STEP;
-		key = w & nmask;
-		v = bpf_map_lookup_elem(&tmap, &key);
+		v = walk_elem(w);
 		if (!v)
-			r = TW_NOELEM;
-		else
-			r = bpf_timer_start(&v->t, expiry(w), 0);
+			continue;
+		r = bpf_timer_start(&v->t, expiry(w), 0);
 		if (r)
 			err = r;
 	}
@@ -115,18 +133,15 @@ int start(struct xdp_md *ctx)
 SEC("xdp")
 int start_cancel(struct xdp_md *ctx)
 {
-	__u32 w = walk, i, key;
+	__u32 w = walk, i;
 	struct elem *v;
 	long r;
 
 	for (i = 0; i < TW_CALLS; i++) {
 		w += TW_STEP;
-		key = w & nmask;
-		v = bpf_map_lookup_elem(&tmap, &key);
-		if (!v) {
-			err = TW_NOELEM;
+		v = walk_elem(w);
+		if (!v)
 			continue;
-		}
 		r = bpf_timer_set_callback(&v->t, timer_cb);
 		if (!r)
 			r = bpf_timer_start(&v->t, expiry(w), 0);
@@ -153,16 +168,10 @@ int sweep(struct xdp_md *ctx)
 	__u32 i, key;
 	long r;
 
-	for (i = 0; i < TW_CHUNK; i++) {
-		key = chunk_next;
-		if (key > nmask)
-			break;
-		chunk_next = key + 1;
-		v = bpf_map_lookup_elem(&tmap, &key);
-		if (!v) {
-			err = TW_NOELEM;
+	for (i = 0; i < TW_CHUNK && chunk_next <= nmask; i++) {
+		v = chunk_elem(&key);
+		if (!v)
 			continue;
-		}
 		r = bpf_timer_cancel(&v->t);
 		if (r == 1)
 			swept_armed++;
