@@ -45,12 +45,11 @@
  * CPU that started it.  Counting who may still touch the object:
  *   inflight - queue entries not yet matched by a disarm or a fire
  *   running  - the callback is executing (on some thread)
- *   waiters  - threads waiting in a cancel until the callback is done
+ *   waiters  - threads sleeping in a cancel until the callback is done
  * The object is freed when it is dead and all three are zero.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,7 +62,6 @@
 #include "clock.h"
 #include "ctx.h"
 #include "err.h"
-#include "lock.h"
 #include "map.h"
 #include "prog.h"
 
@@ -136,17 +134,17 @@ _Static_assert(_Alignof(struct timer_words) <= _Alignof(struct bpf_timer),
 	       "struct bpf_timer's alignment must be enough for the timer words");
 _Static_assert(sizeof(uintptr_t) <= sizeof(uint64_t), "a pointer fits a word");
 
-/*
- * A spinlock (emu/lock.h), as the kernel's timer lock: its sections are a
- * few stores and a queue operation, and a fire takes it three times (twice
- * itself, once in the callback's bpf_timer_start), so a mutex's second
- * atomic per section was a fifth of an arm+fire.
- */
 struct timer_lock {
-	struct emu_lock lock;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;		/* a callback finished or a fire left */
 } __attribute__((aligned(128)));
 
-static struct timer_lock timer_locks[TIMER_LOCKS];
+static struct timer_lock timer_locks[TIMER_LOCKS] = {
+	[0 ... TIMER_LOCKS - 1] = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.idle = PTHREAD_COND_INITIALIZER,
+	},
+};
 
 static struct timer_lock *timer_lock_of(const struct bpf_timer *slot)
 {
@@ -269,19 +267,10 @@ static void timer_stale_del_locked(struct emu_timer *t)
 	pthread_mutex_unlock(&stale_lock);
 }
 
-/*
- * Let the callback or fire @t is waited for make progress: the lock
- * dropped for a moment, the CPU yielded (the callback may run on a thread
- * that needs it), the lock taken again; the caller looks again, as
- * hrtimer_cancel() spins until the running callback is over.  @waiters
- * keeps the object alive meanwhile.
- */
 static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
 {
 	t->waiters++;
-	emu_unlock(&l->lock);
-	sched_yield();
-	emu_lock(&l->lock);
+	pthread_cond_wait(&l->idle, &l->lock);
 	t->waiters--;
 }
 
@@ -372,7 +361,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	if (timer_get_locked(timer)) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -404,7 +393,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		ret = -EPERM;
 	}
 out_unlock:
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	return ret;
 }
 
@@ -425,7 +414,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 
 	l = timer_lock_of(timer);
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -444,7 +433,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 	timer_set_cb_locked(t, callback_fn);
 out_unlock:
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	/* Never under the lock: the last put frees maps, whose timers lock. */
 	emu_prog_put(old);
 	return ret;
@@ -492,7 +481,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	/* The kernel tests the program reference; it is set with the callback. */
 	if (!t || !t->callback_fn) {
@@ -514,7 +503,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	if ((flags & BPF_F_TIMER_ABS) && (int64_t)nsecs < 0)
 		timer_stale_add_locked(t);
 out_unlock:
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	return ret;
 }
 
@@ -531,7 +520,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 		return timer_reject_null("bpf_timer_cancel");
 
 	l = timer_lock_of(timer);
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -566,7 +555,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 out_unlock:
 	if (counted)
 		atomic_fetch_sub(&t->cancelling, 1);
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -587,7 +576,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 
 	(void)map;
 	l = timer_lock_of(slot);
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t = timer_get_locked(slot);
 	if (!t)
 		goto out_unlock;
@@ -609,7 +598,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 			timer_wait_locked(l, t);
 	release = timer_unused_locked(t);
 out_unlock:
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -667,7 +656,7 @@ static void timer_stale_promote(int clock, int cpu)
 	for (t = batch; t; t = next) {
 		next = t->promote_next;
 		l = timer_lock_of(t->slot);
-		emu_lock(&l->lock);
+		pthread_mutex_lock(&l->lock);
 		atomic_fetch_sub(&t->pins, 1);
 		if (!t->dead && atomic_load(&t->gen) == t->promote_gen) {
 			was_queued = emu_event_disarm(&t->ev);
@@ -679,10 +668,18 @@ static void timer_stale_promote(int clock, int cpu)
 			}
 		}
 		release = timer_unused_locked(t);
-		emu_unlock(&l->lock);
+		pthread_mutex_unlock(&l->lock);
 		if (release)
 			emu_free(t);
 	}
+}
+
+/* Wake whoever waits for @t's callback or fire to be over.  Lock held. */
+static void timer_wake_locked(struct timer_lock *l, const struct emu_timer *t)
+{
+	/* Only @t's waiters care: each waits for a change of @t. */
+	if (t->waiters)
+		pthread_cond_broadcast(&l->idle);
 }
 
 static void timer_fire(struct emu_event *ev)
@@ -703,7 +700,7 @@ static void timer_fire(struct emu_event *ev)
 	 * batch section, this costs no atomic).
 	 */
 	emu_map_rcu_enter();
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
 	while (t->running && !t->dead)
@@ -717,7 +714,7 @@ static void timer_fire(struct emu_event *ev)
 	t->run_put = false;
 	t->running = true;
 	cpu = t->cpu;
-	emu_unlock(&l->lock);
+	pthread_mutex_unlock(&l->lock);
 
 	/* Set before the entry: a cancel-and-free during its fd reap must
 	 * see that this timer's callback is (about to be) running. */
@@ -736,13 +733,14 @@ static void timer_fire(struct emu_event *ev)
 	if (atomic_load(&stale_count))
 		timer_stale_promote(t->clock, cpu);
 
-	emu_lock(&l->lock);
+	pthread_mutex_lock(&l->lock);
 	t->running = false;
 	put = t->run_put ? t->run_prog : NULL;
 	t->run_prog = NULL;
 	t->run_put = false;
 	release = timer_unused_locked(t);
-	emu_unlock(&l->lock);
+	timer_wake_locked(l, t);
+	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(put);
@@ -751,7 +749,8 @@ static void timer_fire(struct emu_event *ev)
 
 out_release:
 	release = timer_unused_locked(t);
-	emu_unlock(&l->lock);
+	timer_wake_locked(l, t);
+	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_map_rcu_exit();
