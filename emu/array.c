@@ -389,6 +389,8 @@ static const struct emu_map_ops array_ops = {
 	.for_each = array_for_each,
 	.release_uref = array_release_uref,
 	.elem_key = array_elem_key,
+	/* array_map_ops: generic lookup and update batches; no delete */
+	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_UPDATE,
 };
 
 void emu_array_register(void)

@@ -1041,6 +1041,61 @@ out_unlock:
 	return ret;
 }
 
+/* --------------------------------------------------------------- batches */
+
+static uint32_t htab_batch_n_buckets(struct emu_map *map)
+{
+	return to_htab(map)->n_buckets;
+}
+
+/*
+ * One bucket of a lookup (and delete) batch, under the map's lock as the
+ * kernel's bucket lock: count, then copy and unlink only if all fit.
+ * Unlinked elements die after the unlock (elem_retire must not run under
+ * the lock); until then they are chained through free_next, which no
+ * reader uses.
+ */
+static uint32_t htab_batch_bucket(struct emu_map *map, uint32_t b, void *keys, void *values,
+				  uint32_t cap, uint64_t elem_flags, bool do_delete)
+{
+	struct emu_htab *h = to_htab(map);
+	size_t vsize = h->percpu ? (size_t)h->value_stride * map->nr_cpus : map->value_size;
+	struct htab_elem *l, *dead = NULL;
+	uint32_t n = 0, i = 0;
+	uintptr_t p;
+
+	emu_lock(&h->lock);
+	for (p = atomic_load_explicit(&h->buckets[b], memory_order_relaxed); !IS_NULLS(p);
+	     p = atomic_load_explicit(&l->next, memory_order_relaxed)) {
+		l = (struct htab_elem *)p;
+		n++;
+	}
+	if (n > cap)
+		goto out_unlock;
+	p = atomic_load_explicit(&h->buckets[b], memory_order_relaxed);
+	while (!IS_NULLS(p)) {
+		l = (struct htab_elem *)p;
+		p = atomic_load_explicit(&l->next, memory_order_relaxed);
+		memcpy((char *)keys + (size_t)i * map->key_size, l->key, map->key_size);
+		copy_out(h, l, (char *)values + (size_t)i * vsize, elem_flags);
+		i++;
+		if (do_delete) {
+			bucket_unlink(h, l);
+			h->count--;
+			l->free_next = dead;
+			dead = l;
+		}
+	}
+out_unlock:
+	emu_unlock(&h->lock);
+	while (dead) {
+		l = dead;
+		dead = l->free_next;
+		elem_retire(h, l);
+	}
+	return n;
+}
+
 /* ---------------------------------------------------------------- walks */
 
 /*
@@ -1147,6 +1202,11 @@ static const struct emu_map_ops htab_ops = {
 	.for_each = htab_for_each,
 	.release_uref = htab_release_uref,
 	.elem_key = htab_elem_key,
+	/* BATCH_OPS(htab): bucket-wise lookups, generic update and delete */
+	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_LOOKUP_AND_DELETE | EMU_BATCH_UPDATE |
+		      EMU_BATCH_DELETE,
+	.batch_n_buckets = htab_batch_n_buckets,
+	.batch_bucket = htab_batch_bucket,
 };
 
 void emu_htab_register(void)

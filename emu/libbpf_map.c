@@ -57,20 +57,6 @@ static void map_release(struct emu_map *map)
 	emu_fd_release(EMU_OBJ_MAP, map);
 }
 
-/* bpf_map_value_size: per-CPU maps transfer one 8-aligned value per CPU. */
-static size_t map_value_size(const struct emu_map *map)
-{
-	switch (map->map_type) {
-	case BPF_MAP_TYPE_PERCPU_ARRAY:
-	case BPF_MAP_TYPE_PERCPU_HASH:
-	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
-		return (size_t)((map->value_size + 7) & ~7u) * map->nr_cpus;
-	default:
-		return map->value_size;
-	}
-}
-
 /* --------------------------------------------------------------- create */
 
 static int map_create(enum bpf_map_type map_type, const char *map_name, __u32 key_size,
@@ -173,7 +159,7 @@ typedef int (*value_op_fn)(struct emu_map *map, const void *key, void *value, ui
 static int copy_value_out(struct emu_map *map, value_op_fn op, const void *key, void *value,
 			  __u64 flags)
 {
-	size_t vsize = map_value_size(map);
+	size_t vsize = emu_map_sys_value_size(map);
 	void *buf;
 	int err;
 

@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/bpf.h>
@@ -73,6 +74,12 @@ struct emu_map_attr {
 	struct emu_field fields[EMU_MAX_FIELDS];
 };
 
+/* emu_map_ops.batch_cmds */
+#define EMU_BATCH_LOOKUP		0x1
+#define EMU_BATCH_LOOKUP_AND_DELETE	0x2
+#define EMU_BATCH_UPDATE		0x4
+#define EMU_BATCH_DELETE		0x8
+
 struct emu_map_ops {
 	/* Type checks of the attributes, in the kernel's order; 0 or -errno. */
 	int (*alloc_check)(const struct emu_map_attr *attr);
@@ -94,6 +101,24 @@ struct emu_map_ops {
 	int (*delete_sys)(struct emu_map *map, const void *key);
 	int (*get_next_key)(struct emu_map *map, const void *key, void *next_key);
 	int (*lookup_and_delete_sys)(struct emu_map *map, const void *key, void *value, uint64_t flags);
+
+	/*
+	 * BPF_MAP_*_BATCH (emu/map_batch.c): which of the four commands the
+	 * type has (EMU_BATCH_* bits, the kernel's map_*_batch ops); the others
+	 * are -ENOTSUPP.  Update and delete batches run update_sys/delete_sys
+	 * per element; a lookup batch walks get_next_key + lookup_sys unless
+	 * the type is bucket-wise (hash types: batch_bucket set), which is
+	 * also what a lookup-and-delete batch needs.
+	 * batch_n_buckets: the number of buckets.
+	 * batch_bucket: under the type's lock, how many elements bucket @b
+	 * holds; only if they all fit in @cap, their keys and values (user
+	 * layout, special fields zeroed, BPF_F_LOCK copies under the value's
+	 * lock) copied to @keys/@values and, with @do_delete, unlinked.
+	 */
+	unsigned int batch_cmds;
+	uint32_t (*batch_n_buckets)(struct emu_map *map);
+	uint32_t (*batch_bucket)(struct emu_map *map, uint32_t b, void *keys, void *values,
+				 uint32_t cap, uint64_t elem_flags, bool do_delete);
 
 	/* bpf_for_each_map_elem (helper 164); NULL = not supported. */
 	long (*for_each)(struct emu_map *map, void *callback_fn, void *ctx, uint64_t flags);
@@ -154,6 +179,21 @@ struct emu_map {
 	void *self_def[4];
 	struct emu_rcu_head free_rcu;	/* the last emu_map_put's deferred free */
 };
+
+/* bpf_map_value_size: what one value is in user space (lookup, update,
+ * batches); per-CPU maps transfer one 8-aligned value per CPU. */
+static inline size_t emu_map_sys_value_size(const struct emu_map *map)
+{
+	switch (map->map_type) {
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+		return (size_t)((map->value_size + 7) & ~7u) * map->nr_cpus;
+	default:
+		return map->value_size;
+	}
+}
 
 /* First thing a type's ops->alloc does: copy the generic attributes into
  * @map, refcnt 1, usercnt 0, no special fields, nr_cpus = emu_nr_cpus(). */

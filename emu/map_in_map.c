@@ -580,6 +580,52 @@ static int mim_hash_get_next_key(struct emu_map *map, const void *key, void *nex
 	return err;
 }
 
+static uint32_t mim_hash_batch_n_buckets(struct emu_map *map)
+{
+	return to_mim(map)->n_buckets;
+}
+
+/* One bucket of a lookup (and delete) batch: values are the inner maps'
+ * ids, as for a lookup.  Deleted slots drop their reference after the
+ * unlock, as mim_hash_delete_sys does. */
+static uint32_t mim_hash_batch_bucket(struct emu_map *map, uint32_t b, void *keys, void *values,
+				      uint32_t cap, uint64_t elem_flags, bool do_delete)
+{
+	struct emu_mim *o = to_mim(map);
+	struct mim_elem *e, *dead = NULL, **link;
+	uint32_t n = 0, i = 0;
+
+	(void)elem_flags;	/* BPF_F_LOCK was refused: no spin lock in a u32 */
+	if (do_delete)
+		pthread_rwlock_wrlock(&o->lock);
+	else
+		pthread_rwlock_rdlock(&o->lock);
+	for (e = o->buckets[b]; e; e = e->next)
+		n++;
+	if (n > cap)
+		goto out_unlock;
+	for (e = o->buckets[b]; e; e = e->next, i++) {
+		memcpy((char *)keys + (size_t)i * map->key_size, e->key, map->key_size);
+		memcpy((char *)values + (size_t)i * sizeof(uint32_t), &e->inner->id,
+		       sizeof(uint32_t));
+	}
+	if (do_delete) {
+		link = &o->buckets[b];
+		dead = *link;
+		*link = NULL;
+		o->count -= n;
+	}
+out_unlock:
+	pthread_rwlock_unlock(&o->lock);
+	while (dead) {
+		e = dead;
+		dead = e->next;
+		inner_put_deferred(e->inner);
+		emu_free(e);
+	}
+	return n;
+}
+
 /* ------------------------------------------------------------------- ops */
 
 static const struct emu_map_ops mim_array_ops = {
@@ -594,6 +640,8 @@ static const struct emu_map_ops mim_array_ops = {
 	.delete_sys = mim_array_delete_sys,
 	.get_next_key = mim_array_get_next_key,
 	.for_each = mim_prog_for_each,
+	/* array_of_maps_map_ops: generic lookup (empty slots skipped) and update */
+	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_UPDATE,
 };
 
 static const struct emu_map_ops mim_hash_ops = {
@@ -608,6 +656,11 @@ static const struct emu_map_ops mim_hash_ops = {
 	.delete_sys = mim_hash_delete_sys,
 	.get_next_key = mim_hash_get_next_key,
 	.for_each = mim_prog_for_each,
+	/* htab_of_maps_map_ops: BATCH_OPS(htab) */
+	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_LOOKUP_AND_DELETE | EMU_BATCH_UPDATE |
+		      EMU_BATCH_DELETE,
+	.batch_n_buckets = mim_hash_batch_n_buckets,
+	.batch_bucket = mim_hash_batch_bucket,
 };
 
 void emu_map_in_map_register(void)
