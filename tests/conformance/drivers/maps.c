@@ -4,7 +4,7 @@
  * the update/delete/lookup errno matrix from programs and from user space
  * for ARRAY, HASH, LRU_HASH, PERCPU_ARRAY, PERCPU_HASH, spin-lock values and
  * NO_PREALLOC hashes; get_next_key; lookup_and_delete; for_each; full maps;
- * map creation errors.
+ * map creation errors; the four batch commands (§5).
  *
  * Per-CPU values: user space writes its value into CPU 0's copy only and
  * reads back the largest copy, so records do not depend on how many CPUs
@@ -453,6 +453,451 @@ static void case_fd_errors(void)
 	close(nfd);
 }
 
+/* ------------------------------------------------------------ batches */
+
+/*
+ * BPF_MAP_*_BATCH (maps.md §5).  Arrays walk keys; hashes walk buckets,
+ * whose order depends on the kernel's random hash seed: their records hold
+ * counts, return codes and the sorted set of keys, never an order.
+ */
+#define BATCH_MAX	16
+#define NOT_WRITTEN	0xabcdef01u
+
+static size_t uvsize(int m)
+{
+	size_t v = is_lock(m) ? sizeof(struct lval) : 8;
+
+	return is_percpu(m) ? v * (size_t)ncpus : v;
+}
+
+/* "k1,k2,..." sorted, each with "!" if its value is not key + 100 */
+static const char *keyset(int m, const uint32_t *keys, const void *vals, uint32_t n)
+{
+	static char b[256];
+	uint32_t s[BATCH_MAX], i, j, t;
+	size_t len = 0;
+
+	if (n > BATCH_MAX)
+		return "overflow";
+	memcpy(s, keys, n * sizeof(*s));
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (s[j] < s[i]) {
+				t = s[i];
+				s[i] = s[j];
+				s[j] = t;
+			}
+	b[0] = 0;
+	for (i = 0; i < n; i++) {
+		uint64_t v = 0;
+
+		for (j = 0; j < n; j++)
+			if (keys[j] == s[i])
+				v = uget(m, (const char *)vals + j * uvsize(m));
+		len += snprintf(b + len, sizeof(b) - len, "%s%u%s", i ? "," : "", s[i],
+				v == s[i] + 100 ? "" : "!");
+	}
+	return n ? b : "-";
+}
+
+static const char *outstr(uint32_t out)
+{
+	return out == NOT_WRITTEN ? "unset" : vstr(out);
+}
+
+/* user value buffer for @n elements of map @m, element i holding keys[i] + 100 */
+static void *ubatch_vals(int m, const uint32_t *keys, uint32_t n)
+{
+	static uint64_t buf[BATCH_MAX * 128];
+
+	memset(buf, 0, sizeof(buf));
+	for (uint32_t i = 0; i < n; i++) {
+		char *p = (char *)buf + i * uvsize(m);
+
+		if (is_lock(m))
+			((struct lval *)p)->v = keys[i] + 100;
+		else
+			*(uint64_t *)p = keys[i] + 100;
+	}
+	return buf;
+}
+
+static void fill(int m, uint32_t n)
+{
+	clear(m);
+	for (uint32_t k = 0; k < n; k++)
+		uupdate(m, is_array(m) ? k : k + 1, (is_array(m) ? k : k + 1) + 100, BPF_ANY);
+}
+
+typedef int (*lookup_batch_fn)(int, void *, void *, void *, void *, __u32 *,
+			       const struct bpf_map_batch_opts *);
+
+static void case_batch_lookup(void)
+{
+	static uint64_t vals[BATCH_MAX * 128];
+	uint32_t keys[BATCH_MAX], in, out, count;
+	char name[96];
+	long r;
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		uint32_t n = is_array(m) ? 8 : 4;
+
+		fill(m, n);
+		count = 0;
+		out = NOT_WRITTEN;
+		r = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_count0", mname[m]);
+		CONF_REC(name, "ret=%s count=%u out=%s", conf_rc(r), count, outstr(out));
+
+		/* all of it at once, more room than elements */
+		count = BATCH_MAX;
+		out = NOT_WRITTEN;
+		r = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_all", mname[m]);
+		CONF_REC(name, "ret=%s count=%u out=%s keys=%s", conf_rc(r), count, outstr(out),
+			 keyset(m, keys, vals, count));
+
+		/* exactly as many as there are */
+		count = n;
+		r = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_exact", mname[m]);
+		CONF_REC(name, "ret=%s count=%u keys=%s", conf_rc(r), count,
+			 keyset(m, keys, vals, count));
+
+		/* the walk, 3 at a time for arrays, 1 for hashes (a bucket that
+		 * does not fit is -ENOSPC with count 0 and out_batch that
+		 * bucket: resume there with room for it) */
+		uint32_t all[BATCH_MAX * 4], got = 0, calls = 0, enospc_ok = 1;
+		void *pin = NULL;
+
+		for (;;) {
+			count = is_array(m) ? 3 : 1;
+			out = NOT_WRITTEN;
+			r = bpf_map_lookup_batch(ufd(m), pin, &out, keys, vals, &count, NULL) ? -errno : 0;
+			if (r == -ENOSPC) {
+				enospc_ok &= count == 0 && out != NOT_WRITTEN;
+				in = out;
+				pin = &in;
+				count = BATCH_MAX;
+				r = bpf_map_lookup_batch(ufd(m), pin, &out, keys, vals, &count, NULL) ?
+				    -errno : 0;
+			}
+			for (uint32_t i = 0; i < count && got < BATCH_MAX * 4; i++)
+				all[got++] = keys[i];
+			if (r || ++calls > 20)
+				break;
+			in = out;
+			pin = &in;
+		}
+		snprintf(name, sizeof(name), "batch_lookup_%s_walk3", mname[m]);
+		CONF_REC(name, "end=%s got=%u enospc_ok=%u keys=%s", conf_rc(r), got, enospc_ok,
+			 got <= BATCH_MAX ? keyset(m, all, ubatch_vals(m, all, got), got) : "overflow");
+
+		/* past the end: arrays start over, hashes are -ENOENT */
+		in = is_array(m) ? 100 : 4;
+		count = 2;
+		out = NOT_WRITTEN;
+		r = bpf_map_lookup_batch(ufd(m), &in, &out, keys, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_in_past_end", mname[m]);
+		CONF_REC(name, "ret=%s count=%u out=%s", conf_rc(r), count, outstr(out));
+
+		if (is_array(m)) {
+			in = 5;
+			count = 2;
+			r = bpf_map_lookup_batch(ufd(m), &in, &out, keys, vals, &count, NULL) ? -errno : 0;
+			snprintf(name, sizeof(name), "batch_lookup_%s_in_5", mname[m]);
+			CONF_REC(name, "ret=%s count=%u out=%s keys=%s", conf_rc(r), count,
+				 outstr(out), keyset(m, keys, vals, count));
+			in = 7;
+			count = 2;
+			out = NOT_WRITTEN;
+			r = bpf_map_lookup_batch(ufd(m), &in, &out, keys, vals, &count, NULL) ? -errno : 0;
+			snprintf(name, sizeof(name), "batch_lookup_%s_in_last", mname[m]);
+			CONF_REC(name, "ret=%s count=%u out=%s", conf_rc(r), count, outstr(out));
+		}
+
+		/* faults: out_batch, keys, values */
+		count = 2;
+		r = bpf_map_lookup_batch(ufd(m), NULL, NULL, keys, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_out_null", mname[m]);
+		CONF_REC(name, "ret=%s count=%u", conf_rc(r), count);
+		count = BATCH_MAX;
+		r = bpf_map_lookup_batch(ufd(m), NULL, &out, NULL, vals, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_keys_null", mname[m]);
+		CONF_REC(name, "ret=%s count=%u", conf_rc(r), count);
+		count = BATCH_MAX;
+		r = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, NULL, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_%s_values_null", mname[m]);
+		CONF_REC(name, "ret=%s count=%u", conf_rc(r), count);
+
+		/* elem_flags and flags, with count 2 and count 0 */
+		static const uint64_t ef[] = { BPF_F_LOCK, BPF_NOEXIST, BPF_EXIST, 8, 0 };
+		static const uint64_t fl[] = { 0, 0, 0, 0, 1 };
+
+		for (size_t i = 0; i < sizeof(ef) / sizeof(ef[0]); i++) {
+			LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = ef[i], .flags = fl[i]);
+			long r0;
+
+			count = BATCH_MAX;
+			r = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, vals, &count, &o) ? -errno : 0;
+			uint32_t c1 = count;
+
+			count = 0;
+			r0 = bpf_map_lookup_batch(ufd(m), NULL, &out, keys, vals, &count, &o) ? -errno : 0;
+			snprintf(name, sizeof(name), "batch_lookup_%s_elem_flags_0x%llx_flags_0x%llx",
+				 mname[m], (unsigned long long)ef[i], (unsigned long long)fl[i]);
+			CONF_REC(name, "ret=%s count=%u keys=%s count0_ret=%s", conf_rc(r), c1,
+				 r == 0 || r == -ENOENT ? keyset(m, keys, vals, c1) : "-", conf_rc(r0));
+		}
+	}
+}
+
+static void case_batch_lookup_and_delete(void)
+{
+	static uint64_t vals[BATCH_MAX * 128];
+	uint32_t keys[BATCH_MAX], out, count, k, left;
+	char name[96];
+	long r;
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		fill(m, is_array(m) ? 8 : 4);
+		count = BATCH_MAX;
+		out = NOT_WRITTEN;
+		r = bpf_map_lookup_and_delete_batch(ufd(m), NULL, &out, keys, vals, &count, NULL) ?
+		    -errno : 0;
+		for (left = 0, k = 0; k <= 8; k++)
+			left += ulookup(m, k) != MR_NONE;
+		snprintf(name, sizeof(name), "batch_lookup_and_delete_%s_all", mname[m]);
+		CONF_REC(name, "ret=%s count=%u out=%s keys=%s left=%u", conf_rc(r), count,
+			 outstr(out), r == 0 || r == -ENOENT ? keyset(m, keys, vals, count) : "-",
+			 left);
+		if (is_array(m))
+			continue;
+
+		/* a fault on the keys: the first bucket is deleted anyway */
+		fill(m, 4);
+		count = BATCH_MAX;
+		out = NOT_WRITTEN;
+		r = bpf_map_lookup_and_delete_batch(ufd(m), NULL, &out, NULL, vals, &count, NULL) ?
+		    -errno : 0;
+		for (left = 0, k = 0; k <= 8; k++)
+			left += ulookup(m, k) != MR_NONE;
+		snprintf(name, sizeof(name), "batch_lookup_and_delete_%s_keys_null", mname[m]);
+		CONF_REC(name, "ret=%s count=%u out=%s some_deleted=%d", conf_rc(r), count,
+			 outstr(out), left < 4);
+
+		LIBBPF_OPTS(bpf_map_batch_opts, o, .flags = 1);
+		fill(m, 4);
+		count = BATCH_MAX;
+		r = bpf_map_lookup_and_delete_batch(ufd(m), NULL, &out, keys, vals, &count, &o) ?
+		    -errno : 0;
+		o.flags = 0;
+		o.elem_flags = BPF_F_LOCK;
+		long rl = bpf_map_lookup_and_delete_batch(ufd(m), NULL, &out, keys, vals, &count, &o) ?
+			  -errno : 0;
+		snprintf(name, sizeof(name), "batch_lookup_and_delete_%s_flags", mname[m]);
+		CONF_REC(name, "flags1=%s count=%u f_lock=%s", conf_rc(r), count, conf_rc(rl));
+	}
+}
+
+static void case_batch_update_delete(void)
+{
+	uint32_t keys[BATCH_MAX], count;
+	char name[96];
+	long r;
+
+	for (int m = 0; m < MM_NMAPS; m++) {
+		/* arrays: index 9 is out of range; hashes: the fifth key is one
+		 * too many (LRU evicts) */
+		static const uint32_t akeys[] = { 0, 9, 1 }, hkeys[] = { 1, 2, 3, 4, 5 };
+		const uint32_t *ks = is_array(m) ? akeys : hkeys;
+		uint32_t n = is_array(m) ? 3 : 5;
+
+		clear(m);
+		memcpy(keys, ks, n * sizeof(*keys));
+		count = n;
+		r = bpf_map_update_batch(ufd(m), keys, ubatch_vals(m, keys, n), &count, NULL) ?
+		    -errno : 0;
+		snprintf(name, sizeof(name), "batch_update_%s", mname[m]);
+		/* which key an LRU evicted is not specified */
+		CONF_REC(name, "ret=%s count=%u first=%s", conf_rc(r), count,
+			 m == MM_LRU ? "-" : vstr(ulookup(m, ks[0])));
+
+		static const uint64_t ef[] = { BPF_F_LOCK, BPF_NOEXIST, BPF_EXIST, 0 };
+		static const uint64_t fl[] = { 0, 0, 0, 1 };
+
+		for (size_t i = 0; i < sizeof(ef) / sizeof(ef[0]); i++) {
+			LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = ef[i], .flags = fl[i]);
+			long r0;
+
+			clear(m);
+			keys[0] = 1;
+			count = 1;
+			r = bpf_map_update_batch(ufd(m), keys, ubatch_vals(m, keys, 1), &count, &o) ?
+			    -errno : 0;
+			uint32_t c1 = count;
+
+			count = 0;
+			r0 = bpf_map_update_batch(ufd(m), keys, ubatch_vals(m, keys, 1), &count, &o) ?
+			     -errno : 0;
+			snprintf(name, sizeof(name), "batch_update_%s_elem_flags_0x%llx_flags_0x%llx",
+				 mname[m], (unsigned long long)ef[i], (unsigned long long)fl[i]);
+			CONF_REC(name, "ret=%s count=%u after=%s count0_ret=%s", conf_rc(r), c1,
+				 vstr(ulookup(m, 1)), conf_rc(r0));
+			if (is_array(m))
+				continue;
+			keys[1] = 2;
+			count = 2;
+			r = bpf_map_delete_batch(ufd(m), keys, &count, &o) ? -errno : 0;
+			snprintf(name, sizeof(name), "batch_delete_%s_elem_flags_0x%llx_flags_0x%llx",
+				 mname[m], (unsigned long long)ef[i], (unsigned long long)fl[i]);
+			CONF_REC(name, "ret=%s count=%u", conf_rc(r), count);
+		}
+
+		long rv;
+		uint32_t cv;
+
+		keys[0] = 1;
+		count = 3;
+		r = bpf_map_update_batch(ufd(m), NULL, ubatch_vals(m, keys, 1), &count, NULL) ?
+		    -errno : 0;
+		cv = count;
+		count = 3;
+		rv = bpf_map_update_batch(ufd(m), keys, NULL, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_update_%s_null", mname[m]);
+		CONF_REC(name, "keys_null=%s count=%u values_null=%s count=%u", conf_rc(r), cv,
+			 conf_rc(rv), count);
+
+		/* delete: arrays have none; a missing key stops a hash's */
+		fill(m, is_array(m) ? 8 : 4);
+		keys[0] = 1;
+		keys[1] = 99;
+		keys[2] = 2;
+		count = 3;
+		r = bpf_map_delete_batch(ufd(m), keys, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_delete_%s", mname[m]);
+		CONF_REC(name, "ret=%s count=%u key1=%s key2=%s", conf_rc(r), count,
+			 vstr(ulookup(m, 1)), vstr(ulookup(m, 2)));
+		count = 2;
+		r = bpf_map_delete_batch(ufd(m), NULL, &count, NULL) ? -errno : 0;
+		snprintf(name, sizeof(name), "batch_delete_%s_keys_null", mname[m]);
+		CONF_REC(name, "ret=%s count=%u", conf_rc(r), count);
+	}
+}
+
+/* fds, access modes and map types without batches */
+static void case_batch_fds(void)
+{
+	static uint64_t vals[BATCH_MAX * 128];
+	uint32_t keys[BATCH_MAX] = { 0, 1 }, out, count;
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int nfd = open("/dev/null", O_RDONLY);
+	LIBBPF_OPTS(bpf_map_batch_opts, bad, .elem_flags = 77);
+	long r;
+
+	count = 1;
+	r = bpf_map_lookup_batch(-1, NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+	CONF_REC("batch_lookup_bad_fd", "ret=%s count=%u", conf_rc(r), count);
+	r = bpf_map_update_batch(nfd, keys, vals, &count, NULL) ? -errno : 0;
+	CONF_REC("batch_update_not_a_map_fd", "ret=%s count=%u", conf_rc(r), count);
+	close(nfd);
+
+	int rb = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, 4096, NULL);
+
+	count = 0;
+	r = bpf_map_lookup_batch(rb, NULL, &out, keys, vals, &count, &bad) ? -errno : 0;
+	long ru = bpf_map_update_batch(rb, keys, vals, &count, NULL) ? -errno : 0;
+	CONF_REC("batch_ringbuf", "lookup_bad_flags_count0=%s update=%s", conf_rc(r), conf_rc(ru));
+	close(rb);
+
+	/* read-only and write-only fds of the array, then a frozen array */
+	memset(&info, 0, sizeof(info));
+	bpf_obj_get_info_by_fd(ufd(MM_ARR), &info, &len);
+	for (int mode = 0; mode < 2; mode++) {
+		LIBBPF_OPTS(bpf_get_fd_by_id_opts, go,
+			    .open_flags = mode ? BPF_F_WRONLY : BPF_F_RDONLY);
+		int fd = bpf_map_get_fd_by_id_opts(info.id, &go);
+		long rl, rld, rup, rd;
+
+		count = 2;
+		rl = bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+		count = 2;
+		rld = bpf_map_lookup_and_delete_batch(fd, NULL, &out, keys, vals, &count, NULL) ?
+		      -errno : 0;
+		keys[0] = 0;
+		keys[1] = 1;
+		count = 2;
+		rup = bpf_map_update_batch(fd, keys, vals, &count, NULL) ? -errno : 0;
+		count = 2;
+		rd = bpf_map_delete_batch(fd, keys, &count, &bad) ? -errno : 0;
+		CONF_REC(mode ? "batch_wronly_fd" : "batch_rdonly_fd",
+			 "lookup=%s lookup_and_delete=%s update=%s delete=%s count=%u",
+			 conf_rc(rl), conf_rc(rld), conf_rc(rup), conf_rc(rd), count);
+		close(fd);
+	}
+	int fz = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 4, NULL);
+
+	bpf_map_freeze(fz);
+	count = 2;
+	r = bpf_map_update_batch(fz, keys, vals, &count, NULL) ? -errno : 0;
+	long rl = bpf_map_lookup_batch(fz, NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+	CONF_REC("batch_frozen", "update=%s lookup=%s count=%u", conf_rc(r), conf_rc(rl), count);
+	close(fz);
+}
+
+/* map-in-map: values are inner map ids (records say whether they match) */
+static void case_batch_map_in_map(void)
+{
+	int inner[2], ids[2];
+	char name[96];
+
+	for (int i = 0; i < 2; i++) {
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+
+		inner[i] = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 8, 1, NULL);
+		memset(&info, 0, sizeof(info));
+		bpf_obj_get_info_by_fd(inner[i], &info, &len);
+		ids[i] = (int)info.id;
+	}
+	for (int t = BPF_MAP_TYPE_ARRAY_OF_MAPS; t <= BPF_MAP_TYPE_HASH_OF_MAPS; t++) {
+		LIBBPF_OPTS(bpf_map_create_opts, co, .inner_map_fd = inner[0]);
+		int fd = bpf_map_create(t, NULL, 4, 4, 4, &co);
+		uint32_t keys[8] = { 0, 2 }, vals[8] = { inner[0], inner[1] }, count, out;
+		long ru, rl, rd, rld, rb;
+		int ids_ok = 1;
+
+		count = 2;
+		ru = bpf_map_update_batch(fd, keys, vals, &count, NULL) ? -errno : 0;
+		count = 8;
+		out = NOT_WRITTEN;
+		rl = bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) ? -errno : 0;
+		for (uint32_t i = 0; i < count; i++)
+			ids_ok &= keys[i] < 4 && (int)vals[i] == ids[keys[i] / 2];
+		uint32_t cl = count, ol = out;
+
+		keys[0] = 1;
+		vals[0] = 12345;
+		count = 1;
+		rb = bpf_map_update_batch(fd, keys, vals, &count, NULL) ? -errno : 0;
+		keys[0] = 0;
+		count = 1;
+		rd = bpf_map_delete_batch(fd, keys, &count, NULL) ? -errno : 0;
+		count = 8;
+		rld = bpf_map_lookup_and_delete_batch(fd, NULL, &out, keys, vals, &count, NULL) ?
+		      -errno : 0;
+		snprintf(name, sizeof(name), "batch_%s",
+			 t == BPF_MAP_TYPE_ARRAY_OF_MAPS ? "array_of_maps" : "hash_of_maps");
+		CONF_REC(name, "update=%s lookup=%s count=%u out=%s ids_ok=%d bad_fd=%s delete=%s "
+			 "lookup_and_delete=%s count=%u", conf_rc(ru), conf_rc(rl), cl, outstr(ol),
+			 ids_ok, conf_rc(rb), conf_rc(rd), conf_rc(rld), count);
+		close(fd);
+	}
+	close(inner[0]);
+	close(inner[1]);
+}
+
 int main(void)
 {
 	conf_setup();
@@ -473,7 +918,12 @@ int main(void)
 	case_get_next_key();
 	case_for_each();
 	case_full();
+	case_batch_lookup();
+	case_batch_lookup_and_delete();
+	case_batch_update_delete();
+	case_batch_fds();
 	maps__destroy(sk);
+	case_batch_map_in_map();
 	case_create();
 	case_fd_errors();
 	return conf_failures ? 1 : 0;
