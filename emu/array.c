@@ -256,7 +256,7 @@ static int array_update_sys(struct emu_map *map, const void *key, const void *va
 	for (cpu = 0; cpu < map->nr_cpus; cpu++) {
 		char *dst = val + (uint64_t)cpu * a->cpu_stride;
 
-		emu_map_copy_value(map, dst, (const char *)value + (uint64_t)cpu * a->elem_size);
+		emu_map_copy_value_long(map, dst, (const char *)value + (uint64_t)cpu * a->elem_size);
 		emu_map_free_fields(map, dst);
 	}
 	return 0;

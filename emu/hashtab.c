@@ -744,7 +744,8 @@ static void pcpu_value_set(struct emu_htab *h, struct htab_elem *l, const void *
 		char *dst = (char *)elem_value(h, l) + (size_t)cpu * h->value_stride;
 
 		if (onallcpus) {
-			emu_map_copy_value(&h->map, dst, (const char *)value + (size_t)cpu * h->value_stride);
+			emu_map_copy_value_long(&h->map, dst,
+						(const char *)value + (size_t)cpu * h->value_stride);
 		} else if (cpu == me) {
 			emu_map_copy_value(&h->map, dst, value);
 		} else if (is_new) {

@@ -618,6 +618,19 @@ void emu_map_copy_value(const struct emu_map *map, void *dst, const void *src)
 	memcpy((char *)dst + off, (const char *)src + off, map->value_size - off);
 }
 
+void emu_map_copy_value_long(const struct emu_map *map, void *dst, const void *src)
+{
+	uint32_t i, off = 0, end = (map->value_size + 7) & ~7u;
+
+	for (i = 0; i < map->nr_fields; i++) {
+		const struct emu_field *f = &map->fields[i];
+
+		memcpy((char *)dst + off, (const char *)src + off, f->offset - off);
+		off = f->offset + f->size;
+	}
+	memcpy((char *)dst + off, (const char *)src + off, end - off);
+}
+
 void emu_map_zero_fields(const struct emu_map *map, void *value)
 {
 	uint32_t i;

@@ -226,6 +226,10 @@ void emu_map_register_type(uint32_t map_type, const struct emu_map_ops *ops);
  *  emu_map_register_field_free - the family that owns a kind installs its hook
  */
 void emu_map_copy_value(const struct emu_map *map, void *dst, const void *src);
+/* copy_map_value_long: the same, through the value's padding to 8 bytes --
+ * how user space writes each CPU's copy of a per-CPU value (the kernel
+ * keeps the caller's padding bytes; a lookup gives them back). */
+void emu_map_copy_value_long(const struct emu_map *map, void *dst, const void *src);
 void emu_map_zero_fields(const struct emu_map *map, void *value);
 void emu_map_free_fields(struct emu_map *map, void *value);
 /* release_uref: the timer and wq fields only (other fields stay). */

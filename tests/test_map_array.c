@@ -192,6 +192,34 @@ static void test_percpu_array_value_size_rounds_to_eight(void **state)
 	close(fd);
 }
 
+/*
+ * User space writes each CPU's copy through its padding (copy_map_value_long)
+ * and reads it back the same way: the caller's padding bytes survive the
+ * round trip, per-CPU arrays and hashes alike (checked on 6.18).
+ */
+static void test_percpu_update_keeps_the_callers_padding(void **state)
+{
+	static const enum bpf_map_type types[] = {
+		BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,
+	};
+	unsigned char in[4 * 8], out[4 * 8];
+	uint32_t k = 1, i;
+	int fd;
+
+	(void)state;
+	bpfemu_set_nr_cpus(4);
+	memset(in, 0xab, sizeof(in));
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		fd = create(types[i], 4, 4, 4, 0);
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_map_update_elem(fd, &k, in, 0), 0);
+		memset(out, 0, sizeof(out));
+		assert_int_equal(bpf_map_lookup_elem(fd, &k, out), 0);
+		assert_memory_equal(out, in, sizeof(in));
+		close(fd);
+	}
+}
+
 static int count_cb(void *map, const void *key, void *value, void *ctx)
 {
 	int *seen = ctx;
@@ -255,6 +283,7 @@ int main(void)
 		T(test_array_helper_update_checks_like_the_syscall),
 		T(test_percpu_array_transfers_one_value_per_cpu),
 		T(test_percpu_array_value_size_rounds_to_eight),
+		T(test_percpu_update_keeps_the_callers_padding),
 		T(test_array_for_each_counts_the_stopping_element),
 		T(test_helper_on_a_non_map_is_a_diagnostic),
 		T(test_array_elem_key_gives_the_index),
