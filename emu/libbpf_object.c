@@ -22,6 +22,7 @@
 #include <bpfemu/gen.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "ctx.h"
 #include "err.h"
 #include "fd.h"
@@ -1065,14 +1066,6 @@ static long run_prog(void *arg)
 	return ((int (*)(void *))a->func)(a->ctx);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static bool is_skb_type(int type)
 {
 	switch (type) {
@@ -1198,7 +1191,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	batch = repeat > 1 && !emu_ctx.batch && !emu_in_bpf();
 	if (batch)
 		emu_run_batch_begin();
-	t0 = now_ns();
+	t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	for (i = 0; i < repeat; i++) {
 		if (i && batch)
 			emu_run_batch_next();
@@ -1206,7 +1199,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 		if (err)
 			break;
 	}
-	total = now_ns() - t0;
+	total = emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0;
 	if (batch)
 		emu_run_batch_end();
 	if (err)

@@ -42,6 +42,7 @@
 #include <bpfemu/libbpf_ringbuf.h>
 
 #include "alloc.h"
+#include "clock.h"
 #include "err.h"
 #include "fd.h"
 #include "opts.h"
@@ -164,11 +165,8 @@ static int process_threads(void)
 static bool wait_is_futile(void)
 {
 	static _Atomic uint64_t multi_until_ns;
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	if (now < atomic_load_explicit(&multi_until_ns, memory_order_relaxed))
 		return false;
 	if (process_threads() == 1)

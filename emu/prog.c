@@ -20,6 +20,7 @@
 
 #include "alloc.h"
 #include "cgroup.h"
+#include "clock.h"
 #include "ctx.h"
 #include "err.h"
 #include "fd.h"
@@ -279,14 +280,6 @@ int emu_prog_stats_enable(void)
 	return emu_fd_new(EMU_OBJ_STATS, &stats_obj, 0);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 emu_run_fn fn, void *arg, long *ret)
 {
@@ -320,10 +313,10 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	emu_ctx.running_timer = saved.running_timer;
 	stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
 	if (stats)
-		t0 = mono_ns();
+		t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	err = run_guarded(fn, arg, &r);
 	if (stats) {
-		atomic_fetch_add_explicit(&prog->run_time_ns, mono_ns() - t0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0, memory_order_relaxed);
 		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	}
 
