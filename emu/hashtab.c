@@ -10,9 +10,10 @@
  * Concurrency: writers (update, delete, eviction) take the map's lock
  * (emu/lock.h, a spinlock as the kernel's bucket locks: its sections never
  * sleep), which also guards the free list; program-side lookups take
- * nothing.  Bucket chains are singly linked with atomic next pointers and end in a "nulls" marker naming their bucket, so
- * a reader that followed an element which moved to another bucket notices
- * and restarts, as with the kernel's hlist_nulls.  An unlinked element's
+ * nothing.  Bucket chains are singly linked with atomic next pointers and
+ * end in a "nulls" marker naming their bucket, so a reader that followed
+ * an element which moved to another bucket notices and restarts, as with
+ * the kernel's hlist_nulls.  An unlinked element's
  * memory is recycled (prealloc) or freed only after a grace period
  * (emu_map_retire), so a running program's pointers stay readable; old
  * pointers are nevertheless stale, since an update of a key always links

@@ -485,9 +485,9 @@ static bool is_tracing_old(int type)
 	       type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE;
 }
 
-/* What the verifier checks before a program may run, in its order. */
 #define EMU_MAX_USED_MAPS	64	/* MAX_USED_MAPS, include/linux/bpf_verifier.h */
 
+/* What the verifier checks before a program may run, in its order. */
 static int prog_check(struct bpf_program *p)
 {
 	const struct bpfemu_prog_desc *d = p->desc;
