@@ -158,9 +158,11 @@ static inline long bpfemu_map_fast_update(void *map, const void *key, const void
 
 	if (__builtin_expect(flags != 0 /* BPF_ANY */ && flags != 2 /* BPF_EXIST */, 0))
 		goto helper;
-	__builtin_memcpy(&idx, key, sizeof(idx));
-	/* 8-byte values: the whole word compared, no bits extracted */
+	/* 8-byte values: the whole word compared, no bits extracted.  The key
+	 * is read only once the map is known to be an ARRAY (4-byte keys):
+	 * another map's key may be shorter. */
 	if (__builtin_expect(word == (BPFEMU_MAP_DEF_ARRAY_CHECK(map) | BPFEMU_MAP_DEF_UPD_STRIDE), 1)) {
+		__builtin_memcpy(&idx, key, sizeof(idx));
 		if (__builtin_expect(idx >= (__u32)w[3], 0))
 			goto helper;
 		__builtin_memcpy((char *)w[2] + (__u64)idx * 8, value, 8);
@@ -169,6 +171,7 @@ static inline long bpfemu_map_fast_update(void *map, const void *key, const void
 	bits = word ^ BPFEMU_MAP_DEF_ARRAY_CHECK(map);
 	if (bits >= 8 || !(bits & 3))
 		goto helper;
+	__builtin_memcpy(&idx, key, sizeof(idx));
 	dst = (char *)bpfemu_map_fast_elem(map, bits, idx);
 	if (!dst)
 		goto helper;
