@@ -22,9 +22,9 @@ struct emu_timer;
 
 enum emu_entry_kind {
 	EMU_ENTRY_PROG,		/* a program run (test_run, attach point) */
-	EMU_ENTRY_TIMER_CB,	/* a bpf_timer callback, run by the clock; the
-				 * caller keeps the program alive for the run
-				 * (emu_run takes no reference of its own) */
+	EMU_ENTRY_TIMER_CB,	/* a bpf_timer callback, run by the clock */
+	/* No entry takes a program reference: a program whose last one goes
+	 * during a run is freed after the grace period (emu_prog_put). */
 	EMU_ENTRY_CALLBACK,	/* a synchronous callback inside a program */
 };
 
