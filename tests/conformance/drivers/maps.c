@@ -898,6 +898,55 @@ static void case_batch_map_in_map(void)
 	close(inner[1]);
 }
 
+/* The program's run_cnt (BPF_OBJ_GET_INFO_BY_FD), or -1. */
+static long long run_cnt(void)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(sk->progs.run), &info, &len))
+		return -1;
+	return (long long)info.run_cnt;
+}
+
+/* Runs counted in run_cnt over three runs. */
+static long long runs_counted(void)
+{
+	long long before = run_cnt();
+	int i;
+
+	for (i = 0; i < 3; i++)
+		rq(MM_ARR, MO_LOOKUP, 0, 0, 0);
+	return before < 0 ? -1 : run_cnt() - before;
+}
+
+/*
+ * Run statistics (bpf_enable_stats): programs count runs only while a
+ * stats fd is open; any type but BPF_STATS_RUN_TIME is refused.  Counted
+ * as differences, so a machine with kernel.bpf_stats_enabled set records
+ * "off" differently, and says so.
+ */
+static void case_run_stats(void)
+{
+	long long off, on, closed;
+	int stats, stats_err, bad;
+
+	off = runs_counted();
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	stats_err = stats < 0 ? errno : 0;
+	on = runs_counted();
+	if (stats >= 0)
+		close(stats);
+	closed = runs_counted();
+	bad = bpf_enable_stats((enum bpf_stats_type)1);
+	if (bad >= 0)
+		close(bad);
+	CONF_REC("run_stats", "off=%lld enable=%s on=%lld closed=%lld bad_type=%s", off,
+		 stats >= 0 ? "fd" : conf_rc(-(long)stats_err), on, closed,
+		 bad >= 0 ? "fd" : conf_rc(bad < 0 ? -(long)errno : 0));
+}
+
 int main(void)
 {
 	conf_setup();
@@ -922,6 +971,7 @@ int main(void)
 	case_batch_lookup_and_delete();
 	case_batch_update_delete();
 	case_batch_fds();
+	case_run_stats();
 	maps__destroy(sk);
 	case_batch_map_in_map();
 	case_create();
