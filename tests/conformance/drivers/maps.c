@@ -898,6 +898,45 @@ static void case_batch_map_in_map(void)
 	close(inner[1]);
 }
 
+/*
+ * Per-CPU values written from user space keep the caller's padding: each
+ * CPU's copy is round_up(value_size, 8) bytes, copied whole
+ * (copy_map_value_long), and a lookup gives them back.
+ */
+static void case_percpu_padding(void)
+{
+	static const struct { const char *name; int type; } t[] = {
+		{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY },
+		{ "percpu_hash", BPF_MAP_TYPE_PERCPU_HASH },
+		{ "lru_percpu_hash", BPF_MAP_TYPE_LRU_PERCPU_HASH },
+	};
+	unsigned char in[1024], out[1024];
+	char name[64];
+	uint32_t k = 1;
+	size_t i;
+	int c;
+
+	memset(in, 0xab, sizeof(in));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int fd = bpf_map_create(t[i].type, NULL, 4, 4, 4, NULL);
+		long up, lk;
+		int kept = 1;
+
+		snprintf(name, sizeof(name), "percpu_padding_%s", t[i].name);
+		if (fd < 0) {
+			CONF_FAIL(name, "bpf_map_create");
+			continue;
+		}
+		memset(out, 0, sizeof(out));
+		up = bpf_map_update_elem(fd, &k, in, BPF_ANY) ? -(long)errno : 0;
+		lk = bpf_map_lookup_elem(fd, &k, out) ? -(long)errno : 0;
+		for (c = 0; c < ncpus; c++)
+			kept &= !memcmp(out + c * 8, in, 8);
+		CONF_REC(name, "update=%s lookup=%s padding_kept=%d", conf_rc(up), conf_rc(lk), kept);
+		close(fd);
+	}
+}
+
 /* The program's run_cnt (BPF_OBJ_GET_INFO_BY_FD), or -1. */
 static long long run_cnt(void)
 {
@@ -972,6 +1011,7 @@ int main(void)
 	case_batch_update_delete();
 	case_batch_fds();
 	case_run_stats();
+	case_percpu_padding();
 	maps__destroy(sk);
 	case_batch_map_in_map();
 	case_create();
