@@ -36,17 +36,6 @@ static int file_mode(uint32_t flags, unsigned int *fmode)
 	return 0;
 }
 
-static bool can_read(unsigned int fmode)
-{
-	return !(fmode & EMU_FD_WRONLY);
-}
-
-/* map_get_sys_perms: a frozen map is read-only to every descriptor. */
-static bool can_write(const struct emu_map *map, unsigned int fmode)
-{
-	return !(fmode & EMU_FD_RDONLY) && !atomic_load(&map->frozen);
-}
-
 static struct emu_map *map_hold(int fd, unsigned int *fmode, int *err)
 {
 	return emu_fd_hold(fd, EMU_OBJ_MAP, fmode, err);
@@ -189,7 +178,7 @@ static int lookup_common(int fd, const void *key, void *value, __u64 flags)
 	map = map_hold(fd, &fmode, &err);
 	if (!map)
 		return err;
-	if (!can_read(fmode)) {
+	if (!emu_map_fd_can_read(fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}
@@ -226,7 +215,7 @@ int bpf_map_update_elem(int fd, const void *key, const void *value, __u64 flags)
 	map = map_hold(fd, &fmode, &err);
 	if (!map)
 		return emu_err(err);
-	if (!can_write(map, fmode)) {
+	if (!emu_map_fd_can_write(map, fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}
@@ -261,7 +250,7 @@ static int delete_common(int fd, const void *key, __u64 flags)
 	map = map_hold(fd, &fmode, &err);
 	if (!map)
 		return err;
-	if (!can_write(map, fmode)) {
+	if (!emu_map_fd_can_write(map, fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}
@@ -295,7 +284,7 @@ int bpf_map_get_next_key(int fd, const void *key, void *next_key)
 	map = map_hold(fd, &fmode, &err);
 	if (!map)
 		return emu_err(err);
-	if (!can_read(fmode)) {
+	if (!emu_map_fd_can_read(fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}
@@ -334,7 +323,7 @@ static int lookup_and_delete_common(int fd, const void *key, void *value, __u64 
 	map = map_hold(fd, &fmode, &err);
 	if (!map)
 		return err;
-	if (!can_read(fmode) || !can_write(map, fmode)) {
+	if (!emu_map_fd_can_read(fmode) || !emu_map_fd_can_write(map, fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}
@@ -383,7 +372,7 @@ int bpf_map_freeze(int fd)
 	}
 	/* a frozen map is not writable any more: a second freeze is -EPERM
 	 * (observed on 6.18); -EBUSY is left for a race between two freezes */
-	if (!can_write(map, fmode)) {
+	if (!emu_map_fd_can_write(map, fmode)) {
 		err = -EPERM;
 		goto out_release;
 	}

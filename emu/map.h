@@ -30,6 +30,8 @@
 #include <linux/bpf.h>
 #include <bpfemu/map_fast.h>
 
+#include "fd.h"
+
 struct emu_map;
 
 /* Deferred free past a grace period (emu_map_retire). */
@@ -332,6 +334,19 @@ void emu_map_rcu_barrier(void);
  * 1 (stop), or the negative errno of a rejected run.
  */
 long emu_map_for_each_call(void *callback_fn, void *map_def, const void *key, void *value, void *ctx);
+
+/* map_get_sys_perms: what a descriptor of @map may do from user space
+ * (EMU_FD_RDONLY/WRONLY of its open file; a frozen map is read-only to
+ * every descriptor). */
+static inline bool emu_map_fd_can_read(unsigned int fmode)
+{
+	return !(fmode & EMU_FD_WRONLY);
+}
+
+static inline bool emu_map_fd_can_write(const struct emu_map *map, unsigned int fmode)
+{
+	return !(fmode & EMU_FD_RDONLY) && !atomic_load(&map->frozen);
+}
 
 /* New user fd for @map (usercnt+refcnt), @fmode: EMU_FD_RDONLY/WRONLY/0. */
 int emu_map_new_fd(struct emu_map *map, unsigned int fmode);

@@ -47,17 +47,6 @@ struct map_batch {
 	uint64_t flags;
 };
 
-/* map_get_sys_perms: a frozen map is read-only to every descriptor. */
-static bool fd_can_read(unsigned int fmode)
-{
-	return !(fmode & EMU_FD_WRONLY);
-}
-
-static bool fd_can_write(const struct emu_map *map, unsigned int fmode)
-{
-	return !(fmode & EMU_FD_RDONLY) && !atomic_load(&map->frozen);
-}
-
 /* What every generic batch and the htab lookups check first. */
 static int check_elem_flags(const struct emu_map *map, uint64_t elem_flags)
 {
@@ -285,7 +274,7 @@ static int map_do_batch(int fd, unsigned int cmd, struct map_batch *b)
 	map = emu_fd_hold(fd, EMU_OBJ_MAP, &fmode, &err);
 	if (!map)
 		return err;
-	if ((has_read && !fd_can_read(fmode)) || (has_write && !fd_can_write(map, fmode))) {
+	if ((has_read && !emu_map_fd_can_read(fmode)) || (has_write && !emu_map_fd_can_write(map, fmode))) {
 		err = -EPERM;
 		goto out_release;
 	}
