@@ -1,22 +1,47 @@
 // SPDX-License-Identifier: MIT
 /*
- * Ring buffer throughput, samples/s at 64 B and 4 KiB payloads:
+ * Ring buffer throughput at 64 B and 4 KiB payloads:
  *   user -> program: user_ring_buffer__reserve/submit, bpf_user_ringbuf_drain
  *   program -> user: bpf_ringbuf_reserve/submit, ring_buffer__consume
- * each with one producer (producer and consumer alternate on one thread in
- * batches, as a test would drive them) and with several producer threads
- * against a consumer thread; beside a plain memcpy of the same bytes,
- * measured in the same run.  Targets (docs/ringbuf.md): at least the
- * kernel's rate on this machine, and >= 30% of memcpy bandwidth at 4 KiB.
  *
- *   bench_ringbuf [samples-per-case]
+ * Single producer: producer and consumer alternate on one thread in batches
+ * (fill the ring, then empty it), as a test drives them; the program side
+ * runs as a program (emu_run on a bare SCHED_CLS program), so its helpers
+ * take their in-program path and the drain's callback its nested entry.
+ * Each such figure stands beside two baselines measured in the same run:
+ *
+ *   memcpy    the payload bytes copied, nothing else;
+ *   raw ring  a hand-written ring doing the same protocol with no emulation
+ *             layer (raw_* below): 8-byte length headers with BUSY and
+ *             DISCARD bits, positions published with release stores and
+ *             read with acquire loads, the consumer releasing its position
+ *             after each record and calling a function pointer per record.
+ *             user -> program is single-producer (release store publishes
+ *             the header); program -> user is multi-producer as the
+ *             kernel's ring (a spinlock around the reservation, an
+ *             exchange to commit, the consumer position read for the
+ *             wakeup decision).
+ *
+ * Each figure is the best of TRIES tries, the three taken in turn.  Then
+ * several producer threads against a consumer thread (bpfemu only).
+ * "BENCH <name> <value> <unit>" lines feed bench/run.sh's table.
+ *
+ *   bench_ringbuf [samples-per-case [filter]]
+ *
+ * filter: run only the cases whose name contains it, e.g. "prog->user, 1
+ * producer, 64 B" or "threads".
  */
+#if defined(__linux__)
+#define _GNU_SOURCE	/* memfd_create */
+#endif
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,13 +51,16 @@
 
 #include "fd.h"
 #include "map.h"
+#include "prog.h"
 #include "ringbuf.h"
 
 #define RING_SIZE	(1u << 22)	/* 4 MiB */
 #define NR_THREADS	3
+#define TRIES		5
 
 static long nsamples = 1000000;
 static const char *only;	/* run only the cases whose name contains this */
+static struct emu_prog *prog;	/* what the program side runs as */
 
 static int skip(const char *what)
 {
@@ -72,13 +100,22 @@ static void report(const char *what, size_t size, long n, uint64_t ns, double me
 	double secs = (double)ns / 1e9;
 	double bps = (double)n * (double)size / secs;
 
-	printf("%-34s %5zu B  %10.0f samples/s  %8.1f MB/s", what, size, n / secs, bps / 1e6);
+	printf("%-34s %5zu B  %10.0f samples/s  %8.1f MB/s  %7.1f ns", what, size, n / secs,
+	       bps / 1e6, (double)ns / n);
 	if (memcpy_bps > 0)
 		printf("  (%5.1f%% of memcpy)", 100.0 * bps / memcpy_bps);
 	printf("\n");
 }
 
-static double bench_memcpy(size_t size)
+/* What the consuming side has read: it reads every sample it is sent. */
+struct acc {
+	uint64_t sum;
+	long n;
+	uint8_t buf[4096];
+};
+
+/* ns for @n memcpys of @size bytes, spread as a ring's records are */
+static uint64_t time_memcpy(size_t size, long n)
 {
 	size_t span = RING_SIZE;
 	uint8_t *src = malloc(span + size), *dst = malloc(span + size);
@@ -88,18 +125,219 @@ static double bench_memcpy(size_t size)
 	memset(src, 1, span + size);
 	memset(dst, 0, span + size);
 	t0 = wall_ns();
-	for (i = 0; i < nsamples; i++) {
+	for (i = 0; i < n; i++) {
 		size_t off = ((size_t)i * (size + 8)) % span;
 
 		memcpy(dst + off, src + off, size);
 		__asm__ volatile("" : : "r"(dst) : "memory");
 	}
 	ns = wall_ns() - t0;
-	report("memcpy", size, nsamples, ns, 0);
 	free(src);
 	free(dst);
-	return (double)nsamples * (double)size / ((double)ns / 1e9);
+	return ns;
 }
+
+/* ------------------------------------------------ the raw rings */
+
+/*
+ * The baseline: a ring with the kernel's record format and positions, but
+ * nothing of bpfemu (no map, no helpers, no program entry, no checks a
+ * verifier would make).  The data area is mapped twice in a row, as the
+ * emulated ring's, so a record that wraps stays contiguous.
+ */
+#define RAW_BUSY	(1u << 31)
+#define RAW_DISCARD	(1u << 30)
+#define RAW_HDR		8
+
+struct raw_ring {
+	_Alignas(64) unsigned long cons;
+	_Alignas(64) unsigned long prod;
+	_Alignas(64) atomic_uint lock;	/* multi-producer only */
+	unsigned long mask;
+	uint8_t *data;
+	unsigned long wakeups;
+};
+
+typedef int (*raw_cb_t)(void *ctx, void *sample, uint32_t len);
+
+static void raw_open(struct raw_ring *r)
+{
+	size_t size = RING_SIZE;
+	uint8_t *p;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	r->mask = size - 1;
+#if defined(__linux__)
+	fd = memfd_create("raw-ring", 0);
+#else
+	char tmpl[] = "/tmp/bench-ring-XXXXXX";
+
+	fd = mkstemp(tmpl);
+	if (fd >= 0)
+		unlink(tmpl);
+#endif
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0) {
+		perror("raw ring");
+		exit(1);
+	}
+	p = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED ||
+	    mmap(p, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+	    mmap(p + size, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		perror("raw ring mmap");
+		exit(1);
+	}
+	close(fd);
+	r->data = p;
+}
+
+static void raw_close(struct raw_ring *r)
+{
+	munmap(r->data, 2 * (r->mask + 1));
+}
+
+static inline uint32_t raw_total(uint32_t len)
+{
+	return (len + RAW_HDR + 7) & ~7u;
+}
+
+/* Single producer: only this thread moves prod. */
+static void *raw_sp_reserve(struct raw_ring *r, uint32_t size)
+{
+	unsigned long cons = __atomic_load_n(&r->cons, __ATOMIC_ACQUIRE);
+	unsigned long prod = __atomic_load_n(&r->prod, __ATOMIC_RELAXED);
+	uint32_t total = raw_total(size);
+	uint32_t *hdr;
+
+	if (r->mask + 1 - (prod - cons) < total)
+		return NULL;
+	hdr = (uint32_t *)(r->data + (prod & r->mask));
+	hdr[0] = size | RAW_BUSY;
+	hdr[1] = 0;
+	__atomic_store_n(&r->prod, prod + total, __ATOMIC_RELEASE);
+	return hdr + 2;
+}
+
+static void raw_sp_submit(void *sample)
+{
+	uint32_t *hdr = (uint32_t *)((uint8_t *)sample - RAW_HDR);
+
+	__atomic_store_n(hdr, *hdr & ~RAW_BUSY, __ATOMIC_RELEASE);
+}
+
+static void raw_spin_lock(atomic_uint *l)
+{
+	while (atomic_exchange_explicit(l, 1, memory_order_acquire))
+		while (atomic_load_explicit(l, memory_order_relaxed))
+			sched_yield();
+}
+
+/* Multi-producer: positions reserved under the lock. */
+static void *raw_mp_reserve(struct raw_ring *r, uint32_t size)
+{
+	unsigned long cons = __atomic_load_n(&r->cons, __ATOMIC_ACQUIRE);
+	uint32_t total = raw_total(size);
+	unsigned long prod;
+	uint32_t *hdr;
+
+	raw_spin_lock(&r->lock);
+	prod = __atomic_load_n(&r->prod, __ATOMIC_RELAXED);
+	if (prod + total - cons > r->mask) {
+		atomic_store_explicit(&r->lock, 0, memory_order_release);
+		return NULL;
+	}
+	hdr = (uint32_t *)(r->data + (prod & r->mask));
+	hdr[0] = size | RAW_BUSY;
+	hdr[1] = 0;
+	__atomic_store_n(&r->prod, prod + total, __ATOMIC_RELEASE);
+	atomic_store_explicit(&r->lock, 0, memory_order_release);
+	return hdr + 2;
+}
+
+/* Commit with a full barrier, then decide on a wakeup: did the consumer
+ * catch up with this very record? */
+static void raw_mp_submit(struct raw_ring *r, void *sample)
+{
+	uint32_t *hdr = (uint32_t *)((uint8_t *)sample - RAW_HDR);
+	unsigned long pos = (unsigned long)((uint8_t *)hdr - r->data);
+
+	__atomic_exchange_n(hdr, *hdr & ~RAW_BUSY, __ATOMIC_ACQ_REL);
+	if ((__atomic_load_n(&r->cons, __ATOMIC_ACQUIRE) & r->mask) == pos)
+		r->wakeups++;
+}
+
+/* The consumer: records in order, each position released after its record. */
+static long raw_consume(struct raw_ring *r, raw_cb_t cb, void *ctx)
+{
+	unsigned long cons = __atomic_load_n(&r->cons, __ATOMIC_RELAXED);
+	unsigned long prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE);
+	long n = 0;
+
+	while (cons < prod) {
+		uint32_t *hdr = (uint32_t *)(r->data + (cons & r->mask));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		uint32_t size = len & ~(RAW_BUSY | RAW_DISCARD);
+
+		if (len & RAW_BUSY)
+			break;
+		if (raw_total(size) > prod - cons)
+			break;	/* a broken header: stop, as a drain would */
+		cons += raw_total(size);
+		if (!(len & RAW_DISCARD)) {
+			cb(ctx, hdr + 2, size);
+			n++;
+		}
+		__atomic_store_n(&r->cons, cons, __ATOMIC_RELEASE);
+	}
+	return n;
+}
+
+/* The callback reads what it was sent, as the emulated ones do. */
+static int raw_cb(void *ctx, void *sample, uint32_t len)
+{
+	struct acc *a = ctx;
+
+	memcpy(a->buf, sample, len);
+	a->sum += a->buf[0];
+	a->n++;
+	return 0;
+}
+
+/* ns for @n samples of @size bytes through the raw ring, one direction */
+static uint64_t time_raw(bool multi_producer, size_t size, long n)
+{
+	static struct acc acc;
+	struct raw_ring r;
+	uint8_t src[4096];
+	uint64_t t0, ns;
+	long sent = 0;
+
+	memset(src, 2, sizeof(src));
+	memset(&acc, 0, sizeof(acc));
+	raw_open(&r);
+	t0 = wall_ns();
+	while (acc.n < n) {
+		for (; sent < n; sent++) {
+			void *p = multi_producer ? raw_mp_reserve(&r, (uint32_t)size)
+						 : raw_sp_reserve(&r, (uint32_t)size);
+
+			if (!p)
+				break;
+			memcpy(p, src, size);
+			if (multi_producer)
+				raw_mp_submit(&r, p);
+			else
+				raw_sp_submit(p);
+		}
+		raw_consume(&r, raw_cb, &acc);
+	}
+	ns = wall_ns() - t0;
+	raw_close(&r);
+	return ns;
+}
+
+/* ------------------------------------------------ bpfemu */
 
 /*
  * Both directions run the same two loops (one producer alternating with the
@@ -113,7 +351,9 @@ struct bench_ring;
 
 struct ring_dir {
 	const char *name;	/* the rows' prefix, also what skip() matches */
+	const char *key;	/* the BENCH lines' */
 	uint32_t map_type;
+	bool multi_producer;	/* the raw ring to measure it against */
 	/* Put up to n samples of size bytes from src in the ring without
 	 * waiting; returns how many went in (fewer when the ring is full). */
 	long (*fill)(struct bench_ring *r, uint8_t *src, size_t size, long n);
@@ -124,13 +364,6 @@ struct ring_dir {
 	void (*take_wait)(struct bench_ring *r);
 	/* A producer thread: arg is a struct producer. */
 	void *(*producer)(void *arg);
-};
-
-/* What the consuming side has read: it reads every sample it is sent. */
-struct acc {
-	uint64_t sum;
-	long n;
-	uint8_t buf[4096];
 };
 
 struct bench_ring {
@@ -174,9 +407,19 @@ static long user_fill(struct bench_ring *r, uint8_t *src, size_t size, long n)
 	return i;
 }
 
+/* The program: one drain. */
+static long drain_prog(void *arg)
+{
+	struct bench_ring *r = arg;
+
+	return bpfemu_helper_user_ringbuf_drain(r->def, drain_cb, &r->acc, 0);
+}
+
 static void user_take(struct bench_ring *r)
 {
-	bpfemu_helper_user_ringbuf_drain(r->def, drain_cb, &r->acc, 0);
+	long ret;
+
+	emu_run(prog, EMU_ENTRY_PROG, drain_prog, r, &ret);
 }
 
 static void user_take_wait(struct bench_ring *r)
@@ -209,7 +452,9 @@ static void *user_producer(void *arg)
 
 static const struct ring_dir user_to_prog = {
 	.name = "user->prog",
+	.key = "user_to_prog",
 	.map_type = BPF_MAP_TYPE_USER_RINGBUF,
+	.multi_producer = false,
 	.fill = user_fill,
 	.take = user_take,
 	.take_wait = user_take_wait,
@@ -229,13 +474,37 @@ static int consume_cb(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static long kernel_fill(struct bench_ring *r, uint8_t *src, size_t size, long n)
+struct produce_args {
+	struct bench_ring *r;
+	uint8_t *src;
+	size_t size;
+	long n;
+};
+
+/* The program: reserve, fill and submit samples until n or a full ring. */
+static long produce_prog(void *arg)
 {
+	struct produce_args *a = arg;
 	long i;
 
-	for (i = 0; i < n && !bpfemu_helper_ringbuf_output(r->def, src, size, 0); i++)
-		;
+	for (i = 0; i < a->n; i++) {
+		void *p = bpfemu_helper_ringbuf_reserve(a->r->def, a->size, 0);
+
+		if (!p)
+			break;
+		memcpy(p, a->src, a->size);
+		bpfemu_helper_ringbuf_submit(p, 0);
+	}
 	return i;
+}
+
+static long kernel_fill(struct bench_ring *r, uint8_t *src, size_t size, long n)
+{
+	struct produce_args a = { .r = r, .src = src, .size = size, .n = n };
+	long ret = 0;
+
+	emu_run(prog, EMU_ENTRY_PROG, produce_prog, &a, &ret);
+	return ret;
 }
 
 static void kernel_take(struct bench_ring *r)
@@ -268,14 +537,16 @@ static void *kernel_producer(void *arg)
 
 static const struct ring_dir prog_to_user = {
 	.name = "prog->user",
+	.key = "prog_to_user",
 	.map_type = BPF_MAP_TYPE_RINGBUF,
+	.multi_producer = true,
 	.fill = kernel_fill,
 	.take = kernel_take,
 	.take_wait = kernel_take_wait,
 	.producer = kernel_producer,
 };
 
-/* ------------------------------------------------ the two loops */
+/* ------------------------------------------------ the loops */
 
 static void ring_open(struct bench_ring *r, const struct ring_dir *dir)
 {
@@ -300,31 +571,66 @@ static void ring_close(struct bench_ring *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
-static void bench_single(const struct ring_dir *dir, size_t size, double memcpy_bps)
+/* ns for @n samples of @size bytes through bpfemu, one producer */
+static uint64_t time_emu(const struct ring_dir *dir, size_t size, long n)
 {
 	struct bench_ring r;
 	uint8_t src[4096];
-	char what[64];
-	uint64_t t0;
+	uint64_t t0, ns;
 	long sent = 0;
-
-	snprintf(what, sizeof(what), "%s, 1 producer", dir->name);
-	if (skip(what))
-		return;
 
 	memset(src, 2, sizeof(src));
 	ring_open(&r, dir);
 	t0 = wall_ns();
-	while (r.acc.n < nsamples) {
+	while (r.acc.n < n) {
 		/* Fill the ring, then let the other side empty it. */
-		sent += dir->fill(&r, src, size, nsamples - sent);
+		sent += dir->fill(&r, src, size, n - sent);
 		dir->take(&r);
 	}
-	report(what, size, nsamples, wall_ns() - t0, memcpy_bps);
+	ns = wall_ns() - t0;
 	ring_close(&r);
+	return ns;
 }
 
-static void bench_threads(const struct ring_dir *dir, size_t size, double memcpy_bps)
+static uint64_t min_ns(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* One direction, one size: bpfemu, the raw ring and memcpy, best of TRIES. */
+static void bench_single(const struct ring_dir *dir, size_t size)
+{
+	uint64_t emu = UINT64_MAX, raw = UINT64_MAX, mem = UINT64_MAX;
+	double n = (double)nsamples, mem_bps;
+	char what[64];
+	int t;
+
+	snprintf(what, sizeof(what), "%s, 1 producer, %zu B", dir->name, size);
+	if (skip(what))
+		return;
+
+	for (t = 0; t < TRIES; t++) {
+		mem = min_ns(mem, time_memcpy(size, nsamples));
+		raw = min_ns(raw, time_raw(dir->multi_producer, size, nsamples));
+		emu = min_ns(emu, time_emu(dir, size, nsamples));
+	}
+	mem_bps = n * (double)size / ((double)mem / 1e9);
+	report("memcpy", size, nsamples, mem, 0);
+	snprintf(what, sizeof(what), "%s, raw ring", dir->name);
+	report(what, size, nsamples, raw, mem_bps);
+	snprintf(what, sizeof(what), "%s, 1 producer", dir->name);
+	report(what, size, nsamples, emu, mem_bps);
+
+	printf("BENCH ring_%s_%zu %.1f ns/sample\n", dir->key, size, emu / n);
+	printf("BENCH ring_%s_%zu_memcpy %.1f ns/sample\n", dir->key, size, mem / n);
+	printf("BENCH ring_%s_%zu_raw %.1f ns/sample\n", dir->key, size, raw / n);
+	printf("BENCH ratio_ring_%s_%zu_vs_memcpy %.2f x\n", dir->key, size,
+	       (double)emu / (double)mem);
+	printf("BENCH ratio_ring_%s_%zu_vs_raw %.2f x\n", dir->key, size,
+	       (double)emu / (double)raw);
+}
+
+static void bench_threads(const struct ring_dir *dir, size_t size)
 {
 	struct producer prod[NR_THREADS];
 	pthread_t th[NR_THREADS];
@@ -334,7 +640,7 @@ static void bench_threads(const struct ring_dir *dir, size_t size, double memcpy
 	uint64_t t0;
 	int i;
 
-	snprintf(what, sizeof(what), "%s, %d producer threads", dir->name, NR_THREADS);
+	snprintf(what, sizeof(what), "%s, %d producer threads, %zu B", dir->name, NR_THREADS, size);
 	if (skip(what))
 		return;
 
@@ -348,7 +654,8 @@ static void bench_threads(const struct ring_dir *dir, size_t size, double memcpy
 		dir->take_wait(&r);
 	for (i = 0; i < NR_THREADS; i++)
 		pthread_join(th[i], NULL);
-	report(what, size, total, wall_ns() - t0, memcpy_bps);
+	snprintf(what, sizeof(what), "%s, %d producer threads", dir->name, NR_THREADS);
+	report(what, size, total, wall_ns() - t0, 0);
 	ring_close(&r);
 }
 
@@ -356,20 +663,27 @@ int main(int argc, char **argv)
 {
 	size_t sizes[] = { 64, 4096 };
 	size_t i;
+	int ok;
 
 	if (argc > 1)
 		nsamples = atol(argv[1]);
 	if (argc > 2)
 		only = argv[2];
 	emu_ringbuf_register();
-	printf("ring %u KiB, %ld samples per case\n", RING_SIZE >> 10, nsamples);
-	for (i = 0; i < 2; i++) {
-		double m = bench_memcpy(sizes[i]);
-
-		bench_single(&user_to_prog, sizes[i], m);
-		bench_threads(&user_to_prog, sizes[i], m);
-		bench_single(&prog_to_user, sizes[i], m);
-		bench_threads(&prog_to_user, sizes[i], m);
+	prog = emu_prog_new_bare("bench_ringbuf", BPF_PROG_TYPE_SCHED_CLS);
+	if (!prog) {
+		fprintf(stderr, "no memory for the program\n");
+		return 1;
 	}
-	return bpfemu_live_objects() == 0 ? 0 : 1;
+	printf("ring %u KiB, %ld samples per case, best of %d\n", RING_SIZE >> 10, nsamples,
+	       TRIES);
+	for (i = 0; i < 2; i++) {
+		bench_single(&user_to_prog, sizes[i]);
+		bench_threads(&user_to_prog, sizes[i]);
+		bench_single(&prog_to_user, sizes[i]);
+		bench_threads(&prog_to_user, sizes[i]);
+	}
+	emu_prog_put(prog);
+	ok = bpfemu_live_objects() == 0;
+	return ok ? 0 : 1;
 }
