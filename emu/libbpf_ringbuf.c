@@ -3,7 +3,8 @@
  * libbpf's ring buffer API over emulated maps (spec user_ringbuf.md §4,
  * §7.3): the consumer of BPF_MAP_TYPE_RINGBUF and the producer of
  * BPF_MAP_TYPE_USER_RINGBUF, with libbpf's algorithms, errnos and memory
- * ordering.
+ * ordering (one place is cheaper with the same guarantees: the producer's
+ * submit publishes with a release store, see user_ringbuf_commit).
  *
  * Where libbpf mmap()s the map fd, we map the ring's shared-memory file
  * with the permissions the kernel grants (emu_ringbuf_view_map): consumer
@@ -592,9 +593,17 @@ static void user_ringbuf_commit(struct user_ring_buffer *rb, void *sample, bool 
 	new_len = *hdr & ~BPF_RINGBUF_BUSY_BIT;
 	if (discard)
 		new_len |= BPF_RINGBUF_DISCARD_BIT;
-	/* The release that publishes the payload to the drain. */
+	/*
+	 * The release that publishes the payload to the drain's acquire of
+	 * the header.  libbpf exchanges here; a release store orders the
+	 * payload the same way and avoids a locked instruction.  Nothing
+	 * needs the exchange's full barrier: submit decides no wakeup, the
+	 * drain never writes a header, and each producer commits only its
+	 * own record (reserve is serialised by the caller; submits of
+	 * different records may race, and touch different words).
+	 */
 	emu_ringbuf_tsan_release(&rb->erb->tsan_data);
-	__atomic_exchange_n(hdr, new_len, __ATOMIC_ACQ_REL);
+	__atomic_store_n(hdr, new_len, __ATOMIC_RELEASE);
 }
 
 void user_ring_buffer__discard(struct user_ring_buffer *rb, void *sample)
