@@ -48,6 +48,17 @@ static size_t host_page_size(void)
 	return page;
 }
 
+/* log2 of the host page size (a power of two): emu_ringbuf_of_sample runs
+ * on every submit, and a shift costs less than a multiplication. */
+static unsigned int host_page_shift(void)
+{
+	static unsigned int shift;
+
+	if (!shift)
+		shift = (unsigned int)__builtin_ctzl(host_page_size());
+	return shift;
+}
+
 static bool is_power_of_2(uint32_t n)
 {
 	return n && !(n & (n - 1));
@@ -156,6 +167,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	rb->shm_fd = -1;
 	rb->shm_ro_fd = -1;
 	rb->page_size = page;
+	rb->page_shift = host_page_shift();
 	rb->mask = size - 1;
 
 	ret = ringbuf_shm_open(EMU_RINGBUF_POS_PAGES * page + size, &rb->shm_ro_fd);
@@ -292,7 +304,7 @@ static int ringbuf_poll(struct emu_map *map)
 	return emu_ringbuf_poll_state((struct emu_ringbuf *)map);
 }
 
-static const struct emu_map_ops ringbuf_ops = {
+const struct emu_map_ops emu_ringbuf_kern_ops = {
 	.alloc_check = ringbuf_alloc_check,
 	.alloc = ringbuf_alloc,
 	.free = ringbuf_free,
@@ -307,7 +319,7 @@ static const struct emu_map_ops ringbuf_ops = {
 	.fd_flags = EMU_FD_POLLIN,
 };
 
-static const struct emu_map_ops user_ringbuf_ops = {
+const struct emu_map_ops emu_ringbuf_user_ops = {
 	.alloc_check = ringbuf_alloc_check,
 	.alloc = ringbuf_alloc,
 	.free = ringbuf_free,
@@ -324,20 +336,13 @@ static const struct emu_map_ops user_ringbuf_ops = {
 
 void emu_ringbuf_register(void)
 {
-	emu_map_register_type(BPF_MAP_TYPE_RINGBUF, &ringbuf_ops);
-	emu_map_register_type(BPF_MAP_TYPE_USER_RINGBUF, &user_ringbuf_ops);
+	emu_map_register_type(BPF_MAP_TYPE_RINGBUF, &emu_ringbuf_kern_ops);
+	emu_map_register_type(BPF_MAP_TYPE_USER_RINGBUF, &emu_ringbuf_user_ops);
 }
 
 __attribute__((constructor)) static void ringbuf_init(void)
 {
 	emu_ringbuf_register();
-}
-
-struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map)
-{
-	if (!map || (map->ops != &ringbuf_ops && map->ops != &user_ringbuf_ops))
-		return NULL;
-	return (struct emu_ringbuf *)map;
 }
 
 /* ---------------------------------------------------------------- wakeups */
@@ -399,7 +404,7 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 	}
 	hdr = (struct ringbuf_rec_hdr *)(rb->data + (prod_pos & rb->mask));
 	__atomic_store_n(&hdr->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
-	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) / rb->page_size);
+	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) >> rb->page_shift);
 	emu_ringbuf_tsan_release(&rb->tsan_data);
 	emu_ringbuf_store(rb->producer_pos, new_prod_pos);
 	emu_unlock(&rb->prod_lock);
@@ -409,26 +414,46 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample)
 {
 	const struct ringbuf_rec_hdr *hdr = (const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
-	uintptr_t page = (uintptr_t)hdr & ~(uintptr_t)(host_page_size() - 1);
+	unsigned int shift = host_page_shift();
 	const struct ringbuf_hdr_page *hp;
 
-	hp = (const void *)(page - (uintptr_t)hdr->pg_off * host_page_size());
+	hp = (const void *)((((uintptr_t)hdr >> shift) - hdr->pg_off) << shift);
 	return hp->magic == RINGBUF_MAGIC ? hp->rb : NULL;
 }
 
 void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
 {
+	emu_ringbuf_commit_rb(emu_ringbuf_of_sample(sample), sample, flags, discard);
+}
+
+void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard)
+{
 	struct ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
-	struct emu_ringbuf *rb = emu_ringbuf_of_sample(sample);
 	unsigned long rec_pos, cons_pos;
 	uint32_t new_len;
 
 	new_len = __atomic_load_n(&hdr->len, __ATOMIC_RELAXED) ^ BPF_RINGBUF_BUSY_BIT;
 	if (discard)
 		new_len |= BPF_RINGBUF_DISCARD_BIT;
-	/* The exchange publishes the payload to the consumer. */
 	emu_ringbuf_tsan_release(&rb->tsan_data);
 	emu_ringbuf_tsan_ignore_writes_begin();
+	if ((flags & (BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) == BPF_RB_NO_WAKEUP) {
+		/*
+		 * No wakeup to decide: a release store publishes the payload
+		 * to the consumer's acquire of the header just as well, and
+		 * costs far less than the locked exchange.  Nothing else ever
+		 * writes this header while it is BUSY.
+		 */
+		__atomic_store_n(&hdr->len, new_len, __ATOMIC_RELEASE);
+		emu_ringbuf_tsan_ignore_writes_end();
+		return;
+	}
+	/*
+	 * The exchange publishes the payload and is a full barrier: the
+	 * consumer position read below cannot be taken before the header is
+	 * visible, or a consumer that found this record still BUSY and went
+	 * to sleep could be missed (a lost wakeup).
+	 */
 	__atomic_exchange_n(&hdr->len, new_len, __ATOMIC_ACQ_REL);
 	emu_ringbuf_tsan_ignore_writes_end();
 

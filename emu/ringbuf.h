@@ -63,6 +63,7 @@ struct emu_ringbuf {
 	uint8_t *data;
 	uint64_t mask;			/* max_entries - 1 */
 	size_t page_size;
+	unsigned int page_shift;	/* log2(page_size): pg_off without a division */
 	uint8_t *area;			/* header page: start of the view */
 	size_t area_size;
 	int shm_fd;			/* backing file for user-space views */
@@ -123,8 +124,18 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
  * constructor, which a static link may drop). */
 void emu_ringbuf_register(void);
 
-/* The ring behind a map of either ring buffer type, NULL for other types. */
-struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map);
+/* The two types' ops (ringbuf.c), for the inline emu_ringbuf_from_map. */
+extern const struct emu_map_ops emu_ringbuf_kern_ops;
+extern const struct emu_map_ops emu_ringbuf_user_ops;
+
+/* The ring behind a map of either ring buffer type, NULL for other types.
+ * Inline: every helper call on a ring asks. */
+static inline struct emu_ringbuf *emu_ringbuf_from_map(struct emu_map *map)
+{
+	if (!map || (map->ops != &emu_ringbuf_kern_ops && map->ops != &emu_ringbuf_user_ops))
+		return NULL;
+	return (struct emu_ringbuf *)map;
+}
 
 /* Ring size in bytes (max_entries). */
 /* The backing file to map a user view with @prot through: a read-only
@@ -166,6 +177,8 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size);
 /* Commit a record from emu_ringbuf_reserve (bpf_ringbuf_commit): clear BUSY
  * (and set DISCARD), then wake the consumer per @flags (spec §7.2). */
 void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard);
+/* The same, for a caller that already found the sample's ring. */
+void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard);
 
 /* The ring a reserved sample belongs to (through its header's pg_off). */
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample);

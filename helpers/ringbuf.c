@@ -4,8 +4,9 @@
  * and 198-200; spec user_ringbuf.md §7).
  *
  * Lifetime of a record: reserve (BUSY, producer position already moved past
- * it) -> submit or discard (BUSY cleared with an atomic exchange, DISCARD
- * set for discard) -> the consumer skips or delivers it in order.  The
+ * it) -> submit or discard (BUSY cleared with an atomic exchange, or a
+ * release store under BPF_RB_NO_WAKEUP; DISCARD set for discard) -> the
+ * consumer skips or delivers it in order.  The
  * verifier makes every reserved record be submitted or discarded before
  * the program exits.
  *
@@ -49,15 +50,18 @@ static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
 }
 
 /* The verifier only accepts a pointer returned by bpf_ringbuf_reserve
- * (6.18: "R1 type=map_value expected=ringbuf_mem", -EACCES). */
-static bool ringbuf_sample_ok(const void *data, const char *helper)
+ * (6.18: "R1 type=map_value expected=ringbuf_mem", -EACCES).  Returns the
+ * sample's ring, which the commit then needs not look up again. */
+static struct emu_ringbuf *ringbuf_sample_ok(const void *data, const char *helper)
 {
-	if (data && emu_ringbuf_of_sample(data))
-		return true;
+	struct emu_ringbuf *rb = data ? emu_ringbuf_of_sample(data) : NULL;
+
+	if (rb)
+		return rb;
 	emu_verifier_reject(-EACCES, "ringbuf_bad_sample",
 			    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve (R1 type=... expected=ringbuf_mem)",
 			    helper);
-	return false;
+	return NULL;
 }
 
 long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
@@ -77,7 +81,7 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 		return -EAGAIN;
 	if (size)
 		memcpy(rec, data, size);
-	emu_ringbuf_commit(rec, flags, false);
+	emu_ringbuf_commit_rb(rb, rec, flags, false);
 	return 0;
 }
 
@@ -102,24 +106,30 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 
 void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
 {
+	struct emu_ringbuf *rb;
+
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit, );
-	if (!ringbuf_sample_ok(data, "bpf_ringbuf_submit"))
+	rb = ringbuf_sample_ok(data, "bpf_ringbuf_submit");
+	if (!rb)
 		return;
 	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_submit",
 			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
-	emu_ringbuf_commit(data, flags, false);
+	emu_ringbuf_commit_rb(rb, data, flags, false);
 }
 
 void bpfemu_helper_ringbuf_discard(void *data, __u64 flags)
 {
+	struct emu_ringbuf *rb;
+
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard, );
-	if (!ringbuf_sample_ok(data, "bpf_ringbuf_discard"))
+	rb = ringbuf_sample_ok(data, "bpf_ringbuf_discard");
+	if (!rb)
 		return;
 	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_discard",
 			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
-	emu_ringbuf_commit(data, flags, true);
+	emu_ringbuf_commit_rb(rb, data, flags, true);
 }
 
 __u64 bpfemu_helper_ringbuf_query(void *ringbuf, __u64 flags)
