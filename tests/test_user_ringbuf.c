@@ -757,6 +757,73 @@ static void test_callback_dynptr_is_local_and_writes_reach_the_ring(void **state
 	ring_close(&r);
 }
 
+/*
+ * Every length and offset a 48-byte sample allows, through bpf_dynptr_read
+ * and bpf_dynptr_write (short copies take their own path), and writes whose
+ * source is the sample itself, shifted either way: memmove's result.
+ */
+#define MOVE_SZ 48
+
+static void fill_pattern(uint8_t *p)
+{
+	for (int i = 0; i < MOVE_SZ; i++)
+		p[i] = (uint8_t)(i * 7 + 1);
+}
+
+static int move_cb(const struct bpf_dynptr *d, void *ctx)
+{
+	uint8_t *sample = bpfemu_helper_dynptr_data(d, 0, MOVE_SZ);
+	uint8_t ref[MOVE_SZ], buf[MOVE_SZ + 2];
+	uint32_t off, len;
+
+	(void)ctx;
+	assert_non_null(sample);
+	for (len = 0; len <= MOVE_SZ; len++) {
+		for (off = 0; off + len <= MOVE_SZ; off++) {
+			/* read: exactly len bytes, nothing around them */
+			fill_pattern(sample);
+			memset(buf, 0xee, sizeof(buf));
+			assert_int_equal(bpfemu_helper_dynptr_read(buf + 1, len, d, off, 0), 0);
+			assert_memory_equal(buf + 1, sample + off, len);
+			assert_int_equal(buf[0], 0xee);
+			assert_int_equal(buf[len + 1], 0xee);
+
+			/* overlapping write, source ahead of and behind the target */
+			for (int shift = -3; shift <= 3; shift++) {
+				int src = (int)off + shift;
+
+				if (src < 0 || src + (int)len > MOVE_SZ)
+					continue;
+				fill_pattern(sample);
+				fill_pattern(ref);
+				memmove(ref + off, ref + src, len);
+				assert_int_equal(bpfemu_helper_dynptr_write(d, off, sample + src,
+									    len, 0), 0);
+				assert_memory_equal(sample, ref, MOVE_SZ);
+			}
+		}
+	}
+	/* one past the end still fails, for every length */
+	for (len = 1; len <= MOVE_SZ; len++)
+		assert_int_equal(bpfemu_helper_dynptr_read(buf, len, d, MOVE_SZ - len + 1, 0),
+				 -E2BIG);
+	return 0;
+}
+
+static void test_dynptr_read_and_write_move_every_length_and_offset(void **state)
+{
+	struct ring r;
+	void *p;
+
+	(void)state;
+	ring_open(&r, page);
+	p = produce_reserve(&r, MOVE_SZ);
+	assert_non_null(p);
+	produce_commit(&r, p, false);
+	assert_int_equal(bpfemu_helper_user_ringbuf_drain(r.def, move_cb, NULL, 0), 1);
+	ring_close(&r);
+}
+
 /* ------------------------------------------------------------ verifier rules */
 
 static void test_callback_returning_two_is_rejected(void **state)
@@ -877,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_zero_length_sample_gives_empty_dynptr),
 		cmocka_unit_test(test_wakeup_rules),
 		cmocka_unit_test(test_callback_dynptr_is_local_and_writes_reach_the_ring),
+		cmocka_unit_test(test_dynptr_read_and_write_move_every_length_and_offset),
 		cmocka_unit_test(test_callback_returning_two_is_rejected),
 		cmocka_unit_test(test_callback_returning_two_abandons_the_program_run),
 		cmocka_unit_test(test_drain_of_a_kernel_ringbuf_is_rejected),
