@@ -46,6 +46,7 @@ struct drain_call {
 	drain_cb_t cb;
 	struct emu_dynptr *dynptr;
 	void *ctx;
+	struct emu_prog *prog;	/* the calling program, NULL outside one */
 };
 
 /* Returns a peek_result, or -EINVAL / -E2BIG for a bad header. */
@@ -117,9 +118,9 @@ static long drain_call_cb(struct drain_call *call)
 
 	/* Outside any program (a test calling the helper) there is no
 	 * program to run the callback as: call it directly. */
-	if (!emu_ctx.prog)
+	if (!call->prog)
 		return drain_trampoline(call);
-	emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, drain_trampoline, call, &ret);
+	emu_run(call->prog, EMU_ENTRY_CALLBACK, drain_trampoline, call, &ret);
 	return ret;
 }
 
@@ -175,7 +176,9 @@ static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *sa
 		ret = drain_call_cb(call);
 		/* Consumed even when the callback stops the drain with 1. */
 		user_ringbuf_release(rb, size);
-		if (emu_callback_check_ret(BPF_FUNC_user_ringbuf_drain, ret)) {
+		/* 0 and 1 are the verifier's range: only others need the check. */
+		if ((unsigned int)ret > 1 &&
+		    emu_callback_check_ret(BPF_FUNC_user_ringbuf_drain, ret)) {
 			/* Only reached outside a program; inside, the run is gone. */
 			*samples_out = samples + 1;
 			return -EINVAL;
@@ -212,7 +215,11 @@ static long drain_guarded(struct emu_ringbuf *rb, struct drain_call *call, long 
 long bpfemu_helper_user_ringbuf_drain(void *map, void *callback_fn, void *ctx, __u64 flags)
 {
 	const __u64 wakeup_flags = BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP;
-	struct drain_call call = { .cb = (drain_cb_t)callback_fn, .ctx = ctx };
+	struct drain_call call = {
+		.cb = (drain_cb_t)callback_fn,
+		.ctx = ctx,
+		.prog = emu_ctx.prog,
+	};
 	struct emu_ringbuf *rb;
 	long samples = 0, ret;
 	int busy = 0;
