@@ -784,6 +784,210 @@ static void test_timer_tracing_programs_may_use_timers_kprobes_may_not(void **st
 	tmap_close(&m);
 }
 
+/* ------------------------------------------ timers due in one advance */
+
+/*
+ * The clock takes a fired timer out of its queue while the callback runs;
+ * a re-arm from the callback only marks it, and it goes back when the
+ * callback returns.  Nothing of that may be visible: the cases below are
+ * the ones that path changes.
+ */
+
+static int zero_rearm_left;
+
+static int cb_rearm_zero(void *map, int *key, struct elem *value)
+{
+	fire_record(map, key, value);
+	if (zero_rearm_left-- > 0)
+		assert_int_equal(bpfemu_helper_timer_start(&value->t, 0, 0), 0);
+	return 0;
+}
+
+static void test_timer_zero_delay_rearm_fires_again_in_the_same_advance_after_the_others_due(void **state)
+{
+	struct tmap m;
+	struct elem *a, *b;
+	uint64_t t0;
+	int i;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 2), 0);
+	a = tmap_elem(&m, 0);
+	b = tmap_elem(&m, 1);
+	timer_ready(&m, a, cb_rearm_zero);
+	timer_ready(&m, b, cb_record);
+	zero_rearm_left = 2;
+	t0 = now_mono();
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	assert_int_equal(t_start(&b->t, MS, 0), 0);
+	/* a's re-arm is started after b was: b first, then a twice more */
+	ADVANCE_EXPECT_FIRES(MS, 4);
+	assert_int_equal(fires[0].key_val, 0);
+	assert_int_equal(fires[1].key_val, 1);
+	assert_int_equal(fires[2].key_val, 0);
+	assert_int_equal(fires[3].key_val, 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(fires[i].now, t0 + MS);
+	assert_int_equal(bpfemu_clock_pending(), 0);
+	/* re-armed with no delay and nothing else due: fires alone, at once */
+	zero_rearm_left = 1;
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 6);
+	assert_int_equal(fires[5].now, fires[4].now);
+	assert_int_equal(t_cancel(&a->t), 0);
+	tmap_close(&m);
+}
+
+static struct bpf_timer *victim;
+static void *victim_map;
+static uint32_t victim_key;
+static long victim_ret;
+
+static int cb_cancel_victim(void *map, int *key, struct elem *value)
+{
+	fire_record(map, key, value);
+	victim_ret = bpfemu_helper_timer_cancel(victim);
+	return 0;
+}
+
+static int cb_overwrite_victim(void *map, int *key, struct elem *value)
+{
+	struct elem zero = { 0 };
+
+	fire_record(map, key, value);
+	/* an ARRAY update: cancel-and-free of the victim's timer */
+	victim_ret = bpfemu_helper_map_update_elem(victim_map, &victim_key, &zero, 0);
+	return 0;
+}
+
+static void test_timer_callback_cancelling_or_freeing_a_timer_due_at_the_same_instant(void **state)
+{
+	struct tmap m;
+	struct elem *a, *b, *c;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 3), 0);
+	a = tmap_elem(&m, 0);
+	b = tmap_elem(&m, 1);
+	c = tmap_elem(&m, 2);
+	timer_ready(&m, a, cb_cancel_victim);
+	timer_ready(&m, b, cb_record);
+	timer_ready(&m, c, cb_record);
+	victim = &b->t;
+	/* a re-arms itself before b is due: b was still pending when a ran */
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	assert_int_equal(t_start(&b->t, MS, 0), 0);
+	assert_int_equal(t_start(&c->t, MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 2);
+	assert_int_equal(victim_ret, 1);
+	assert_int_equal(fires[0].key_val, 0);
+	assert_int_equal(fires[1].key_val, 2);
+	assert_int_equal(t_start(&b->t, MS, 0), -EINVAL);
+
+	/* the same with a cancel-and-free: c's element is overwritten */
+	assert_int_equal(t_setcb(&a->t, cb_overwrite_victim), 0);
+	victim_map = m.def;
+	victim_key = 2;
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	assert_int_equal(t_start(&c->t, MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 3);
+	assert_int_equal(victim_ret, 0);
+	assert_int_equal(fires[2].key_val, 0);
+	assert_int_equal(t_cancel(&c->t), -EINVAL);
+	assert_int_equal(bpfemu_clock_pending(), 0);
+	tmap_close(&m);
+}
+
+static int reject_round;
+
+/* Re-arms itself, then breaks a verifier rule the first time round. */
+static int cb_rearm_then_reject(void *map, int *key, struct elem *value)
+{
+	fire_record(map, key, value);
+	assert_int_equal(bpfemu_helper_timer_start(&value->t, MS, 0), 0);
+	if (reject_round++ == 0)
+		bpfemu_helper_timer_start(NULL, 0, 0);
+	return 0;
+}
+
+static void test_timer_rejection_in_a_callback_leaves_the_other_timers_due_firing(void **state)
+{
+	struct tmap m;
+	struct elem *a, *b, *c;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 3), 0);
+	a = tmap_elem(&m, 0);
+	b = tmap_elem(&m, 1);
+	c = tmap_elem(&m, 2);
+	timer_ready(&m, a, cb_record);
+	timer_ready(&m, b, cb_rearm_then_reject);
+	timer_ready(&m, c, cb_record);
+	reject_round = 0;
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	assert_int_equal(t_start(&b->t, MS, 0), 0);
+	assert_int_equal(t_start(&c->t, MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 3);
+	assert_true(bpfemu_diag_has("timer_not_map_value"));
+	assert_int_equal(fires[0].key_val, 0);
+	assert_int_equal(fires[1].key_val, 1);
+	assert_int_equal(fires[2].key_val, 2);
+	/* the abandoned callback's re-arm, made before the rejection, stays;
+	 * its timer is not left running: it fires again, and cancels work */
+	assert_int_equal(bpfemu_clock_pending(), 1);
+	ADVANCE_EXPECT_FIRES(MS, 4);
+	assert_int_equal(fires[3].key_val, 1);
+	assert_int_equal(t_cancel(&b->t), 1);
+	assert_int_equal(bpfemu_clock_pending(), 0);
+	tmap_close(&m);
+}
+
+static uint64_t seen_pending, seen_next;
+static int suspend_once;
+
+static int cb_rearm_and_look(void *map, int *key, struct elem *value)
+{
+	fire_record(map, key, value);
+	assert_int_equal(bpfemu_helper_timer_start(&value->t, 10 * MS, 0), 0);
+	seen_pending = bpfemu_clock_pending();
+	seen_next = bpfemu_clock_next_deadline();
+	if (suspend_once-- > 0)
+		assert_int_equal(bpfemu_clock_suspend(4 * MS), 0);
+	return 0;
+}
+
+static void test_timer_rearmed_by_its_callback_is_pending_and_moves_with_its_clock(void **state)
+{
+	struct tmap m;
+	struct elem *a, *b;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 2), 0);
+	a = tmap_elem(&m, 0);
+	b = tmap_elem(&m, 1);
+	assert_int_equal(t_init(&a->t, &m, EMU_CLOCK_BOOTTIME), 0);
+	assert_int_equal(t_setcb(&a->t, cb_rearm_and_look), 0);
+	timer_ready(&m, b, cb_record);
+	suspend_once = 1;
+	t0 = now_mono();
+	assert_int_equal(t_start(&a->t, MS, 0), 0);
+	assert_int_equal(t_start(&b->t, 20 * MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 1);
+	/* during its callback: pending, and the earliest */
+	assert_int_equal(seen_pending, 2);
+	assert_int_equal(seen_next, t0 + 11 * MS);
+	/* the suspend made in the callback moved the BOOTTIME re-arm 4 ms
+	 * closer on the MONOTONIC timeline; b (MONOTONIC) did not move */
+	assert_int_equal(bpfemu_clock_next_deadline(), t0 + 7 * MS);
+	ADVANCE_EXPECT_FIRES(6 * MS - 1, 1);
+	ADVANCE_EXPECT_FIRES(1, 2);
+	assert_int_equal(fires[1].now, t0 + 7 * MS);
+	assert_int_equal(t_cancel(&a->t), 1);
+	assert_int_equal(t_cancel(&b->t), 1);
+	tmap_close(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -826,6 +1030,10 @@ int main(void)
 		TT(test_timer_boottime_timer_fires_after_a_suspend_monotonic_does_not),
 		TT(test_timer_helpers_are_allowed_outside_any_program),
 		TT(test_timer_tracing_programs_may_use_timers_kprobes_may_not),
+		TT(test_timer_zero_delay_rearm_fires_again_in_the_same_advance_after_the_others_due),
+		TT(test_timer_callback_cancelling_or_freeing_a_timer_due_at_the_same_instant),
+		TT(test_timer_rejection_in_a_callback_leaves_the_other_timers_due_firing),
+		TT(test_timer_rearmed_by_its_callback_is_pending_and_moves_with_its_clock),
 	};
 
 	return cmocka_run_group_tests(tests, timer_group_setup, timer_group_teardown);
