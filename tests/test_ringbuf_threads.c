@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -147,9 +148,15 @@ static void *user_producer(void *arg)
 			atomic_fetch_add(&u->failures, 1);
 			return NULL;
 		}
+		/* Only reserve needs the lock (libbpf): every other sample is
+		 * filled and submitted after it is released, racing the other
+		 * producers' submits. */
+		if (seq & 1)
+			pthread_mutex_unlock(&u->prod_lock);
 		fill(s, a->id, seq);
 		user_ring_buffer__submit(u->urb, s);
-		pthread_mutex_unlock(&u->prod_lock);
+		if (!(seq & 1))
+			pthread_mutex_unlock(&u->prod_lock);
 	}
 	return NULL;
 }
@@ -227,6 +234,7 @@ static void test_producers_on_threads_against_racing_drainers(void **state)
 
 struct kctx {
 	void *def;
+	uint64_t flags;		/* the producers' commit flags */
 	atomic_long eagain;
 	atomic_int stop;	/* the consumer gave up: producers must not spin */
 	struct checker chk;	/* consumer thread only */
@@ -248,7 +256,8 @@ static void *kernel_producer(void *arg)
 		fill(&s, a->id, seq);
 		/* Alternate the two ways programs produce. */
 		if (seq & 1) {
-			while (bpfemu_helper_ringbuf_output(a->k->def, &s, sample_size(seq), 0) == -EAGAIN) {
+			while (bpfemu_helper_ringbuf_output(a->k->def, &s, sample_size(seq),
+							    a->k->flags) == -EAGAIN) {
 				atomic_fetch_add(&a->k->eagain, 1);
 				if (atomic_load(&a->k->stop))
 					return NULL;
@@ -264,7 +273,7 @@ static void *kernel_producer(void *arg)
 				sched_yield();
 			}
 			memcpy(p, &s, sample_size(seq));
-			bpfemu_helper_ringbuf_submit(p, 0);
+			bpfemu_helper_ringbuf_submit(p, a->k->flags);
 		}
 	}
 	return NULL;
@@ -281,6 +290,7 @@ static int consume_cb(void *ctx, void *data, size_t size)
 struct consumer_arg {
 	struct ring_buffer *rb;
 	struct kctx *k;
+	bool spin;		/* consume without waiting (no wakeups come) */
 	int polls_timed_out;
 	int last_ret;
 };
@@ -306,7 +316,15 @@ static void *consumer(void *arg)
 	 */
 	while (c->k->chk.total < want && c->k->chk.errors == 0 &&
 	       now_ms() - last_progress < 10000) {
-		int n = ring_buffer__poll(c->rb, 200);
+		int n;
+
+		if (c->spin) {
+			n = ring_buffer__consume(c->rb);
+			if (n == 0)
+				sched_yield();
+		} else {
+			n = ring_buffer__poll(c->rb, 200);
+		}
 
 		c->last_ret = n;
 		if (n < 0)
@@ -320,7 +338,9 @@ static void *consumer(void *arg)
 	return NULL;
 }
 
-static void test_programs_on_threads_against_a_polling_consumer(void **state)
+/* NR_PRODUCERS programs committing with @flags against a consumer thread
+ * that polls (or, with @spin, consumes without waiting). */
+static void programs_on_threads(uint64_t flags, bool spin)
 {
 	pthread_t prod[NR_PRODUCERS], cons;
 	struct kprod_arg pa[NR_PRODUCERS];
@@ -329,12 +349,13 @@ static void test_programs_on_threads_against_a_polling_consumer(void **state)
 	struct kctx k;
 	int fd, i;
 
-	(void)state;
 	memset(&k, 0, sizeof(k));
+	k.flags = flags;
 	map = map_of_type(BPF_MAP_TYPE_RINGBUF, (uint32_t)sysconf(_SC_PAGESIZE) * 2, &fd);
 	k.def = emu_map_def(map);
 	memset(&ca, 0, sizeof(ca));
 	ca.k = &k;
+	ca.spin = spin;
 	ca.rb = ring_buffer__new(fd, consume_cb, &k, NULL);
 	assert_non_null(ca.rb);
 
@@ -362,11 +383,26 @@ static void test_programs_on_threads_against_a_polling_consumer(void **state)
 	emu_fd_reap();
 }
 
+static void test_programs_on_threads_against_a_polling_consumer(void **state)
+{
+	(void)state;
+	programs_on_threads(0, false);
+}
+
+/* BPF_RB_NO_WAKEUP commits publish with a release store instead of the
+ * exchange: the consumer must still see every payload whole. */
+static void test_no_wakeup_programs_on_threads_against_a_spinning_consumer(void **state)
+{
+	(void)state;
+	programs_on_threads(BPF_RB_NO_WAKEUP, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_producers_on_threads_against_racing_drainers),
 		cmocka_unit_test(test_programs_on_threads_against_a_polling_consumer),
+		cmocka_unit_test(test_no_wakeup_programs_on_threads_against_a_spinning_consumer),
 	};
 
 	return cmocka_run_group_tests(tests, ringbuf_group_setup, ringbuf_group_teardown);
