@@ -43,48 +43,134 @@ int emu_ls_map_alloc_check(const struct emu_map_attr *attr)
 	return 0;
 }
 
-/* The least used slot, lowest index on ties (bpf_local_storage_cache_idx_get). */
-static uint16_t cache_idx_get(struct emu_ls_cache *cache)
-{
-	uint64_t min_usage = UINT64_MAX;
-	uint16_t i, res = 0;
+/* ------------------------------------------------------------- map ids */
 
-	pthread_mutex_lock(&cache->lock);
-	for (i = 0; i < EMU_LS_CACHE_SIZE; i++) {
-		if (cache->idx_usage[i] < min_usage) {
-			min_usage = cache->idx_usage[i];
-			res = i;
-			if (!min_usage)
-				break;
+/*
+ * The lowest free id of @ids (bpf_local_storage_cache_idx_get's place: the
+ * kernel hands out cache slots, shared; ids are each map's own).  The
+ * bitmap grows by doubling and goes with the last id, so nothing stays
+ * allocated once every map is freed.
+ */
+static int idpool_get(struct emu_ls_idpool *ids, uint32_t *id)
+{
+	uint32_t w, nr_words, limit;
+	uint64_t *used;
+
+	pthread_mutex_lock(&ids->lock);
+	for (w = 0; w < ids->nr_words; w++)
+		if (~ids->used[w])
+			break;
+	if (w == ids->nr_words) {
+		nr_words = ids->nr_words ? ids->nr_words * 2 : 1;
+		used = emu_calloc(nr_words, sizeof(*used));
+		if (!used) {
+			pthread_mutex_unlock(&ids->lock);
+			return -ENOMEM;
 		}
+		if (ids->nr_words)
+			memcpy(used, ids->used, ids->nr_words * sizeof(*used));
+		emu_free(ids->used);
+		ids->used = used;
+		ids->nr_words = nr_words;
 	}
-	cache->idx_usage[res]++;
-	pthread_mutex_unlock(&cache->lock);
-	return res;
+	*id = w * 64 + (uint32_t)__builtin_ctzll(~ids->used[w]);
+	ids->used[w] |= 1ull << (*id % 64);
+	ids->nr_used++;
+	limit = atomic_load_explicit(&ids->limit, memory_order_relaxed);
+	if (*id >= limit)
+		atomic_store_explicit(&ids->limit, *id + 1, memory_order_relaxed);
+	pthread_mutex_unlock(&ids->lock);
+	return 0;
 }
 
-static void cache_idx_free(struct emu_ls_cache *cache, uint16_t idx)
+static void idpool_put(struct emu_ls_idpool *ids, uint32_t id)
 {
-	pthread_mutex_lock(&cache->lock);
-	cache->idx_usage[idx]--;
-	pthread_mutex_unlock(&cache->lock);
+	uint32_t limit;
+
+	pthread_mutex_lock(&ids->lock);
+	ids->used[id / 64] &= ~(1ull << (id % 64));
+	if (!--ids->nr_used) {
+		emu_free(ids->used);
+		ids->used = NULL;
+		ids->nr_words = 0;
+		limit = 0;
+	} else {
+		limit = atomic_load_explicit(&ids->limit, memory_order_relaxed);
+		while (limit && !(ids->used[(limit - 1) / 64] & (1ull << ((limit - 1) % 64))))
+			limit--;
+	}
+	atomic_store_explicit(&ids->limit, limit, memory_order_relaxed);
+	pthread_mutex_unlock(&ids->lock);
 }
 
-struct emu_map *emu_ls_map_alloc(const struct emu_map_attr *attr, struct emu_ls_cache *cache,
+struct emu_map *emu_ls_map_alloc(const struct emu_map_attr *attr, struct emu_ls_idpool *ids,
 				 int *err)
 {
 	struct emu_ls_map *smap;
 
 	smap = emu_calloc(1, sizeof(*smap));
-	if (!smap) {
+	if (!smap || idpool_get(ids, &smap->id)) {
+		emu_free(smap);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	emu_map_init_from_attr(&smap->map, attr);
 	pthread_mutex_init(&smap->lock, NULL);
-	smap->cache = cache;
-	smap->cache_idx = cache_idx_get(cache);
+	smap->ids = ids;
 	return &smap->map;
+}
+
+/* ------------------------------------------------------------- indexes */
+
+static size_t index_size(uint32_t nr)
+{
+	return sizeof(struct emu_ls_index) + (size_t)nr * sizeof(struct emu_ls_elem *);
+}
+
+/* The first index, in the storage's own allocation: not freed apart. */
+static struct emu_ls_index *storage_first_index(struct bpf_local_storage *ls)
+{
+	return (struct emu_ls_index *)(ls + 1);
+}
+
+static void index_free_rcu(struct emu_rcu_head *head)
+{
+	emu_free((char *)head - offsetof(struct emu_ls_index, rcu));
+}
+
+/*
+ * Make the index of @ls hold @id: if it is too small, publish a copy at
+ * least twice as large and return the old one in *@old, which the caller
+ * retires once it has dropped the lock.  Called with ls->lock held, before
+ * the element is linked: a failure (-ENOMEM) leaves everything as it was.
+ */
+static int index_reserve(struct bpf_local_storage *ls, uint32_t id, struct emu_ls_index **old)
+{
+	struct emu_ls_index *idx = atomic_load_explicit(&ls->index, memory_order_relaxed), *nidx;
+	uint32_t i, nr;
+
+	*old = NULL;
+	if (id < idx->nr)
+		return 0;
+	nr = idx->nr * 2 > id + 1 ? idx->nr * 2 : id + 1;
+	nidx = emu_calloc(1, index_size(nr));
+	if (!nidx)
+		return -ENOMEM;
+	nidx->nr = nr;
+	for (i = 0; i < idx->nr; i++)
+		atomic_init(&nidx->slot[i],
+			    atomic_load_explicit(&idx->slot[i], memory_order_relaxed));
+	atomic_store_explicit(&ls->index, nidx, memory_order_release);
+	/* The first index goes with the storage; later ones on their own. */
+	if (idx != storage_first_index(ls))
+		*old = idx;
+	return 0;
+}
+
+static void index_retire(struct emu_ls_index *idx)
+{
+	if (idx)
+		emu_map_retire(&idx->rcu, index_free_rcu);
 }
 
 /* ------------------------------------------------------------ elements */
@@ -97,7 +183,10 @@ static void elem_free_rcu(struct emu_rcu_head *head)
 static void storage_free_rcu(struct emu_rcu_head *head)
 {
 	struct bpf_local_storage *ls = (void *)((char *)head - offsetof(struct bpf_local_storage, rcu));
+	struct emu_ls_index *idx = atomic_load_explicit(&ls->index, memory_order_relaxed);
 
+	if (idx != storage_first_index(ls))
+		emu_free(idx);
 	pthread_mutex_destroy(&ls->lock);
 	emu_free(ls);
 }
@@ -167,11 +256,13 @@ static void unlink_map(struct emu_ls_elem *e)
 	pthread_mutex_unlock(&smap->lock);
 }
 
-/* Link at the head of the owner's list (publishes the element).
- * Called with ls->lock held. */
+/* Link at the head of the owner's list and into its index (publishes the
+ * element; the index holds its map's id: index_reserve).  Called with
+ * ls->lock held. */
 static void link_storage(struct bpf_local_storage *ls, struct emu_ls_elem *e)
 {
 	struct emu_ls_elem *first = atomic_load_explicit(&ls->list, memory_order_relaxed);
+	struct emu_ls_index *idx = atomic_load_explicit(&ls->index, memory_order_relaxed);
 
 	e->storage = ls;
 	e->sprev = NULL;
@@ -180,17 +271,21 @@ static void link_storage(struct bpf_local_storage *ls, struct emu_ls_elem *e)
 	if (first)
 		first->sprev = e;
 	atomic_store_explicit(&ls->list, e, memory_order_release);
+	/* A replaced element of the same map leaves the slot to us. */
+	atomic_store_explicit(&idx->slot[e->owner_map->id], e, memory_order_release);
 }
 
 /*
- * Unlink from the owner's list and its cache slot.  The element keeps its
- * snext, so a lockless reader standing on it walks on.  Returns true if the
- * list is now empty.  Called with ls->lock held.
+ * Unlink from the owner's list and its index.  The element keeps its
+ * snext, so a walker standing on it walks on; a reader that reaches it
+ * through the index (or an index since replaced) sees smap NULL.  Returns
+ * true if the list is now empty.  Called with ls->lock held.
  */
 static bool unlink_storage(struct bpf_local_storage *ls, struct emu_ls_elem *e)
 {
 	struct emu_ls_elem *next = atomic_load_explicit(&e->snext, memory_order_relaxed);
-	uint16_t idx = e->owner_map->cache_idx;
+	struct emu_ls_index *idx = atomic_load_explicit(&ls->index, memory_order_relaxed);
+	uint32_t id = e->owner_map->id;
 
 	if (e->sprev)
 		atomic_store_explicit(&e->sprev->snext, next, memory_order_release);
@@ -198,8 +293,9 @@ static bool unlink_storage(struct bpf_local_storage *ls, struct emu_ls_elem *e)
 		atomic_store_explicit(&ls->list, next, memory_order_release);
 	if (next)
 		next->sprev = e->sprev;
-	if (atomic_load_explicit(&ls->cache[idx], memory_order_relaxed) == e)
-		atomic_store_explicit(&ls->cache[idx], NULL, memory_order_release);
+	/* Linked means indexed; the slot may hold the element replacing us. */
+	if (atomic_load_explicit(&idx->slot[id], memory_order_relaxed) == e)
+		atomic_store_explicit(&idx->slot[id], NULL, memory_order_relaxed);
 	atomic_store_explicit(&e->smap, NULL, memory_order_relaxed);
 	return !atomic_load_explicit(&ls->list, memory_order_relaxed);
 }
@@ -234,26 +330,6 @@ static void selem_unlink(struct emu_ls_elem *e)
 		emu_map_retire(&ls->rcu, storage_free_rcu);
 }
 
-struct emu_ls_elem *emu_ls_lookup_slow(struct bpf_local_storage *ls, struct emu_ls_map *smap,
-				       bool cacheit)
-{
-	struct emu_ls_elem *e;
-
-	for (e = atomic_load_explicit(&ls->list, memory_order_acquire); e;
-	     e = atomic_load_explicit(&e->snext, memory_order_acquire))
-		if (atomic_load_explicit(&e->smap, memory_order_relaxed) == smap)
-			break;
-	if (!e || !cacheit)
-		return e;
-	/* Only an element still linked may enter the cache, else a deleted
-	 * one could be found again through it. */
-	pthread_mutex_lock(&ls->lock);
-	if (atomic_load_explicit(&e->smap, memory_order_relaxed) == smap)
-		atomic_store_explicit(&ls->cache[smap->cache_idx], e, memory_order_release);
-	pthread_mutex_unlock(&ls->lock);
-	return e;
-}
-
 static struct emu_ls_elem *elem_of(void *data)
 {
 	return data ? (struct emu_ls_elem *)((char *)data - offsetof(struct emu_ls_elem, data)) : NULL;
@@ -278,11 +354,24 @@ static int check_flags(const void *old, uint64_t map_flags)
  */
 static int storage_alloc(struct bpf_local_storage **slot, struct emu_ls_elem *first)
 {
+	struct emu_ls_idpool *ids = first->owner_map->ids;
 	struct bpf_local_storage *ls, *expected = NULL;
+	struct emu_ls_index *idx;
+	uint32_t nr;
 
-	ls = emu_calloc(1, sizeof(*ls));
+	/* Room for every id in use now: maps are usually all created before
+	 * the owners get storage, so the index rarely grows. */
+	nr = atomic_load_explicit(&ids->limit, memory_order_relaxed);
+	if (nr <= first->owner_map->id)
+		nr = first->owner_map->id + 1;
+	if (nr < EMU_LS_INDEX_MIN)
+		nr = EMU_LS_INDEX_MIN;
+	ls = emu_calloc(1, sizeof(*ls) + index_size(nr));
 	if (!ls)
 		return -ENOMEM;
+	idx = storage_first_index(ls);
+	idx->nr = nr;
+	atomic_init(&ls->index, idx);
 	pthread_mutex_init(&ls->lock, NULL);
 	ls->owner_slot = slot;
 	/* Not yet visible: no reader, but the map side is shared. */
@@ -303,6 +392,7 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 		    const void *value, uint64_t map_flags, int *err)
 {
 	struct emu_ls_elem *e = NULL, *old_e, *result;
+	struct emu_ls_index *old_idx = NULL;
 	struct bpf_local_storage *ls;
 	void *old;
 	int ret;
@@ -333,7 +423,7 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 	if ((map_flags & BPF_F_LOCK) && !(map_flags & BPF_NOEXIST)) {
 		/* Hoping for an in-place update that needs neither a new element
 		 * nor the storage lock. */
-		old = emu_ls_lookup(ls, smap, false);
+		old = emu_ls_lookup(ls, smap);
 		ret = check_flags(old, map_flags);
 		if (ret)
 			goto out_err;
@@ -358,7 +448,7 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
-	old_e = emu_ls_lookup_slow(ls, smap, false);
+	old_e = emu_ls_lookup_elem(ls, smap);
 	ret = check_flags(old_e, map_flags);
 	if (ret)
 		goto out_unlock;
@@ -368,6 +458,13 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 		pthread_mutex_unlock(&ls->lock);
 		elem_free_now(e);
 		return result->data;
+	}
+	/* A replaced element holds the slot already; a new one may need a
+	 * larger index, made before anything is linked. */
+	if (!old_e) {
+		ret = index_reserve(ls, smap->id, &old_idx);
+		if (ret)
+			goto out_unlock;
 	}
 	/* Link the new element (map, then owner), then drop the old one:
 	 * a replacement is new memory; pointers to the old value go stale. */
@@ -379,6 +476,7 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 		unlink_map(old_e);
 	}
 	pthread_mutex_unlock(&ls->lock);
+	index_retire(old_idx);
 	if (old_e)
 		elem_retire(old_e);
 	return e->data;
@@ -397,7 +495,7 @@ int emu_ls_delete(struct bpf_local_storage **slot, struct emu_ls_map *smap)
 	struct bpf_local_storage *ls = emu_ls_storage(slot);
 	struct emu_ls_elem *e;
 
-	e = ls ? emu_ls_lookup_slow(ls, smap, false) : NULL;
+	e = emu_ls_lookup_elem(ls, smap);
 	if (!e)
 		return -ENOENT;
 	selem_unlink(e);
@@ -451,7 +549,9 @@ void emu_ls_map_free(struct emu_map *map)
 		selem_unlink(e);
 	}
 	emu_map_rcu_exit();
-	cache_idx_free(smap->cache, smap->cache_idx);
+	/* Every element is unlinked: no index holds one of ours for a new
+	 * map with our id to find. */
+	idpool_put(smap->ids, smap->id);
 	pthread_mutex_destroy(&smap->lock);
 	emu_free(smap);
 }

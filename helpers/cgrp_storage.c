@@ -25,7 +25,8 @@
 #include "map.h"
 #include "prog.h"
 
-static struct emu_ls_cache cgroup_cache = EMU_LS_CACHE_INIT;
+/* Ids of the cgroup storage maps: their slots in each cgroup's index. */
+static struct emu_ls_idpool cgroup_ids = EMU_LS_IDPOOL_INIT;
 
 /* ------------------------------------------------------- busy counter */
 
@@ -96,7 +97,7 @@ static inline void rcu_exit_if(bool entered)
 
 static struct emu_map *cgrp_storage_map_alloc(const struct emu_map_attr *attr, int *err)
 {
-	return emu_ls_map_alloc(attr, &cgroup_cache, err);
+	return emu_ls_map_alloc(attr, &cgroup_ids, err);
 }
 
 static int cgrp_storage_lookup_sys(struct emu_map *map, const void *key, void *value,
@@ -118,7 +119,7 @@ static int cgrp_storage_lookup_sys(struct emu_map *map, const void *key, void *v
 	rcu = rcu_enter_if_needed();
 	cgrp_storage_lock();
 	busy_hook_run();
-	data = emu_ls_lookup(emu_ls_storage(&cgrp->bpf_cgrp_storage), emu_ls_map_of(map), true);
+	data = emu_ls_lookup(emu_ls_storage(&cgrp->bpf_cgrp_storage), emu_ls_map_of(map));
 	cgrp_storage_unlock();
 	if (!data) {
 		err = -ENOENT;
@@ -236,7 +237,7 @@ static inline struct emu_ls_map *cgrp_storage_map(void *map_def, const char *hel
 	return emu_ls_map_of(map);
 }
 
-/* Everything past the cached hit: busy, first lookups, creation. */
+/* Everything past an indexed hit inside a run: busy, creation. */
 static __attribute__((noinline)) void *cgrp_storage_get_slow(struct emu_ls_map *smap,
 							      struct cgroup *cgroup, void *value,
 							      __u64 flags)
@@ -246,11 +247,11 @@ static __attribute__((noinline)) void *cgrp_storage_get_slow(struct emu_ls_map *
 	int err;
 
 	rcu = rcu_enter_if_needed();
-	/* 6.15+: busy still looks up (without caching), only creation is
-	 * refused. */
+	/* 6.15+: busy still looks up (the kernel without caching; our index
+	 * is no cache), only creation is refused. */
 	nobusy = cgrp_storage_trylock();
 	busy_hook_run();
-	data = emu_ls_lookup(emu_ls_storage(&cgroup->bpf_cgrp_storage), smap, nobusy);
+	data = emu_ls_lookup(emu_ls_storage(&cgroup->bpf_cgrp_storage), smap);
 	if (data)
 		goto out_unlock;
 	/* Only a cgroup that is still referenced by its directory gets new
@@ -266,7 +267,6 @@ out_unlock:
 
 void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
 {
-	struct bpf_local_storage *ls;
 	struct emu_ls_map *smap;
 	struct emu_ls_elem *e;
 
@@ -280,19 +280,18 @@ void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *val
 	if (!cgroup)
 		return NULL;
 	/*
-	 * The common case, a cache hit inside a run with nothing else on this
-	 * thread's storage: a read that changes nothing, so the busy count
-	 * and the read-side section the full path takes would be taken and
-	 * given back with nothing observable in between.
+	 * The common case, existing storage found through the cgroup's index
+	 * inside a run with nothing else on this thread's storage: a read that
+	 * changes nothing, so the busy count and the read-side section the
+	 * full path takes would be taken and given back with nothing
+	 * observable in between.  The index never misses (local_storage.h):
+	 * the slow path is for creation, busy and calls outside a run.
 	 */
 	if (__builtin_expect(emu_in_bpf() && !cgrp_storage_busy &&
 			     !atomic_load_explicit(&busy_hook, memory_order_relaxed), 1)) {
-		ls = emu_ls_storage(&cgroup->bpf_cgrp_storage);
-		if (ls) {
-			e = atomic_load_explicit(&ls->cache[smap->cache_idx], memory_order_acquire);
-			if (e && atomic_load_explicit(&e->smap, memory_order_relaxed) == smap)
-				return e->data;
-		}
+		e = emu_ls_lookup_elem(emu_ls_storage(&cgroup->bpf_cgrp_storage), smap);
+		if (e)
+			return e->data;
 	}
 	return cgrp_storage_get_slow(smap, cgroup, value, flags);
 }

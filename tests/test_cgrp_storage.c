@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * BPF_MAP_TYPE_CGRP_STORAGE: creation rules (cgrp_storage.md §1), the
- * cache slots (§3), bpf_cgrp_storage_get (§4) and _delete (§5) in the
- * kernel's order, the 6.15-6.19 busy semantics (§8), user-space access with
- * a cgroup fd as the key (§6) and lifetime (§7).
+ * BPF_MAP_TYPE_CGRP_STORAGE: creation rules (cgrp_storage.md §1), the map
+ * ids and per-cgroup indexes that replace the kernel's cache (§3),
+ * bpf_cgrp_storage_get (§4) and _delete (§5) in the kernel's order, the
+ * 6.15-6.19 busy semantics (§8), user-space access with a cgroup fd as the
+ * key (§6) and lifetime (§7).
  */
 #include "test_cgrp_storage.h"
 
@@ -109,26 +110,29 @@ static void test_create_with_timer_or_wq_in_value_returns_eopnotsupp(void **stat
 	assert_int_equal(create_err(&attr), 0);
 }
 
-static void test_cache_slots_go_to_the_least_used_lowest_index(void **state)
+static void test_map_ids_are_dense_lowest_free_first_and_go_with_the_last_map(void **state)
 {
-	struct smap m[18];
+	struct smap m[70];
 	int i;
 
 	(void)state;
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 70; i++) {
 		assert_int_equal(smap_open(&m[i]), 0);
-		assert_int_equal(emu_ls_cache_idx(m[i].map), i);
+		assert_int_equal(emu_ls_map_id(m[i].map), i);
 	}
-	/* all used once: lowest index wins the tie */
-	assert_int_equal(smap_open(&m[16]), 0);
-	assert_int_equal(emu_ls_cache_idx(m[16].map), 0);
-	/* a freed slot is the least used again */
+	/* a freed id is the lowest free one again */
 	smap_close(&m[5]);
-	assert_int_equal(smap_open(&m[17]), 0);
-	assert_int_equal(emu_ls_cache_idx(m[17].map), 5);
-	for (i = 0; i < 18; i++)
-		if (i != 5)
-			smap_close(&m[i]);
+	smap_close(&m[66]);
+	assert_int_equal(smap_open(&m[5]), 0);
+	assert_int_equal(emu_ls_map_id(m[5].map), 5);
+	assert_int_equal(smap_open(&m[66]), 0);
+	assert_int_equal(emu_ls_map_id(m[66].map), 66);
+	for (i = 0; i < 70; i++)
+		smap_close(&m[i]);
+	/* nothing left of the pool (the teardown counts live objects) */
+	assert_int_equal(smap_open(&m[0]), 0);
+	assert_int_equal(emu_ls_map_id(m[0].map), 0);
+	smap_close(&m[0]);
 }
 
 /*
@@ -416,7 +420,6 @@ struct nest {
 	void *got_create;
 	long del;
 	int busy;
-	struct emu_ls_elem *cached;
 };
 
 static void nest_hook(void *arg)
@@ -427,11 +430,9 @@ static void nest_hook(void *arg)
 	n->got = s_get(n->m, n->cg, NULL, 0);
 	n->got_create = s_get(n->m, n->cg, NULL, F_CREATE);
 	n->del = s_del(n->m, n->cg);
-	n->cached = n->cg->bpf_cgrp_storage ?
-		atomic_load(&n->cg->bpf_cgrp_storage->cache[emu_ls_cache_idx(n->m->map)]) : NULL;
 }
 
-static void test_nested_get_while_busy_finds_existing_storage_without_caching_it(void **state)
+static void test_nested_get_while_busy_finds_existing_storage(void **state)
 {
 	struct smap m, other;
 	struct cgroup *cg;
@@ -442,8 +443,9 @@ static void test_nested_get_while_busy_finds_existing_storage_without_caching_it
 	cg = fixture_open(&m, smap_open, NULL);
 	assert_int_equal(smap_open(&other), 0);
 	p = s_get(&m, cg, NULL, F_CREATE);
-	/* creation does not fill the cache; a slow-path hit would */
-	assert_null(atomic_load(&cg->bpf_cgrp_storage->cache[emu_ls_cache_idx(m.map)]));
+	/* indexed from its creation on: no cache to fill, nothing for busy
+	 * to skip (the kernel's busy lookup does not cache) */
+	assert_ptr_equal(ls_indexed(cg, &m), ls_elem_of(p));
 	n.m = &m;
 	n.cg = cg;
 	emu_cgrp_storage_set_busy_hook(nest_hook, &n);
@@ -452,12 +454,10 @@ static void test_nested_get_while_busy_finds_existing_storage_without_caching_it
 	assert_ptr_equal(n.got, p);
 	assert_ptr_equal(n.got_create, p);
 	assert_int_equal(n.del, -EBUSY);
-	assert_null(n.cached);
-	/* not busy any more: found, cached, deletable */
+	/* not busy any more: found, deletable */
 	assert_int_equal(emu_cgrp_storage_busy(), 0);
 	assert_ptr_equal(s_get(&m, cg, NULL, 0), p);
-	assert_ptr_equal(atomic_load(&cg->bpf_cgrp_storage->cache[emu_ls_cache_idx(m.map)]),
-			 (char *)p - offsetof(struct emu_ls_elem, data));
+	assert_ptr_equal(ls_indexed(cg, &m), ls_elem_of(p));
 	assert_int_equal(s_del(&m, cg), 0);
 	fixture_close(&m, cg, -1);
 	smap_close(&other);
@@ -777,7 +777,7 @@ static void test_many_maps_on_one_cgroup_are_independent(void **state)
 	}
 	for (i = 0; i < N; i++) {
 		assert_int_equal(((struct val *)s_get(&m[i], cg, NULL, 0))->a, i);
-		/* twice: the second is a cache hit, or its slot's neighbour's */
+		/* twice: the first left nothing behind (no cache) */
 		assert_int_equal(((struct val *)s_get(&m[i], cg, NULL, 0))->a, i);
 		assert_null(s_get(&m[i], other, NULL, 0));
 	}
@@ -837,7 +837,7 @@ int main(void)
 		T(test_create_without_btf_returns_einval_before_e2big),
 		T(test_create_value_size_limit_is_65407),
 		T(test_create_with_timer_or_wq_in_value_returns_eopnotsupp),
-		T(test_cache_slots_go_to_the_least_used_lowest_index),
+		T(test_map_ids_are_dense_lowest_free_first_and_go_with_the_last_map),
 		T(test_get_without_create_on_empty_cgroup_returns_null_and_creates_nothing),
 		T(test_get_create_without_value_gives_zeroed_storage),
 		T(test_get_create_with_value_copies_it_and_user_space_reads_it),
@@ -851,7 +851,7 @@ int main(void)
 		T(test_delete_with_null_cgroup_returns_einval),
 		T(test_delete_of_missing_storage_returns_enoent),
 		T(test_delete_removes_storage_then_get_is_null_and_user_lookup_enoent),
-		T(test_nested_get_while_busy_finds_existing_storage_without_caching_it),
+		T(test_nested_get_while_busy_finds_existing_storage),
 		T(test_nested_get_create_while_busy_returns_null_and_creates_nothing),
 		T(test_nested_delete_inside_a_user_update_returns_ebusy),
 		T(test_user_update_modes_create_replace_and_refuse),

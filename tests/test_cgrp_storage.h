@@ -140,6 +140,45 @@ static inline long s_del(struct smap *m, struct cgroup *cg)
 	return bpfemu_helper_cgrp_storage_delete(m->def, cg);
 }
 
+/* The element the index of @cg holds for map @m (NULL: no storage, an
+ * index too small for the map's id, or an empty slot). */
+static inline struct emu_ls_elem *ls_indexed(struct cgroup *cg, struct smap *m)
+{
+	struct bpf_local_storage *ls = cg->bpf_cgrp_storage;
+	unsigned int id = emu_ls_map_id(m->map);
+	struct emu_ls_index *idx;
+
+	if (!ls)
+		return NULL;
+	idx = atomic_load(&ls->index);
+	return id < idx->nr ? atomic_load(&idx->slot[id]) : NULL;
+}
+
+/* Slots in the index of @cg (0: no storage). */
+static inline uint32_t ls_index_nr(struct cgroup *cg)
+{
+	struct bpf_local_storage *ls = cg->bpf_cgrp_storage;
+
+	return ls ? atomic_load(&ls->index)->nr : 0;
+}
+
+/* Elements on the list of @cg. */
+static inline int ls_list_len(struct cgroup *cg)
+{
+	struct bpf_local_storage *ls = cg->bpf_cgrp_storage;
+	struct emu_ls_elem *e;
+	int n = 0;
+
+	for (e = ls ? atomic_load(&ls->list) : NULL; e; e = atomic_load(&e->snext))
+		n++;
+	return n;
+}
+
+static inline struct emu_ls_elem *ls_elem_of(void *data)
+{
+	return (struct emu_ls_elem *)((char *)data - offsetof(struct emu_ls_elem, data));
+}
+
 /* A cgroup at @path, created, with a test reference; its id in *id. */
 static inline struct cgroup *cg_make(const char *path, uint64_t *id)
 {
