@@ -824,6 +824,198 @@ static void test_many_cgroups_on_one_map_are_independent(void **state)
 	smap_close(&m);
 }
 
+/* More maps than the kernel's 16 cache slots, created after the cgroup got
+ * its storage: its index grows (16, 32, 64, 128 slots) as elements of
+ * larger ids come, with gets and deletes in between. */
+static void test_seventy_maps_on_one_cgroup_grow_its_index_through_gets_and_deletes(void **state)
+{
+	enum { N = 70 };
+	struct smap m[N];
+	struct cgroup *cg;
+	struct val *p;
+	int i, j;
+
+	(void)state;
+	cg = cg_make("/a", NULL);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(smap_open(&m[i]), 0);
+		p = s_get(&m[i], cg, NULL, F_CREATE);
+		assert_non_null(p);
+		p->a = i;
+		assert_int_equal(ls_index_nr(cg), i < 16 ? 16 : i < 32 ? 32 : i < 64 ? 64 : 128);
+		/* every map so far still finds its own element; every third
+		 * one is deleted and created again on the way */
+		for (j = 0; j <= i; j++) {
+			p = s_get(&m[j], cg, NULL, 0);
+			assert_non_null(p);
+			assert_int_equal(p->a, j);
+		}
+		if (i % 3 == 0 && i) {
+			assert_int_equal(s_del(&m[i / 2], cg), 0);
+			assert_null(s_get(&m[i / 2], cg, NULL, 0));
+			assert_null(ls_indexed(cg, &m[i / 2]));
+			p = s_get(&m[i / 2], cg, NULL, F_CREATE);
+			assert_int_equal(p->a, 0);
+			p->a = i / 2;
+		}
+	}
+	assert_int_equal(ls_list_len(cg), N);
+	for (i = 0; i < N; i += 2)
+		assert_int_equal(s_del(&m[i], cg), 0);
+	for (i = 0; i < N; i++) {
+		p = s_get(&m[i], cg, NULL, 0);
+		if (i % 2) {
+			assert_int_equal(p->a, i);
+			assert_ptr_equal(ls_indexed(cg, &m[i]), ls_elem_of(p));
+		} else {
+			assert_null(p);
+			assert_null(ls_indexed(cg, &m[i]));
+			assert_int_equal(s_del(&m[i], cg), -ENOENT);
+		}
+	}
+	assert_int_equal(ls_list_len(cg), N / 2);
+	/* the last element takes the storage and its index */
+	for (i = 1; i < N; i += 2)
+		assert_int_equal(s_del(&m[i], cg), 0);
+	assert_null(cg->bpf_cgrp_storage);
+	for (i = 0; i < N; i++)
+		smap_close(&m[i]);
+	bpfemu_cgroup_put(cg);
+}
+
+/* A new cgroup's index has room for every id in use: no growth. */
+static void test_a_new_cgroups_index_is_sized_for_the_maps_in_use(void **state)
+{
+	enum { N = 40 };
+	struct smap m[N];
+	struct cgroup *cg;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		assert_int_equal(smap_open(&m[i]), 0);
+	cg = cg_make("/a", NULL);
+	assert_non_null(s_get(&m[0], cg, NULL, F_CREATE));
+	assert_int_equal(ls_index_nr(cg), N);
+	for (i = 1; i < N; i++)
+		assert_non_null(s_get(&m[i], cg, NULL, F_CREATE));
+	assert_int_equal(ls_index_nr(cg), N);
+	for (i = 0; i < N; i++)
+		smap_close(&m[i]);
+	bpfemu_cgroup_put(cg);
+}
+
+/* A freed map's id goes to the next map; the old map's elements went with
+ * it, so nothing of theirs is found through the same slot. */
+static void test_a_freed_maps_id_goes_to_a_new_map_that_sees_none_of_its_storage(void **state)
+{
+	enum { N = 20 };
+	struct smap m[N], fresh;
+	struct cgroup *cg, *cg2;
+	struct val *p;
+	unsigned int id;
+	int fd, i;
+
+	(void)state;
+	cg = cg_make("/a", NULL);
+	cg2 = cg_make("/b", NULL);
+	fd = bpfemu_cgroup_open("/a");
+	assert_true(fd >= 0);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(smap_open(&m[i]), 0);
+		((struct val *)s_get(&m[i], cg, NULL, F_CREATE))->a = 100 + i;
+		((struct val *)s_get(&m[i], cg2, NULL, F_CREATE))->a = 200 + i;
+	}
+	id = emu_ls_map_id(m[17].map);
+	smap_close(&m[17]);
+	/* its slot was emptied with its elements */
+	assert_null(atomic_load(&atomic_load(&cg->bpf_cgrp_storage->index)->slot[id]));
+	assert_int_equal(smap_open(&fresh), 0);
+	assert_int_equal(emu_ls_map_id(fresh.map), id);
+	assert_null(s_get(&fresh, cg, NULL, 0));
+	assert_null(s_get(&fresh, cg2, NULL, 0));
+	assert_null(ls_indexed(cg, &fresh));
+	assert_int_equal(us_lookup(&fresh, fd, &(struct val){ 0 }, 0), -ENOENT);
+	assert_int_equal(s_del(&fresh, cg), -ENOENT);
+	p = s_get(&fresh, cg, NULL, F_CREATE);
+	assert_non_null(p);
+	assert_int_equal(p->a, 0);
+	assert_ptr_equal(ls_indexed(cg, &fresh), ls_elem_of(p));
+	assert_null(s_get(&fresh, cg2, NULL, 0));
+	for (i = 0; i < N; i++) {
+		if (i == 17)
+			continue;
+		assert_int_equal(((struct val *)s_get(&m[i], cg, NULL, 0))->a, 100 + i);
+		assert_int_equal(((struct val *)s_get(&m[i], cg2, NULL, 0))->a, 200 + i);
+	}
+	assert_int_equal(ls_list_len(cg), N);
+	assert_int_equal(ls_list_len(cg2), N - 1);
+	close(fd);
+	smap_close(&fresh);
+	for (i = 0; i < N; i++)
+		smap_close(&m[i]);
+	bpfemu_cgroup_put(cg);
+	bpfemu_cgroup_put(cg2);
+}
+
+/* Growing the index is the one allocation after the element's: each
+ * failing leaves the cgroup as it was and gives the kernel's NULL (a
+ * helper) or -ENOMEM (user space). */
+static void test_index_growth_out_of_memory_returns_null_and_leaks_nothing(void **state)
+{
+	struct smap m[17];
+	struct emu_ls_index *idx;
+	struct cgroup *cg;
+	struct val v = { 5, 6 }, out;
+	long before;
+	int fd, i, n;
+
+	(void)state;
+	cg = cg_make("/a", NULL);
+	fd = bpfemu_cgroup_open("/a");
+	assert_true(fd >= 0);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(smap_open(&m[i]), 0);
+		assert_non_null(s_get(&m[i], cg, NULL, F_CREATE));
+	}
+	/* id 16: one past the first index */
+	assert_int_equal(smap_open(&m[16]), 0);
+	idx = atomic_load(&cg->bpf_cgrp_storage->index);
+	assert_int_equal(idx->nr, 16);
+	/* 1: the element, 2: the larger index */
+	for (n = 1; n <= 2; n++) {
+		before = bpfemu_live_objects();
+		bpfemu_fault_inject_nth(n);
+		assert_null(s_get(&m[16], cg, NULL, F_CREATE));
+		bpfemu_fault_inject_nth(0);
+		assert_int_equal(bpfemu_live_objects(), before);
+		assert_ptr_equal(atomic_load(&cg->bpf_cgrp_storage->index), idx);
+		assert_int_equal(ls_list_len(cg), 16);
+		assert_null(s_get(&m[16], cg, NULL, 0));
+
+		bpfemu_fault_inject_nth(n);
+		assert_int_equal(us_update(&m[16], fd, &v, BPF_ANY), -ENOMEM);
+		bpfemu_fault_inject_nth(0);
+		assert_int_equal(bpfemu_live_objects(), before);
+		assert_ptr_equal(atomic_load(&cg->bpf_cgrp_storage->index), idx);
+		assert_int_equal(us_lookup(&m[16], fd, &out, 0), -ENOENT);
+	}
+	/* the third try succeeds: a new index, the old one retired */
+	bpfemu_fault_inject_nth(3);
+	assert_int_equal(us_update(&m[16], fd, &v, BPF_NOEXIST), 0);
+	bpfemu_fault_inject_nth(0);
+	assert_int_equal(ls_index_nr(cg), 32);
+	assert_int_equal(us_lookup(&m[16], fd, &out, 0), 0);
+	assert_int_equal(out.a, 5);
+	assert_int_equal(ls_list_len(cg), 17);
+	for (i = 0; i < 17; i++)
+		assert_non_null(s_get(&m[i], cg, NULL, 0));
+	close(fd);
+	for (i = 0; i < 17; i++)
+		smap_close(&m[i]);
+	bpfemu_cgroup_put(cg);
+}
+
 static void test_helpers_inside_a_program_run(void **state);
 
 #define T(f) cmocka_unit_test_teardown(f, cg_teardown)
@@ -866,6 +1058,10 @@ int main(void)
 		T(test_closing_the_last_map_fd_keeps_storage_while_a_program_holds_the_map),
 		T(test_many_maps_on_one_cgroup_are_independent),
 		T(test_many_cgroups_on_one_map_are_independent),
+		T(test_seventy_maps_on_one_cgroup_grow_its_index_through_gets_and_deletes),
+		T(test_a_new_cgroups_index_is_sized_for_the_maps_in_use),
+		T(test_a_freed_maps_id_goes_to_a_new_map_that_sees_none_of_its_storage),
+		T(test_index_growth_out_of_memory_returns_null_and_leaks_nothing),
 		T(test_helpers_inside_a_program_run),
 	};
 
