@@ -3,10 +3,14 @@
  * Cgroup storage under concurrency (TSan job: label "threaded").  Programs
  * on several threads get, create and delete storage of two maps on shared
  * cgroups while user space updates and deletes through fds and a thread
- * churns a cgroup that carries storage.  Nothing may crash, leak or race;
- * every value a program reads belongs to the (cgroup, map) it asked for.
+ * churns a cgroup that carries storage; and programs reading many maps
+ * while another thread makes the cgroup's index grow again and again
+ * (elements of new maps with larger ids) and frees those maps.  Nothing
+ * may crash, leak or race; every value a program reads belongs to the
+ * (cgroup, map) it asked for.
  */
 #include <pthread.h>
+#include <sched.h>
 
 #include "test_cgrp_storage.h"
 
@@ -204,10 +208,197 @@ static void test_programs_on_threads_share_cgroup_storage_safely(void **state)
 	smap_close(&sh.m[1]);
 }
 
+/* ------------------------------------------------ index growth under readers */
+
+enum {
+	NR_READ_MAPS = 16,	/* ids 0..15: the first index's 16 slots */
+	NR_GROW_MAPS = 64,	/* ids 16..79: the index grows to 32, 64, 128 */
+	GROW_ROUNDS = 25,
+	NR_READERS = 2,
+};
+
+struct growth {
+	struct smap r[NR_READ_MAPS];
+	struct cgroup *_Atomic cur;	/* the cgroup being grown */
+	struct emu_prog *prog;
+	atomic_bool done;
+	atomic_long mismatches;
+	atomic_long found;
+	atomic_long runs;
+};
+
+struct greader {
+	struct growth *g;
+	unsigned int seed;
+};
+
+static long grow_owner(struct cgroup *cg, int mi)
+{
+	return (long)(emu_cgroup_id(cg) * 128 + (uint64_t)mi);
+}
+
+static long greader_body(void *arg)
+{
+	struct greader *w = arg;
+	struct growth *g = w->g;
+	struct cgroup *cg;
+	struct tval init, *p;
+	unsigned int op;
+	int i, mi;
+
+	/* Inside the run: the cgroup cannot be freed under us. */
+	cg = atomic_load_explicit(&g->cur, memory_order_acquire);
+	if (!cg)
+		return 0;
+	for (i = 0; i < OPS_PER_RUN; i++) {
+		mi = (int)(rnd(&w->seed) % NR_READ_MAPS);
+		op = rnd(&w->seed) % 16;
+		if (op == 0) {
+			bpfemu_helper_cgrp_storage_delete(g->r[mi].def, cg);
+			continue;
+		}
+		init.owner = grow_owner(cg, mi);
+		init.hits = 0;
+		p = bpfemu_helper_cgrp_storage_get(g->r[mi].def, cg, &init,
+						   op < 4 ? F_CREATE : 0);
+		if (!p)
+			continue;
+		atomic_fetch_add(&g->found, 1);
+		if (__atomic_load_n(&p->owner, __ATOMIC_RELAXED) != init.owner)
+			atomic_fetch_add(&g->mismatches, 1);
+	}
+	return 0;
+}
+
+static void *greader_thread(void *arg)
+{
+	struct greader *w = arg;
+	long ret;
+
+	while (!atomic_load(&w->g->done)) {
+		emu_run(w->g->prog, EMU_ENTRY_PROG, greader_body, w, &ret);
+		atomic_fetch_add(&w->g->runs, 1);
+	}
+	return NULL;
+}
+
+/* Every map of the last round freed (their frees wait for a grace period,
+ * which the readers' runs let pass): the ids are the read maps' only. */
+static void grow_maps_freed(struct growth *g)
+{
+	struct emu_ls_idpool *ids = emu_ls_map_of(g->r[0].map)->ids;
+
+	while (atomic_load(&ids->limit) != NR_READ_MAPS)
+		sched_yield();
+}
+
+/* Let the readers run a few times over what the writer just did. */
+static void readers_catch_up(struct growth *g)
+{
+	long runs = atomic_load(&g->runs);
+
+	while (atomic_load(&g->runs) < runs + NR_READERS)
+		sched_yield();
+}
+
+/*
+ * Each round: a new cgroup with storage in the read maps, published to the
+ * readers; 64 new maps (ids 16..79, once the previous round's are given
+ * back) each create an element on it, growing its index from 16 slots to
+ * 32, 64 and 128, then half are deleted and all the maps freed; the
+ * previous cgroup is removed and put (its storage destroyed under the
+ * readers).
+ */
+static void grow_rounds(struct growth *g)
+{
+	struct smap m[NR_GROW_MAPS];
+	struct cgroup *cg, *old;
+	struct tval init;
+	char path[16];
+	int r, i;
+
+	for (r = 0; r < GROW_ROUNDS; r++) {
+		grow_maps_freed(g);
+		snprintf(path, sizeof(path), "/grow%d", r);
+		cg = cg_make(path, NULL);
+		assert_non_null(cg);
+		for (i = 0; i < NR_READ_MAPS; i++) {
+			init.owner = grow_owner(cg, i);
+			init.hits = 0;
+			assert_non_null(bpfemu_helper_cgrp_storage_get(g->r[i].def, cg, &init,
+								       F_CREATE));
+		}
+		assert_int_equal(ls_index_nr(cg), 16);
+		old = atomic_exchange(&g->cur, cg);
+		readers_catch_up(g);
+		if (old) {
+			snprintf(path, sizeof(path), "/grow%d", r - 1);
+			assert_int_equal(bpfemu_cgroup_remove(path), 0);
+			bpfemu_cgroup_put(old);
+		}
+		for (i = 0; i < NR_GROW_MAPS; i++) {
+			assert_int_equal(smap_open(&m[i]), 0);
+			assert_int_equal(emu_ls_map_id(m[i].map), NR_READ_MAPS + i);
+			init.owner = -1;
+			assert_non_null(bpfemu_helper_cgrp_storage_get(m[i].def, cg, &init,
+								       F_CREATE));
+			if (i % 8 == 7)
+				readers_catch_up(g);
+		}
+		assert_int_equal(ls_index_nr(cg), 128);
+		for (i = 0; i < NR_GROW_MAPS; i += 2)
+			assert_int_equal(bpfemu_helper_cgrp_storage_delete(m[i].def, cg), 0);
+		for (i = 0; i < NR_GROW_MAPS; i++)
+			smap_close(&m[i]);
+	}
+	old = atomic_exchange(&g->cur, NULL);
+	snprintf(path, sizeof(path), "/grow%d", r - 1);
+	assert_int_equal(bpfemu_cgroup_remove(path), 0);
+	bpfemu_cgroup_put(old);
+}
+
+static void test_gets_on_many_maps_while_other_maps_grow_the_index(void **state)
+{
+	struct greader w[NR_READERS];
+	pthread_t th[NR_READERS];
+	struct growth g;
+	int i;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	for (i = 0; i < NR_READ_MAPS; i++) {
+		assert_int_equal(smap_open_attr(&g.r[i], &(struct emu_map_attr){
+			.map_type = BPF_MAP_TYPE_CGRP_STORAGE, .key_size = 4,
+			.value_size = sizeof(struct tval), .map_flags = BPF_F_NO_PREALLOC,
+			.has_btf = true, .btf_key_type_id = 1, .btf_value_type_id = 2,
+			.inner_map_fd = -1 }), 0);
+		assert_int_equal(emu_ls_map_id(g.r[i].map), i);
+	}
+	g.prog = emu_prog_new_bare("cgrp_growth", BPF_PROG_TYPE_TRACING);
+	assert_non_null(g.prog);
+	for (i = 0; i < NR_READERS; i++) {
+		w[i].g = &g;
+		w[i].seed = 99u + (unsigned int)i * 31u;
+		assert_int_equal(pthread_create(&th[i], NULL, greader_thread, &w[i]), 0);
+	}
+	grow_rounds(&g);
+	atomic_store(&g.done, true);
+	for (i = 0; i < NR_READERS; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+
+	assert_int_equal(atomic_load(&g.mismatches), 0);
+	assert_true(atomic_load(&g.found) > 0);
+	emu_prog_put(g.prog);
+	for (i = 0; i < NR_READ_MAPS; i++)
+		smap_close(&g.r[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_programs_on_threads_share_cgroup_storage_safely,
+					  cg_teardown),
+		cmocka_unit_test_teardown(test_gets_on_many_maps_while_other_maps_grow_the_index,
 					  cg_teardown),
 	};
 
