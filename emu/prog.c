@@ -280,13 +280,21 @@ int emu_prog_stats_enable(void)
 	return emu_fd_new(EMU_OBJ_STATS, &stats_obj, 0);
 }
 
+/*
+ * The outermost entry on a thread.  Only what a run changes is saved and
+ * put back: at depth 0 the program fields are those of no program (NULL,
+ * UNSPEC, no bitmap, EMU_ENTRY_PROG), the CPU stays what the run left
+ * (its caller chose it), and running_timer and the guard are the caller's.
+ */
 static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 emu_run_fn fn, void *arg, long *ret)
 {
+	struct emu_run_ctx *c = &emu_ctx;
+	struct emu_timer *saved_timer = c->running_timer;
+	jmp_buf *saved_jb = c->reject_jb;
+	int saved_reject = c->reject_err;
+	bool batch = c->batch, sync, stats;
 	uint64_t t0 = 0;
-	bool stats;
-	struct emu_run_ctx saved = emu_ctx;
-	bool batch = saved.batch;
 	long r = 0;
 	int err;
 
@@ -302,34 +310,41 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	/* The run may drop the last outside reference (a program run deleting
 	 * the element of a timer whose callback it installed): the program is
 	 * then freed after the grace period, once we have left (emu_prog_put). */
-	if (prog->globals && prog->globals->nr_sync_vars)
+	sync = prog->globals && prog->globals->nr_sync_vars;
+	if (sync)
 		emu_globals_sync_in(prog->globals);
 
-	emu_ctx.prog = prog;
-	emu_ctx.prog_type = prog->type;
-	emu_ctx.helpers_allowed = emu_helper_allowed_bitmap(prog);
-	emu_ctx.depth = 1;
-	emu_ctx.kind = kind;
-	emu_ctx.running_timer = saved.running_timer;
+	c->prog = prog;
+	c->prog_type = prog->type;
+	c->helpers_allowed = emu_helper_allowed_bitmap(prog);
+	c->depth = 1;
+	c->kind = kind;
 	stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
-	if (stats)
+	if (__builtin_expect(stats, 0))
 		t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	err = run_guarded(fn, arg, &r);
-	if (stats) {
+	if (__builtin_expect(stats, 0)) {
 		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0, memory_order_relaxed);
 		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	}
 
-	/* Restore everything but the CPU, which the caller chose. */
-	saved.cpu = emu_ctx.cpu;
-	emu_ctx = saved;
+	/* A rejection may have left nested entries' fields: all back. */
+	c = &emu_ctx;
+	c->prog = NULL;
+	c->prog_type = BPF_PROG_TYPE_UNSPEC;
+	c->helpers_allowed = NULL;
+	c->depth = 0;
+	c->kind = EMU_ENTRY_PROG;
+	c->running_timer = saved_timer;
+	c->reject_jb = saved_jb;
+	c->reject_err = saved_reject;
 
 	/* Every acquired reference must be released by now (ctx.h). */
-	if (emu_refs.nr)
+	if (__builtin_expect(emu_refs.nr != 0, 0))
 		err = refs_leaked(prog, err);
-	if (prog->globals && prog->globals->nr_sync_vars)
+	if (sync)
 		emu_globals_sync_out(prog->globals);
-	if (!err && kind == EMU_ENTRY_TIMER_CB && (int)r != 0) {
+	if (kind == EMU_ENTRY_TIMER_CB && !err && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */
 		emu_diag("timer_cb_nonzero_return",
 			 "timer callback of program '%s' returned %d; the verifier requires 0",
