@@ -690,16 +690,17 @@ static void timer_fire(struct emu_event *ev)
 	int saved_cpu = emu_ctx.cpu;
 	struct emu_prog *prog, *put;
 	struct timer_run run;
-	bool release;
+	bool release, rcu = !emu_ctx.batch;
 	int cpu;
 
 	/*
 	 * The callback reads its element (and whatever it looks up) with no
 	 * lock: be on the maps' read side from before the checks below until
-	 * it is over, with a program or without one (nested in the clock's
-	 * batch section, this costs no atomic).
+	 * it is over, with a program or without one.  The clock fires inside
+	 * its batch's section (emu_run_batch_begin), which already is one.
 	 */
-	emu_map_rcu_enter();
+	if (rcu)
+		emu_map_rcu_enter();
 	pthread_mutex_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
@@ -744,7 +745,8 @@ static void timer_fire(struct emu_event *ev)
 	if (release)
 		emu_free(t);
 	emu_prog_put(put);
-	emu_map_rcu_exit();
+	if (rcu)
+		emu_map_rcu_exit();
 	return;
 
 out_release:
@@ -753,7 +755,8 @@ out_release:
 	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
-	emu_map_rcu_exit();
+	if (rcu)
+		emu_map_rcu_exit();
 }
 
 __attribute__((constructor)) static void timer_register(void)
