@@ -265,10 +265,11 @@ out_unlock:
 	return data;
 }
 
-void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
+/* The whole get, every check in the kernel's order. */
+static __attribute__((noinline)) void *cgrp_storage_get(void *map, struct cgroup *cgroup,
+							void *value, __u64 flags)
 {
 	struct emu_ls_map *smap;
-	struct emu_ls_elem *e;
 
 	EMU_HELPER_CHECK(BPF_FUNC_cgrp_storage_get, NULL);
 	smap = cgrp_storage_map(map, "bpf_cgrp_storage_get");
@@ -279,21 +280,42 @@ void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *val
 		return NULL;
 	if (!cgroup)
 		return NULL;
+	return cgrp_storage_get_slow(smap, cgroup, value, flags);
+}
+
+void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)
+{
+	const uint64_t *allowed = emu_ctx.helpers_allowed;
+	struct emu_map *m;
+	struct emu_ls_elem *e;
+
 	/*
 	 * The common case, existing storage found through the cgroup's index
 	 * inside a run with nothing else on this thread's storage: a read that
 	 * changes nothing, so the busy count and the read-side section the
 	 * full path takes would be taken and given back with nothing
-	 * observable in between.  The index never misses (local_storage.h):
-	 * the slow path is for creation, busy and calls outside a run.
+	 * observable in between.  The index never misses (local_storage.h).
+	 * Taken only when every check of the full path passes (the helper
+	 * allowed: emu_helper_check's bit; a CGRP_STORAGE map; known flags; a
+	 * cgroup), and calling nothing before its answer, so that it saves no
+	 * registers; anything else -- creation, busy, calls outside a run, a
+	 * refusal -- is the full path, from the first check.
 	 */
-	if (__builtin_expect(emu_in_bpf() && !cgrp_storage_busy &&
+	if (__builtin_expect(allowed &&
+			     ((allowed[BPF_FUNC_cgrp_storage_get >> 6] >>
+			       (BPF_FUNC_cgrp_storage_get & 63)) & 1) &&
+			     !(flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE) && cgroup &&
+			     emu_in_bpf() && !cgrp_storage_busy &&
 			     !atomic_load_explicit(&busy_hook, memory_order_relaxed), 1)) {
-		e = emu_ls_lookup_elem(emu_ls_storage(&cgroup->bpf_cgrp_storage), smap);
-		if (e)
-			return e->data;
+		m = emu_map_from_def(map);
+		if (__builtin_expect(m && m->map_type == BPF_MAP_TYPE_CGRP_STORAGE, 1)) {
+			e = emu_ls_lookup_elem(emu_ls_storage(&cgroup->bpf_cgrp_storage),
+					       emu_ls_map_of(m));
+			if (e)
+				return e->data;
+		}
 	}
-	return cgrp_storage_get_slow(smap, cgroup, value, flags);
+	return cgrp_storage_get(map, cgroup, value, flags);
 }
 
 long bpfemu_helper_cgrp_storage_delete(void *map, struct cgroup *cgroup)
