@@ -8,10 +8,12 @@
  *   - a uthash lookup by pointer in a table of N entries.
  * Helper calls run inside one program run (emu_run), as a program's would.
  *
- * "same map" hits one map again and again: the 16-slot cache serves it.
- * "round robin" cycles over all N maps: beyond 16 maps, maps share slots
- * and evict each other, so most calls take the list walk, as in the kernel.
- * Target: <= 10 ns for a cached hit.
+ * "same map" hits one map again and again; "round robin" cycles over all
+ * N maps.  On a kernel, beyond 16 maps, maps share the 16 cache slots and
+ * evict each other, so most round-robin calls walk the list; bpfemu's
+ * per-cgroup index by map id (local_storage.h) has no misses, so both
+ * figures should be the same at any N.
+ * Target: <= 10 ns, and within 1.5x of uthash, for either.
  */
 #include <stdint.h>
 #include <stdio.h>
