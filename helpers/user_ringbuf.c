@@ -44,9 +44,11 @@ enum peek_result {
 
 struct drain_call {
 	drain_cb_t cb;
-	struct emu_dynptr *dynptr;
 	void *ctx;
 	struct emu_prog *prog;	/* the calling program, NULL outside one */
+	struct emu_ringbuf *rb;
+	long *samples;		/* drain_loop's *samples_out */
+	long ret;		/* drain_loop's result */
 };
 
 /* Returns a peek_result, or -EINVAL / -E2BIG for a bad header. */
@@ -105,25 +107,6 @@ static void user_ringbuf_release(struct emu_ringbuf *rb, uint32_t size)
 	emu_ringbuf_store(rb->consumer_pos, cons_pos + emu_ringbuf_total(size));
 }
 
-static long drain_trampoline(void *arg)
-{
-	struct drain_call *call = arg;
-
-	return call->cb((const struct bpf_dynptr *)call->dynptr, call->ctx);
-}
-
-static long drain_call_cb(struct drain_call *call)
-{
-	long ret = 0;
-
-	/* Outside any program (a test calling the helper) there is no
-	 * program to run the callback as: call it directly. */
-	if (!call->prog)
-		return drain_trampoline(call);
-	emu_run(call->prog, EMU_ENTRY_CALLBACK, drain_trampoline, call, &ret);
-	return ret;
-}
-
 static struct emu_ringbuf *user_ringbuf_of(void *map)
 {
 	struct emu_map *m = emu_map_from_def(map);
@@ -172,8 +155,7 @@ static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *sa
 		}
 
 		emu_dynptr_init(&dynptr, sample, EMU_DYNPTR_TYPE_LOCAL, 0, size);
-		call->dynptr = &dynptr;
-		ret = drain_call_cb(call);
+		ret = call->cb((const struct bpf_dynptr *)&dynptr, call->ctx);
 		/* Consumed even when the callback stops the drain with 1. */
 		user_ringbuf_release(rb, size);
 		/* 0 and 1 are the verifier's range: only others need the check. */
@@ -188,6 +170,39 @@ static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *sa
 	return samples - discarded;
 }
 
+static long drain_entry(void *arg)
+{
+	struct drain_call *call = arg;
+
+	call->ret = drain_loop(call->rb, call, call->samples);
+	return 0;
+}
+
+/*
+ * The callbacks run as callbacks of the calling program (emu_run,
+ * EMU_ENTRY_CALLBACK).  One entry holds the whole loop instead of one per
+ * record: a nested entry only sets the program's context for what runs
+ * inside it, and the loop's own work between two callbacks (reading
+ * headers, moving consumer_pos) does not depend on that context, so each
+ * callback sees exactly what an entry of its own would give it.  A
+ * rejection leaves through the guard below either way.  That is a nested
+ * entry's cost (~90 instructions) once per drain, not once per record.
+ * Outside any program (a test calling the helper) the callbacks are
+ * called directly.
+ */
+static long drain_run(struct emu_ringbuf *rb, struct drain_call *call, long *samples)
+{
+	long unused;
+
+	if (!call->prog)
+		return drain_loop(rb, call, samples);
+	call->rb = rb;
+	call->samples = samples;
+	call->ret = 0;
+	emu_run(call->prog, EMU_ENTRY_CALLBACK, drain_entry, call, &unused);
+	return call->ret;
+}
+
 /*
  * A verifier-rule rejection inside the callback (a bad return value, a
  * helper the program may not call) abandons the whole run with a longjmp to
@@ -200,14 +215,14 @@ static long drain_guarded(struct emu_ringbuf *rb, struct drain_call *call, long 
 	long ret;
 
 	if (!outer_jb)
-		return drain_loop(rb, call, samples);
+		return drain_run(rb, call, samples);
 	emu_ctx.reject_jb = &jb;
 	if (setjmp(jb)) {
 		emu_ctx.reject_jb = outer_jb;
 		atomic_store(&rb->busy, 0);
 		longjmp(*outer_jb, 1);
 	}
-	ret = drain_loop(rb, call, samples);
+	ret = drain_run(rb, call, samples);
 	emu_ctx.reject_jb = outer_jb;
 	return ret;
 }

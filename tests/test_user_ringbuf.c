@@ -887,6 +887,62 @@ static void test_callback_returning_two_abandons_the_program_run(void **state)
 	ring_close(&r);
 }
 
+/* What each callback saw of the run context, and what the program sees
+ * after the drain. */
+struct ctx_seen {
+	struct ring *r;
+	int calls;
+	int bad;		/* callbacks that did not run as one */
+	struct emu_prog *prog;
+	long ret;
+	bool prog_ok_after;
+};
+
+static int ctx_cb(const struct bpf_dynptr *d, void *ctx)
+{
+	struct ctx_seen *c = ctx;
+
+	(void)d;
+	c->calls++;
+	if (emu_ctx.prog != c->prog || emu_ctx.kind != EMU_ENTRY_CALLBACK ||
+	    emu_ctx.depth != 2 || emu_ctx.prog_type != BPF_PROG_TYPE_SYSCALL ||
+	    emu_ctx.helpers_allowed != emu_helper_allowed_bitmap(c->prog))
+		c->bad++;
+	return 0;
+}
+
+static long prog_ctx_drain(void *arg)
+{
+	struct ctx_seen *c = arg;
+
+	c->ret = bpfemu_helper_user_ringbuf_drain(c->r->def, ctx_cb, c, 0);
+	c->prog_ok_after = emu_ctx.prog == c->prog && emu_ctx.kind == EMU_ENTRY_PROG &&
+			   emu_ctx.depth == 1;
+	return 0;
+}
+
+static void test_callbacks_run_as_callbacks_of_the_program(void **state)
+{
+	struct ctx_seen c = { 0 };
+	struct ring r;
+	long ret = 0;
+
+	(void)state;
+	ring_open(&r, page);
+	c.r = &r;
+	for (int i = 0; i < 5; i++)
+		produce(&r, 8, (uint8_t)i);
+	c.prog = emu_prog_new_bare("drainer", BPF_PROG_TYPE_SYSCALL);
+	assert_non_null(c.prog);
+	assert_int_equal(emu_run(c.prog, EMU_ENTRY_PROG, prog_ctx_drain, &c, &ret), 0);
+	assert_int_equal(c.ret, 5);
+	assert_int_equal(c.calls, 5);
+	assert_int_equal(c.bad, 0);
+	assert_true(c.prog_ok_after);
+	emu_prog_put(c.prog);
+	ring_close(&r);
+}
+
 static void test_drain_of_a_kernel_ringbuf_is_rejected(void **state)
 {
 	struct seen s = { 0 };
@@ -947,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_dynptr_read_and_write_move_every_length_and_offset),
 		cmocka_unit_test(test_callback_returning_two_is_rejected),
 		cmocka_unit_test(test_callback_returning_two_abandons_the_program_run),
+		cmocka_unit_test(test_callbacks_run_as_callbacks_of_the_program),
 		cmocka_unit_test(test_drain_of_a_kernel_ringbuf_is_rejected),
 	};
 
