@@ -48,6 +48,7 @@
 #include "core.h"
 #include "ctx.h"
 #include "err.h"
+#include "prog.h"
 
 /* What an event's deadline follows (struct emu_event.base). */
 enum event_base {
@@ -506,47 +507,47 @@ static void take_locked(struct emu_event *ev)
 	firing_armed = false;
 }
 
-/*
- * Fire, in order, every event due at or before @until.  Caller holds
- * advance_lock and has set `advancing`.  In virtual time "now" follows each
- * event's deadline (never backwards).
- */
-static int fire_due(uint64_t until)
-{
-	uint64_t cap = atomic_load(&runaway_cap);
-	uint64_t instant = 0, at_instant = 0;
-	bool virt = is_virtual();
+/* The fire loop's state: in memory, so that it survives a longjmp. */
+struct fire_state {
+	uint64_t until;
+	uint64_t cap;
+	uint64_t instant;
+	uint64_t at_instant;
+	bool virt;
+};
 
+static int fire_loop(struct fire_state *fs)
+{
 	pthread_mutex_lock(&q_lock);
 	for (;;) {
 		struct emu_event *ev = next_due_locked();
 		uint64_t at;
 
-		if (!ev || ev->deadline > until) {
+		if (!ev || ev->deadline > fs->until) {
 			firing_settle_locked();
 			pthread_mutex_unlock(&q_lock);
 			return 0;
 		}
-		at = virt ? atomic_load(&mono_now) : ev->deadline;
+		at = fs->virt ? atomic_load(&mono_now) : ev->deadline;
 		if (ev->deadline > at)
 			at = ev->deadline;
 		/* Events keep arriving at one instant only if something re-arms
 		 * with no delay: stop before that spins forever. */
-		if (at == instant && at_instant >= cap) {
+		if (at == fs->instant && fs->at_instant >= fs->cap) {
 			firing_settle_locked();
 			pthread_mutex_unlock(&q_lock);
 			emu_diag("clock_runaway",
 				 "%llu events fired at %llu ns without time moving; an event callback probably re-arms itself with zero delay (raise the cap with bpfemu_clock_set_runaway_cap)",
-				 (unsigned long long)at_instant, (unsigned long long)at);
+				 (unsigned long long)fs->at_instant, (unsigned long long)at);
 			return -ELOOP;
 		}
-		if (at != instant) {
-			instant = at;
-			at_instant = 0;
+		if (at != fs->instant) {
+			fs->instant = at;
+			fs->at_instant = 0;
 		}
-		at_instant++;
+		fs->at_instant++;
 		take_locked(ev);
-		if (virt)
+		if (fs->virt)
 			atomic_store(&mono_now, at);
 		pthread_mutex_unlock(&q_lock);
 
@@ -554,6 +555,36 @@ static int fire_due(uint64_t until)
 		emu_run_batch_next();
 		pthread_mutex_lock(&q_lock);
 	}
+}
+
+/*
+ * Fire, in order, every event due at or before @until.  Caller holds
+ * advance_lock and has set `advancing`.  In virtual time "now" follows each
+ * event's deadline (never backwards).
+ *
+ * The callbacks' program entries share one verifier-rule guard (prog.h):
+ * no setjmp per fire.  A callback rejected by a rule lands here, its entry
+ * and its fire are finished by emu_run_guard_recover(), and the loop goes
+ * on with the next event due.
+ */
+static int fire_due(uint64_t until)
+{
+	struct fire_state fs = {
+		.until = until,
+		.cap = atomic_load(&runaway_cap),
+		.virt = is_virtual(),
+	};
+	struct emu_run_guard g;
+	int err;
+
+	emu_run_guard_begin(&g);
+	if (setjmp(g.jb)) {
+		emu_run_guard_recover(&g);
+		emu_run_batch_next();
+	}
+	err = fire_loop(&fs);
+	emu_run_guard_end(&g);
+	return err;
 }
 
 static int enter_firing(const char *what)

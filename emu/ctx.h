@@ -19,6 +19,7 @@
 
 struct emu_prog;
 struct emu_timer;
+struct emu_run_guard;
 
 enum emu_entry_kind {
 	EMU_ENTRY_PROG,		/* a program run (test_run, attach point) */
@@ -42,6 +43,7 @@ struct emu_run_ctx {
 	jmp_buf *reject_jb;		/* set by the outermost entry */
 	int reject_err;			/* errno emu_verifier_reject() left for the entry */
 	bool batch;			/* inside emu_run_batch_begin/end */
+	struct emu_run_guard *guard;	/* open emu_run_guard_begin (prog.h), or NULL */
 };
 
 extern _Thread_local struct emu_run_ctx emu_ctx;

@@ -280,38 +280,46 @@ int emu_prog_stats_enable(void)
 	return emu_fd_new(EMU_OBJ_STATS, &stats_obj, 0);
 }
 
+/* What an outermost entry puts back when it leaves (run_enter/run_leave). */
+struct run_saved {
+	struct emu_timer *timer;
+	jmp_buf *jb;
+	int reject_err;
+	bool batch;
+	bool sync;
+	bool stats;
+	uint64_t t0;
+};
+
 /*
  * The outermost entry on a thread.  Only what a run changes is saved and
  * put back: at depth 0 the program fields are those of no program (NULL,
  * UNSPEC, no bitmap, EMU_ENTRY_PROG), the CPU stays what the run left
  * (its caller chose it), and running_timer and the guard are the caller's.
  */
-static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
-			 emu_run_fn fn, void *arg, long *ret)
+static inline __attribute__((always_inline)) void
+run_enter(struct emu_prog *prog, enum emu_entry_kind kind, struct run_saved *sv)
 {
 	struct emu_run_ctx *c = &emu_ctx;
-	struct emu_timer *saved_timer = c->running_timer;
-	jmp_buf *saved_jb = c->reject_jb;
-	int saved_reject = c->reject_err;
-	bool batch = c->batch, sync, stats;
-	uint64_t t0 = 0;
-	long r = 0;
-	int err;
 
+	sv->timer = c->running_timer;
+	sv->jb = c->reject_jb;
+	sv->reject_err = c->reject_err;
+	sv->batch = c->batch;
 	/*
 	 * Inside a batch (emu_run_batch_begin) fds were reaped and the read
 	 * side entered once for all of its callbacks.  Otherwise: element
 	 * memory a lookup hands out stays valid until we leave.
 	 */
-	if (!batch) {
+	if (!sv->batch) {
 		emu_fd_reap_for_run();
 		emu_map_rcu_enter();
 	}
 	/* The run may drop the last outside reference (a program run deleting
 	 * the element of a timer whose callback it installed): the program is
 	 * then freed after the grace period, once we have left (emu_prog_put). */
-	sync = prog->globals && prog->globals->nr_sync_vars;
-	if (sync)
+	sv->sync = prog->globals && prog->globals->nr_sync_vars;
+	if (sv->sync)
 		emu_globals_sync_in(prog->globals);
 
 	c->prog = prog;
@@ -319,12 +327,18 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	c->helpers_allowed = emu_helper_allowed_bitmap(prog);
 	c->depth = 1;
 	c->kind = kind;
-	stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
-	if (__builtin_expect(stats, 0))
-		t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
-	err = run_guarded(fn, arg, &r);
-	if (__builtin_expect(stats, 0)) {
-		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0, memory_order_relaxed);
+	sv->stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
+	if (__builtin_expect(sv->stats, 0))
+		sv->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+}
+
+static int run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_saved *sv,
+		     int err, long r)
+{
+	struct emu_run_ctx *c;
+
+	if (__builtin_expect(sv->stats, 0)) {
+		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - sv->t0, memory_order_relaxed);
 		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	}
 
@@ -335,14 +349,14 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	c->helpers_allowed = NULL;
 	c->depth = 0;
 	c->kind = EMU_ENTRY_PROG;
-	c->running_timer = saved_timer;
-	c->reject_jb = saved_jb;
-	c->reject_err = saved_reject;
+	c->running_timer = sv->timer;
+	c->reject_jb = sv->jb;
+	c->reject_err = sv->reject_err;
 
 	/* Every acquired reference must be released by now (ctx.h). */
 	if (__builtin_expect(emu_refs.nr != 0, 0))
 		err = refs_leaked(prog, err);
-	if (sync)
+	if (sv->sync)
 		emu_globals_sync_out(prog->globals);
 	if (kind == EMU_ENTRY_TIMER_CB && !err && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */
@@ -351,8 +365,117 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 			 prog->name, (int)r);
 		err = -EINVAL;
 	}
-	if (!batch)
+	if (!sv->batch)
 		emu_map_rcu_exit();
+	return err;
+}
+
+static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
+			 emu_run_fn fn, void *arg, long *ret)
+{
+	struct run_saved sv;
+	long r = 0;
+	int err;
+
+	run_enter(prog, kind, &sv);
+	err = run_guarded(fn, arg, &r);
+	err = run_leave(prog, kind, &sv, err, r);
+	if (ret)
+		*ret = r;
+	return err;
+}
+
+void emu_run_guard_begin(struct emu_run_guard *g)
+{
+	g->prog = NULL;
+	g->abort_fn = NULL;
+	g->saved_jb = emu_ctx.reject_jb;
+	emu_ctx.reject_jb = &g->jb;
+	emu_ctx.guard = g;
+}
+
+void emu_run_guard_end(struct emu_run_guard *g)
+{
+	emu_ctx.guard = NULL;
+	emu_ctx.reject_jb = g->saved_jb;
+}
+
+/* The end of a guarded entry, returned or abandoned (run_leave's work). */
+static int guard_leave(struct emu_run_guard *g, int err, long r)
+{
+	struct emu_prog *prog = g->prog;
+	struct emu_run_ctx *c = &emu_ctx;
+
+	if (__builtin_expect(g->stats, 0)) {
+		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - g->t0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
+	}
+	c->prog = NULL;
+	c->prog_type = BPF_PROG_TYPE_UNSPEC;
+	c->helpers_allowed = NULL;
+	c->depth = 0;
+	c->kind = EMU_ENTRY_PROG;
+	c->running_timer = g->timer;
+	c->reject_jb = &g->jb;
+	g->prog = NULL;
+	if (__builtin_expect(emu_refs.nr != 0, 0))
+		err = refs_leaked(prog, err);
+	if (g->sync)
+		emu_globals_sync_out(prog->globals);
+	if (g->kind == EMU_ENTRY_TIMER_CB && !err && (int)r != 0) {
+		emu_diag("timer_cb_nonzero_return",
+			 "timer callback of program '%s' returned %d; the verifier requires 0",
+			 prog->name, (int)r);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+void emu_run_guard_recover(struct emu_run_guard *g)
+{
+	void (*abort_fn)(void *) = g->abort_fn;
+	int err = emu_ctx.reject_err ? emu_ctx.reject_err : -EINVAL;
+
+	g->abort_fn = NULL;
+	if (g->prog)
+		guard_leave(g, err, 0);
+	if (abort_fn)
+		abort_fn(g->abort_arg);
+}
+
+int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn fn, void *arg,
+		    long *ret, void (*abort_fn)(void *arg), void *abort_arg)
+{
+	struct emu_run_ctx *c = &emu_ctx;
+	struct emu_run_guard *g = c->guard;
+	long r;
+	int err;
+
+	/* Outside a batch the entry reaps fds and enters the read side
+	 * itself: that is emu_run's. */
+	if (!g || c->depth || !c->batch || !prog || !fn)
+		return emu_run(prog, kind, fn, arg, ret);
+	g->prog = prog;
+	g->kind = kind;
+	g->timer = c->running_timer;
+	g->sync = prog->globals && prog->globals->nr_sync_vars;
+	if (g->sync)
+		emu_globals_sync_in(prog->globals);
+	c->prog = prog;
+	c->prog_type = prog->type;
+	c->helpers_allowed = emu_helper_allowed_bitmap(prog);
+	c->depth = 1;
+	c->kind = kind;
+	c->reject_err = 0;
+	g->stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
+	if (__builtin_expect(g->stats, 0))
+		g->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+	/* Set last: a rejection before the call finds nothing to abort. */
+	g->abort_fn = abort_fn;
+	g->abort_arg = abort_arg;
+	r = fn(arg);
+	g->abort_fn = NULL;
+	err = guard_leave(g, 0, r);
 	if (ret)
 		*ret = r;
 	return err;

@@ -52,6 +52,57 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
 	    emu_run_fn fn, void *arg, long *ret);
 
 /*
+ * One verifier-rule guard for a series of outermost entries on this thread
+ * (the clock's fire loop), instead of a setjmp in each: the caller arms one
+ * jmp_buf, and each emu_run_guarded() entry runs inside it.  A rejection
+ * longjmps to the caller's setjmp, which calls emu_run_guard_recover(): the
+ * abandoned entry is left as emu_run() would have left it (context,
+ * references, globals), then its @abort_fn runs -- the work its caller
+ * would have done after it, whose frame is gone -- and the series goes on
+ * (the jmp_buf stays valid: its frame is the caller's).
+ *
+ *	struct emu_run_guard g;
+ *
+ *	emu_run_guard_begin(&g);
+ *	if (setjmp(g.jb))
+ *		emu_run_guard_recover(&g);
+ *	... emu_run_guarded() entries, from any depth of calls ...
+ *	emu_run_guard_end(&g);
+ *
+ * Only at depth 0, not nestable.  Entries made with emu_run() while a
+ * guard is open (a test's plain callback running a program) keep their
+ * own setjmp and return their error as usual.
+ */
+struct emu_run_guard {
+	jmp_buf jb;
+	/* private */
+	jmp_buf *saved_jb;
+	struct emu_prog *prog;		/* the entry in progress, or NULL */
+	enum emu_entry_kind kind;
+	bool sync;
+	bool stats;
+	uint64_t t0;
+	struct emu_timer *timer;	/* running_timer before the entry */
+	void (*abort_fn)(void *arg);
+	void *abort_arg;
+};
+
+void emu_run_guard_begin(struct emu_run_guard *g);
+void emu_run_guard_recover(struct emu_run_guard *g);
+void emu_run_guard_end(struct emu_run_guard *g);
+
+/*
+ * emu_run() inside the thread's open guard, if there is one (otherwise
+ * plain emu_run(), and @abort_fn is not used): no setjmp of its own.  If
+ * the entry is rejected, this call never returns: emu_run_guard_recover()
+ * calls @abort_fn(@abort_arg) instead, which must finish what the caller
+ * would have done after the entry.  Its state must not live in the
+ * caller's frame.
+ */
+int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn fn, void *arg,
+		    long *ret, void (*abort_fn)(void *arg), void *abort_arg);
+
+/*
  * Helper availability (the kernel's per-program-type func_proto): called at
  * the top of each helper with its BPF_FUNC_* id.  Returns true if the
  * current program's type may call it; otherwise rejects the run through

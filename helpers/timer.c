@@ -682,25 +682,64 @@ static void timer_wake_locked(struct timer_lock *l, const struct emu_timer *t)
 		pthread_cond_broadcast(&l->idle);
 }
 
+/*
+ * What the end of a fire needs, kept per thread rather than in timer_fire's
+ * frame: a callback rejected by a verifier rule does not come back to that
+ * frame, and timer_fire_done() is then called from the clock's guard
+ * (emu_run_guarded).  A thread fires one timer at a time.
+ */
+struct timer_firing {
+	struct emu_timer *t;
+	int saved_cpu;			/* the firing thread's CPU */
+	int cpu;			/* the CPU the callback ran on */
+};
+
+static _Thread_local struct timer_firing timer_firing;
+
+/* The callback is over (returned or abandoned): undo the fire's marks. */
+static void timer_fire_done(void *arg)
+{
+	struct timer_firing *f = arg;
+	struct emu_timer *t = f->t;
+	struct timer_lock *l = timer_lock_of(t->slot);
+	struct emu_prog *put;
+	bool release;
+
+	/* The clock fires outside any callback: no timer was running. */
+	emu_ctx.running_timer = NULL;
+	emu_ctx.cpu = f->saved_cpu;
+	f->t = NULL;
+	if (atomic_load(&stale_count))
+		timer_stale_promote(t->clock, f->cpu);
+
+	pthread_mutex_lock(&l->lock);
+	t->running = false;
+	put = t->run_put ? t->run_prog : NULL;
+	t->run_prog = NULL;
+	t->run_put = false;
+	release = timer_unused_locked(t);
+	timer_wake_locked(l, t);
+	pthread_mutex_unlock(&l->lock);
+	if (release)
+		emu_free(t);
+	emu_prog_put(put);
+}
+
 static void timer_fire(struct emu_event *ev)
 {
 	struct emu_timer *t = (struct emu_timer *)((char *)ev - offsetof(struct emu_timer, ev));
 	struct timer_lock *l = timer_lock_of(t->slot);
-	struct emu_timer *saved_timer = emu_ctx.running_timer;
-	int saved_cpu = emu_ctx.cpu;
-	struct emu_prog *prog, *put;
+	struct timer_firing *f = &timer_firing;
+	struct emu_prog *prog;
 	struct timer_run run;
-	bool release, rcu = !emu_ctx.batch;
-	int cpu;
+	bool release;
 
 	/*
 	 * The callback reads its element (and whatever it looks up) with no
-	 * lock: be on the maps' read side from before the checks below until
-	 * it is over, with a program or without one.  The clock fires inside
-	 * its batch's section (emu_run_batch_begin), which already is one.
+	 * lock: it must be on the maps' read side from before the checks
+	 * below until it is over.  The clock fires inside its batch's
+	 * section (emu_run_batch_begin), which is one.
 	 */
-	if (rcu)
-		emu_map_rcu_enter();
 	pthread_mutex_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
@@ -714,39 +753,27 @@ static void timer_fire(struct emu_event *ev)
 	t->run_prog = prog;
 	t->run_put = false;
 	t->running = true;
-	cpu = t->cpu;
+	f->t = t;
+	f->cpu = t->cpu;
 	pthread_mutex_unlock(&l->lock);
 
 	/* Set before the entry: a cancel-and-free during its fd reap must
 	 * see that this timer's callback is (about to be) running. */
+	f->saved_cpu = emu_ctx.cpu;
 	emu_ctx.running_timer = t;
 	run.t = t;
-	run.cpu = cpu;
+	run.cpu = f->cpu;
 	if (prog) {
-		emu_run(prog, EMU_ENTRY_TIMER_CB, timer_run_callback, &run, NULL);
+		/* Inside the clock's guard: no setjmp here.  A rejection
+		 * ends the fire through timer_fire_done from the guard. */
+		emu_run_guarded(prog, EMU_ENTRY_TIMER_CB, timer_run_callback, &run, NULL,
+				timer_fire_done, f);
 	} else {
 		/* Callback set outside any program (a test calling helpers
 		 * directly): run it as plain code. */
 		timer_run_callback(&run);
 	}
-	emu_ctx.running_timer = saved_timer;
-	emu_ctx.cpu = saved_cpu;
-	if (atomic_load(&stale_count))
-		timer_stale_promote(t->clock, cpu);
-
-	pthread_mutex_lock(&l->lock);
-	t->running = false;
-	put = t->run_put ? t->run_prog : NULL;
-	t->run_prog = NULL;
-	t->run_put = false;
-	release = timer_unused_locked(t);
-	timer_wake_locked(l, t);
-	pthread_mutex_unlock(&l->lock);
-	if (release)
-		emu_free(t);
-	emu_prog_put(put);
-	if (rcu)
-		emu_map_rcu_exit();
+	timer_fire_done(f);
 	return;
 
 out_release:
@@ -755,8 +782,6 @@ out_release:
 	pthread_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
-	if (rcu)
-		emu_map_rcu_exit();
 }
 
 __attribute__((constructor)) static void timer_register(void)

@@ -988,6 +988,88 @@ static void test_timer_rearmed_by_its_callback_is_pending_and_moves_with_its_clo
 	tmap_close(&m);
 }
 
+static long loop_cb_bad(__u32 i, void *ctx)
+{
+	(void)i;
+	(void)ctx;
+	return 2;	/* the verifier's range for bpf_loop callbacks is [0, 1] */
+}
+
+static int nested_reject_round;
+
+/* Breaks a rule one entry deeper, inside a bpf_loop callback, once. */
+static int cb_nested_reject(void *map, int *key, struct elem *value)
+{
+	fire_record(map, key, value);
+	if (nested_reject_round++ == 0)
+		bpfemu_helper_loop(1, (void *)loop_cb_bad, NULL, 0);
+	return 0;
+}
+
+static void test_timer_rejection_in_a_nested_callback_ends_only_that_timer_callback(void **state)
+{
+	struct tmap m;
+	struct elem *a, *b;
+	int i;
+
+	(void)state;
+	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 2), 0);
+	a = tmap_elem(&m, 0);
+	b = tmap_elem(&m, 1);
+	timer_ready(&m, a, cb_nested_reject);
+	timer_ready(&m, b, cb_record);
+	nested_reject_round = 0;
+	/* several advances, each with a rejection or not: the state left
+	 * behind by one never leaks into the next */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(t_start(&a->t, MS, 0), 0);
+		assert_int_equal(t_start(&b->t, MS, 0), 0);
+		ADVANCE_EXPECT_FIRES(MS, 2 * (i + 1));
+		assert_int_equal(fires[2 * i].key_val, 0);
+		assert_int_equal(fires[2 * i + 1].key_val, 1);
+		assert_false(emu_in_bpf());
+		assert_null(emu_ctx.running_timer);
+	}
+	assert_true(bpfemu_diag_has("loop_cb_bad_return"));
+	assert_int_equal(bpfemu_diag_count(), 1);
+	tmap_close(&m);
+}
+
+static long reject_now(void *arg)
+{
+	(void)arg;
+	bpfemu_helper_timer_start(NULL, 0, 0);
+	return 0;
+}
+
+static int plain_run_err;
+
+/* A callback set outside any program: plain code, which runs a program
+ * whose rejection must come back to it as an error, as anywhere else. */
+static int cb_plain_runs_a_program(void *map, int *key, struct elem *value)
+{
+	plain_run_err = emu_run(test_prog, EMU_ENTRY_PROG, reject_now, NULL, NULL);
+	fire_record(map, key, value);
+	return 0;
+}
+
+static void test_timer_plain_callback_running_a_rejected_program_gets_its_error(void **state)
+{
+	struct tmap m;
+	struct elem *e;
+
+	(void)state;
+	e = one_timer(&m);
+	assert_int_equal(bpfemu_helper_timer_init(&e->t, m.def, 1), 0);
+	assert_int_equal(bpfemu_helper_timer_set_callback(&e->t, (void *)cb_plain_runs_a_program), 0);
+	assert_int_equal(bpfemu_helper_timer_start(&e->t, MS, 0), 0);
+	ADVANCE_EXPECT_FIRES(MS, 1);
+	assert_int_equal(plain_run_err, -EINVAL);
+	assert_true(bpfemu_diag_has("timer_not_map_value"));
+	assert_int_equal(bpfemu_helper_timer_cancel(&e->t), 0);
+	tmap_close(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1034,6 +1116,8 @@ int main(void)
 		TT(test_timer_callback_cancelling_or_freeing_a_timer_due_at_the_same_instant),
 		TT(test_timer_rejection_in_a_callback_leaves_the_other_timers_due_firing),
 		TT(test_timer_rearmed_by_its_callback_is_pending_and_moves_with_its_clock),
+		TT(test_timer_rejection_in_a_nested_callback_ends_only_that_timer_callback),
+		TT(test_timer_plain_callback_running_a_rejected_program_gets_its_error),
 	};
 
 	return cmocka_run_group_tests(tests, timer_group_setup, timer_group_teardown);
