@@ -206,6 +206,10 @@ int main(void)
 		hash_ns = bench_uthash(n);
 		printf("%-8d %14.2f %14.2f %14.2f %14.2f %12.2f %12.2f\n", n, same.ns, rr.ns,
 		       list_ns, hash_ns, same.ns / list_ns, same.ns / hash_ns);
+		/* for bench/run.sh's table */
+		printf("BENCH cgrp_get_same_%d %.1f ns\n", n, same.ns);
+		printf("BENCH cgrp_get_rr_%d %.1f ns\n", n, rr.ns);
+		printf("BENCH cgrp_get_%d_uthash %.1f ns\n", n, hash_ns);
 		bpfemu_cgroup_put(cg);
 		bpfemu_cgroup_remove(path);
 	}
