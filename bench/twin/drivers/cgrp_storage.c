@@ -5,7 +5,9 @@
  *
  *   cgrp_get_same_<M>  (M = 1, 16, 64): always the same map, a cache hit;
  *   cgrp_get_rr_<M>    (M = 16, 64):    the M maps round robin; with 64,
- *                                       maps share cache slots and miss.
+ *                                       the kernel's maps share cache slots
+ *                                       and miss (bpfemu's per-cgroup index
+ *                                       by map id never misses).
  *
  * Each M is its own load of the object with only maps m_00 .. m_<M-1>
  * created (autocreate), so M maps exist and all of them hold storage for the

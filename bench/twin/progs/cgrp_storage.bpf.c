@@ -16,6 +16,10 @@
  *   get_rr_64: m_00 ... m_3f: four maps per slot evict each other, so every
  *              get walks the cgroup's storage list and re-caches.
  *
+ * (The slots are the kernel's.  bpfemu indexes each cgroup's storage by a
+ * dense map id instead, which programs cannot tell apart: every get there
+ * is a hit; see docs/cgroups.md.)
+ *
  * Maps are defined by macro and the gets unrolled, since each call site
  * needs a constant map pointer.  setup_<M> creates the storage of the first
  * M maps (F_CREATE), stores CS_VALUE(i) in map i and returns how many it
