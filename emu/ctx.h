@@ -46,7 +46,22 @@ struct emu_run_ctx {
 	struct emu_run_guard *guard;	/* open emu_run_guard_begin (prog.h), or NULL */
 };
 
-extern _Thread_local struct emu_run_ctx emu_ctx;
+/*
+ * Read on every helper call and program entry.  The library is built
+ * position-independent, where a thread-local defaults to the model that
+ * may call __tls_get_addr: the compiler then keeps every live register
+ * clear of that call around each access, even once the linker has turned
+ * it into a plain %fs load.  Initial-exec is that plain load from the
+ * start; the variable is small enough for the static TLS space glibc keeps
+ * for libraries loaded later (dlopen).
+ */
+#if defined(__GNUC__) && defined(__ELF__)
+#define EMU_TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define EMU_TLS_IE
+#endif
+
+extern _Thread_local struct emu_run_ctx emu_ctx EMU_TLS_IE;
 
 /*
  * A batch of event callbacks fired by one advance of the clock (or one

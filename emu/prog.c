@@ -332,8 +332,8 @@ run_enter(struct emu_prog *prog, enum emu_entry_kind kind, struct run_saved *sv)
 		sv->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 }
 
-static int run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_saved *sv,
-		     int err, long r)
+static inline __attribute__((always_inline)) int
+run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_saved *sv, int err, long r)
 {
 	struct emu_run_ctx *c;
 
@@ -377,6 +377,8 @@ static int run_outermost(struct emu_prog *prog, enum emu_entry_kind kind,
 	long r = 0;
 	int err;
 
+	if (!prog || !fn)
+		return -EINVAL;
 	run_enter(prog, kind, &sv);
 	err = run_guarded(fn, arg, &r);
 	err = run_leave(prog, kind, &sv, err, r);
@@ -431,16 +433,48 @@ static int guard_leave(struct emu_run_guard *g, int err, long r)
 	return err;
 }
 
-void emu_run_guard_recover(struct emu_run_guard *g)
+int emu_run_guard_recover(struct emu_run_guard *g)
 {
 	void (*abort_fn)(void *) = g->abort_fn;
 	int err = emu_ctx.reject_err ? emu_ctx.reject_err : -EINVAL;
 
 	g->abort_fn = NULL;
 	if (g->prog)
-		guard_leave(g, err, 0);
+		err = guard_leave(g, err, 0);
 	if (abort_fn)
 		abort_fn(g->abort_arg);
+	return err;
+}
+
+/* One entry inside @g, @allowed being @prog's helper bitmap. */
+static inline __attribute__((always_inline)) int
+guard_run(struct emu_run_guard *g, struct emu_prog *prog, enum emu_entry_kind kind,
+	  const uint64_t *allowed, emu_run_fn fn, void *arg, long *r,
+	  void (*abort_fn)(void *arg), void *abort_arg)
+{
+	struct emu_run_ctx *c = &emu_ctx;
+
+	g->prog = prog;
+	g->kind = kind;
+	g->timer = c->running_timer;
+	g->sync = prog->globals && prog->globals->nr_sync_vars;
+	if (g->sync)
+		emu_globals_sync_in(prog->globals);
+	c->prog = prog;
+	c->prog_type = prog->type;
+	c->helpers_allowed = allowed;
+	c->depth = 1;
+	c->kind = kind;
+	c->reject_err = 0;
+	g->stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
+	if (__builtin_expect(g->stats, 0))
+		g->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+	/* Set last: a rejection before the call finds nothing to abort. */
+	g->abort_fn = abort_fn;
+	g->abort_arg = abort_arg;
+	*r = fn(arg);
+	g->abort_fn = NULL;
+	return guard_leave(g, 0, *r);
 }
 
 int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn fn, void *arg,
@@ -455,29 +489,64 @@ int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn 
 	 * itself: that is emu_run's. */
 	if (!g || c->depth || !c->batch || !prog || !fn)
 		return emu_run(prog, kind, fn, arg, ret);
-	g->prog = prog;
-	g->kind = kind;
-	g->timer = c->running_timer;
-	g->sync = prog->globals && prog->globals->nr_sync_vars;
-	if (g->sync)
-		emu_globals_sync_in(prog->globals);
-	c->prog = prog;
-	c->prog_type = prog->type;
-	c->helpers_allowed = emu_helper_allowed_bitmap(prog);
-	c->depth = 1;
-	c->kind = kind;
-	c->reject_err = 0;
-	g->stats = atomic_load_explicit(&stats_users, memory_order_relaxed) > 0;
-	if (__builtin_expect(g->stats, 0))
-		g->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
-	/* Set last: a rejection before the call finds nothing to abort. */
-	g->abort_fn = abort_fn;
-	g->abort_arg = abort_arg;
-	r = fn(arg);
-	g->abort_fn = NULL;
-	err = guard_leave(g, 0, r);
+	err = guard_run(g, prog, kind, emu_helper_allowed_bitmap(prog), fn, arg, &r,
+			abort_fn, abort_arg);
 	if (ret)
 		*ret = r;
+	return err;
+}
+
+/* emu_run_repeat's loop, its state in memory (it survives a longjmp). */
+struct repeat_state {
+	struct emu_prog *prog;
+	emu_run_fn fn;
+	void *arg;
+	uint32_t n;
+	long r;
+};
+
+static int __attribute__((noinline)) repeat_loop(struct emu_run_guard *g, struct repeat_state *rs)
+{
+	const uint64_t *allowed = emu_helper_allowed_bitmap(rs->prog);
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < rs->n; i++) {
+		if (i)
+			emu_map_rcu_quiesce();
+		err = guard_run(g, rs->prog, EMU_ENTRY_PROG, allowed, rs->fn, rs->arg, &rs->r,
+				NULL, NULL);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+int emu_run_repeat(struct emu_prog *prog, emu_run_fn fn, void *arg, uint32_t n, long *ret)
+{
+	struct repeat_state rs = { .prog = prog, .fn = fn, .arg = arg, .n = n };
+	struct emu_run_guard g;
+	uint32_t i;
+	int err = 0;
+
+	if (!prog || !fn)
+		return -EINVAL;
+	if (!emu_ctx.batch || emu_ctx.depth || emu_ctx.guard) {
+		/* Not a batch (or not the outermost level): run by run. */
+		for (i = 0; i < n && !err; i++)
+			err = emu_run(prog, EMU_ENTRY_PROG, fn, arg, &rs.r);
+		goto out;
+	}
+	emu_run_guard_begin(&g);
+	if (setjmp(g.jb)) {
+		err = emu_run_guard_recover(&g);
+		rs.r = 0;	/* as emu_run leaves it for a rejected run */
+	} else
+		err = repeat_loop(&g, &rs);
+	emu_run_guard_end(&g);
+out:
+	if (ret)
+		*ret = rs.r;
 	return err;
 }
 
@@ -499,8 +568,14 @@ void emu_run_batch_end(void)
 	emu_map_rcu_exit();
 }
 
-int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
-	    emu_run_fn fn, void *arg, long *ret)
+/*
+ * Nested: a callback inside a running program.  A rejection longjmps
+ * straight to the outermost entry, which restores the whole context, so
+ * nothing here needs unwinding.  Apart from emu_run, so that the outermost
+ * path (every program run) pays none of its register saves.
+ */
+static int __attribute__((noinline)) run_nested(struct emu_prog *prog, enum emu_entry_kind kind,
+						emu_run_fn fn, void *arg, long *ret)
 {
 	struct emu_prog *saved_prog;
 	enum emu_entry_kind saved_kind;
@@ -510,14 +585,6 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
 
 	if (!prog || !fn)
 		return -EINVAL;
-	if (emu_ctx.depth == 0)
-		return run_outermost(prog, kind, fn, arg, ret);
-
-	/*
-	 * Nested: a callback inside a running program.  A rejection longjmps
-	 * straight to the outermost entry, which restores the whole context,
-	 * so nothing here needs unwinding.
-	 */
 	saved_prog = emu_ctx.prog;
 	saved_type = emu_ctx.prog_type;
 	saved_allowed = emu_ctx.helpers_allowed;
@@ -542,6 +609,15 @@ int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
 	if (ret)
 		*ret = r;
 	return 0;
+}
+
+int emu_run(struct emu_prog *prog, enum emu_entry_kind kind,
+	    emu_run_fn fn, void *arg, long *ret)
+{
+	/* Both check prog and fn: this stays a plain jump to either. */
+	if (emu_ctx.depth == 0)
+		return run_outermost(prog, kind, fn, arg, ret);
+	return run_nested(prog, kind, fn, arg, ret);
 }
 
 int emu_callback_check_ret(int func_id, long ret)

@@ -88,7 +88,7 @@ struct emu_run_guard {
 };
 
 void emu_run_guard_begin(struct emu_run_guard *g);
-void emu_run_guard_recover(struct emu_run_guard *g);
+int emu_run_guard_recover(struct emu_run_guard *g);	/* the entry's errno */
 void emu_run_guard_end(struct emu_run_guard *g);
 
 /*
@@ -101,6 +101,16 @@ void emu_run_guard_end(struct emu_run_guard *g);
  */
 int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn fn, void *arg,
 		    long *ret, void (*abort_fn)(void *arg), void *abort_arg);
+
+/*
+ * @n runs of @fn(@arg) as program entries of @prog, one after the other,
+ * stopping at the first that fails (test_run's repeat loop): the same as
+ * calling emu_run() @n times, with a grace period let through between two
+ * runs as emu_run_batch_next() does.  Inside a batch (emu_run_batch_begin)
+ * the runs share one guard (no setjmp per run).  Returns 0 or the failing
+ * run's errno; *@ret gets the last run's result (0 if it failed).
+ */
+int emu_run_repeat(struct emu_prog *prog, emu_run_fn fn, void *arg, uint32_t n, long *ret);
 
 /*
  * Helper availability (the kernel's per-program-type func_proto): called at

@@ -20,6 +20,10 @@
 #include <bpf/bpf.h>
 #include <bpfemu.h>
 
+#include <bpfemu/helpers.h>
+
+#include "ctx.h"
+#include "prog.h"
 #include "prog_run_hooks.skel.h"
 #include "prog_run_bad.skel.h"
 #include "test_group.h"
@@ -241,6 +245,61 @@ static void test_helper_not_allowed_for_the_type_is_still_rejected(void **state)
 	prog_run_bad__destroy(skel);
 }
 
+/* ---------------------------------------- emu_run_repeat (test_run's loop) */
+
+static int repeat_runs, repeat_reject_at;
+
+static long repeat_fn(void *arg)
+{
+	(void)arg;
+	repeat_runs++;
+	assert_true(emu_in_bpf());
+	if (repeat_runs == repeat_reject_at)
+		bpfemu_helper_timer_start(NULL, 0, 0);	/* timer_not_map_value */
+	return repeat_runs * 10;
+}
+
+static void repeat_expect(uint32_t n, int reject_at, int err, int runs, long r)
+{
+	struct emu_prog *prog = emu_prog_new_bare("repeat", BPF_PROG_TYPE_XDP);
+	long ret = -1;
+
+	assert_non_null(prog);
+	repeat_runs = 0;
+	repeat_reject_at = reject_at;
+	assert_int_equal(emu_run_repeat(prog, repeat_fn, NULL, n, &ret), err);
+	assert_int_equal(repeat_runs, runs);
+	assert_int_equal(ret, r);
+	/* the context is the caller's again */
+	assert_false(emu_in_bpf());
+	assert_null(emu_ctx.prog);
+	assert_null(emu_ctx.helpers_allowed);
+	emu_prog_put(prog);
+}
+
+static void test_repeat_runs_n_times_and_stops_at_the_first_rejection(void **state)
+{
+	(void)state;
+	bpfemu_diag_clear();
+	/* alone, and as the runs of a batch (test_run's repeat) */
+	repeat_expect(5, 0, 0, 5, 50);
+	emu_run_batch_begin();
+	repeat_expect(5, 0, 0, 5, 50);
+	repeat_expect(1000, 0, 0, 1000, 10000);
+	assert_false(bpfemu_diag_has("timer_not_map_value"));
+	/* the third run is rejected: no fourth, its errno, and no result
+	 * (as emu_run leaves it) */
+	repeat_expect(5, 3, -EINVAL, 3, 0);
+	assert_true(bpfemu_diag_has("timer_not_map_value"));
+	repeat_expect(5, 1, -EINVAL, 1, 0);
+	/* after a rejection the next series works */
+	repeat_expect(3, 0, 0, 3, 30);
+	emu_run_batch_end();
+	assert_null(emu_ctx.reject_jb);
+	repeat_expect(5, 2, -EINVAL, 2, 0);
+	assert_null(emu_ctx.reject_jb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +313,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_fds_and_bad_opts_are_refused, reset_teardown),
 		cmocka_unit_test_teardown(test_opts_from_a_newer_caller_need_a_zero_tail, reset_teardown),
 		cmocka_unit_test_teardown(test_helper_not_allowed_for_the_type_is_still_rejected,
+					  reset_teardown),
+		cmocka_unit_test_teardown(test_repeat_runs_n_times_and_stops_at_the_first_rejection,
 					  reset_teardown),
 	};
 
