@@ -213,6 +213,27 @@ min_child(uint32_t first, uint32_t end, uint32_t *best)
 		__builtin_prefetch(&heap[first * HEAP_ARITY + 1]);
 		__builtin_prefetch(&heap[first * HEAP_ARITY + 9]);
 	}
+	if (__builtin_expect(end - first == HEAP_ARITY, 1)) {
+		/* A full node (all but one per level), unrolled: the earliest
+		 * deadline so far stays in a register, the seq is only read
+		 * on a tie. */
+		struct emu_event *const *h = &heap[first];
+		uint64_t md = min->deadline;
+		uint32_t b = 0;
+
+		for (c = 1; c < HEAP_ARITY; c++) {
+			struct emu_event *x = h[c];
+			uint64_t xd = x->deadline;
+
+			if (xd < md || (xd == md && x->seq < min->seq)) {
+				min = x;
+				md = xd;
+				b = c;
+			}
+		}
+		*best = first + b;
+		return min;
+	}
 	*best = first;
 	for (c = first + 1; c < end; c++) {
 		if (ev_before(heap[c], min)) {
