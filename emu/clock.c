@@ -64,7 +64,7 @@ enum event_base {
 #define HEAP_ALIGN	128
 #define HEAP_PAD	11
 
-static pthread_mutex_t q_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct emu_mutex q_lock = EMU_MUTEX_INITIALIZER;
 static pthread_mutex_t advance_lock = PTHREAD_MUTEX_INITIALIZER;
 /* heap_idx of the event being fired once it was armed again (not a slot). */
 #define IDX_FIRING	UINT32_MAX
@@ -168,6 +168,71 @@ static enum event_base clock_base(int kclock)
 		return BASE_MONO;
 	}
 }
+
+/* ---------------------------------------------------------------- locks */
+
+#ifdef EMU_LOCK_FUTEX
+#include <limits.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* <linux/futex.h>'s, which a POSIX-only build does not include. */
+#define EMU_FUTEX_WAIT_PRIVATE	128
+#define EMU_FUTEX_WAKE_PRIVATE	129
+
+static void futex_wait(void *addr, unsigned int val)
+{
+	syscall(SYS_futex, addr, EMU_FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(void *addr, int n)
+{
+	syscall(SYS_futex, addr, EMU_FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/* Contended: mark it so (2), and sleep until the holder leaves. */
+void emu_mutex_lock_slow(struct emu_mutex *m)
+{
+	int c = atomic_exchange_explicit(&m->v, 2, memory_order_acquire);
+
+	while (c) {
+		futex_wait(&m->v, 2);
+		c = atomic_exchange_explicit(&m->v, 2, memory_order_acquire);
+	}
+}
+
+void emu_mutex_wake(struct emu_mutex *m)
+{
+	futex_wake(&m->v, 1);
+}
+
+void emu_cond_wait(struct emu_cond *c, struct emu_mutex *m)
+{
+	/* Read under @m: a broadcast after this changes it, so the wait
+	 * below cannot miss one made after the caller's check. */
+	unsigned int seq = atomic_load_explicit(&c->seq, memory_order_relaxed);
+
+	emu_mutex_unlock(m);
+	futex_wait(&c->seq, seq);
+	emu_mutex_lock(m);
+}
+
+void emu_cond_broadcast(struct emu_cond *c)
+{
+	atomic_fetch_add_explicit(&c->seq, 1, memory_order_relaxed);
+	futex_wake(&c->seq, INT_MAX);
+}
+#else
+void emu_cond_wait(struct emu_cond *c, struct emu_mutex *m)
+{
+	pthread_cond_wait(&c->c, &m->m);
+}
+
+void emu_cond_broadcast(struct emu_cond *c)
+{
+	pthread_cond_broadcast(&c->c);
+}
+#endif
 
 /* ---------------------------------------------------------------- heap */
 
@@ -383,12 +448,12 @@ static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base, bo
 	bool first;
 	int err;
 
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	if (was_queued)
 		*was_queued = ev->heap_idx != 0;
 	err = queue_locked(ev, deadline, base);
 	first = heap_len && heap[0] == ev;
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	if (!err && first && !is_virtual())
 		emu_loop_kick();
 	return err;
@@ -413,7 +478,7 @@ bool emu_event_disarm(struct emu_event *ev)
 {
 	bool was_pending = false;
 
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	if (ev->heap_idx == IDX_FIRING) {
 		ev->heap_idx = 0;
 		firing_armed = false;
@@ -422,7 +487,7 @@ bool emu_event_disarm(struct emu_event *ev)
 		heap_remove(ev->heap_idx - 1);
 		was_pending = true;
 	}
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return was_pending;
 }
 
@@ -430,9 +495,9 @@ bool emu_event_pending(const struct emu_event *ev)
 {
 	bool pending;
 
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	pending = ev->heap_idx != 0;
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return pending;
 }
 
@@ -440,9 +505,9 @@ uint64_t emu_event_count(void)
 {
 	uint64_t n;
 
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	n = heap_len + firing_armed;
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return n;
 }
 
@@ -455,12 +520,12 @@ uint64_t bpfemu_clock_next_deadline(void)
 {
 	uint64_t d = BPFEMU_CLOCK_NEVER;
 
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	if (heap_len)
 		d = heap[0]->deadline;
 	if (firing_armed && firing->deadline < d)
 		d = firing->deadline;
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return d;
 }
 
@@ -539,14 +604,14 @@ struct fire_state {
 
 static int fire_loop(struct fire_state *fs)
 {
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	for (;;) {
 		struct emu_event *ev = next_due_locked();
 		uint64_t at;
 
 		if (!ev || ev->deadline > fs->until) {
 			firing_settle_locked();
-			pthread_mutex_unlock(&q_lock);
+			emu_mutex_unlock(&q_lock);
 			return 0;
 		}
 		at = fs->virt ? atomic_load(&mono_now) : ev->deadline;
@@ -556,7 +621,7 @@ static int fire_loop(struct fire_state *fs)
 		 * with no delay: stop before that spins forever. */
 		if (at == fs->instant && fs->at_instant >= fs->cap) {
 			firing_settle_locked();
-			pthread_mutex_unlock(&q_lock);
+			emu_mutex_unlock(&q_lock);
 			emu_diag("clock_runaway",
 				 "%llu events fired at %llu ns without time moving; an event callback probably re-arms itself with zero delay (raise the cap with bpfemu_clock_set_runaway_cap)",
 				 (unsigned long long)fs->at_instant, (unsigned long long)at);
@@ -570,11 +635,11 @@ static int fire_loop(struct fire_state *fs)
 		take_locked(ev);
 		if (fs->virt)
 			atomic_store(&mono_now, at);
-		pthread_mutex_unlock(&q_lock);
+		emu_mutex_unlock(&q_lock);
 
 		ev->fire(ev);
 		emu_run_batch_next();
-		pthread_mutex_lock(&q_lock);
+		emu_mutex_lock(&q_lock);
 	}
 }
 
@@ -675,12 +740,12 @@ int bpfemu_clock_suspend(uint64_t ns)
 {
 	if (!is_virtual())
 		return emu_err(-EOPNOTSUPP);
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	atomic_store(&suspended_ns, atomic_load(&suspended_ns) + ns);
 	/* BOOTTIME and REALTIME ran on while MONOTONIC stood still: their
 	 * events are now ns closer on the MONOTONIC timeline. */
 	shift_base_locked(BASE_BOOT, -(__int128)ns);
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return 0;
 }
 
@@ -690,13 +755,13 @@ int bpfemu_clock_set_realtime(uint64_t ns)
 
 	if (!is_virtual())
 		return emu_err(-EOPNOTSUPP);
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	boot = atomic_load(&mono_now) + atomic_load(&suspended_ns);
 	old = atomic_load(&real_offset);
 	atomic_store(&real_offset, ns - boot);
 	/* Wall-clock events keep their wall-clock time (clock_was_set). */
 	shift_base_locked(BASE_REAL, -(__int128)(int64_t)((ns - boot) - old));
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	return 0;
 }
 
@@ -711,7 +776,7 @@ int bpfemu_clock_set_mode(enum bpfemu_clock_mode mode)
 		return emu_err(-EDEADLK);
 
 	pthread_mutex_lock(&advance_lock);
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	if ((int)mode == atomic_load(&clock_mode))
 		goto out_unlock;
 	/* Pending events keep their remaining delay on the new timeline. */
@@ -723,7 +788,7 @@ int bpfemu_clock_set_mode(enum bpfemu_clock_mode mode)
 	heapify();
 	atomic_store(&clock_mode, mode);
 out_unlock:
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 	pthread_mutex_unlock(&advance_lock);
 	if (mode == BPFEMU_CLOCK_REAL)
 		emu_loop_kick();
@@ -745,7 +810,7 @@ void emu_clock_reset(void)
 	uint32_t i;
 
 	emu_loop_reset();
-	pthread_mutex_lock(&q_lock);
+	emu_mutex_lock(&q_lock);
 	/* Owners must have disarmed before freeing; what is left is still
 	 * theirs, so only unlink it. */
 	for (i = 0; i < heap_len; i++)
@@ -765,7 +830,7 @@ void emu_clock_reset(void)
 	atomic_store(&real_offset, BPFEMU_CLOCK_REALTIME_START_NS - BPFEMU_CLOCK_START_NS);
 	atomic_store(&clock_mode, BPFEMU_CLOCK_VIRTUAL);
 	atomic_store(&runaway_cap, BPFEMU_CLOCK_RUNAWAY_CAP);
-	pthread_mutex_unlock(&q_lock);
+	emu_mutex_unlock(&q_lock);
 }
 
 static void __attribute__((constructor)) clock_register_reset(void)

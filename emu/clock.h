@@ -23,6 +23,8 @@
 #ifndef BPFEMU_EMU_CLOCK_H
 #define BPFEMU_EMU_CLOCK_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +33,76 @@
 #define EMU_CLOCK_MONOTONIC_COARSE	6
 #define EMU_CLOCK_BOOTTIME		7
 #define EMU_CLOCK_TAI			11
+
+/*
+ * The event queue's lock, and the timers' (helpers/timer.c): taken several
+ * times per timer fire.  On Linux a futex mutex inlined at the call (three
+ * states: free, held, held with sleepers): the same two atomic operations
+ * per lock and unlock as glibc's, without its ~50 instructions of type
+ * dispatch and owner bookkeeping around them.  emu_cond is a futex
+ * sequence: a waiter sleeps until the next broadcast after it read the
+ * sequence under the mutex; callers re-check their condition in a loop.
+ * Elsewhere (macOS, BPFEMU_POSIX_ONLY) both are the pthread ones.
+ */
+#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
+#define EMU_LOCK_FUTEX	1
+
+struct emu_mutex {
+	atomic_int v;			/* 0 free, 1 held, 2 held and contended */
+};
+
+struct emu_cond {
+	atomic_uint seq;
+};
+
+#define EMU_MUTEX_INITIALIZER	{ 0 }
+#define EMU_COND_INITIALIZER	{ 0 }
+
+void emu_mutex_lock_slow(struct emu_mutex *m);
+void emu_mutex_wake(struct emu_mutex *m);
+
+static inline void emu_mutex_lock(struct emu_mutex *m)
+{
+	int c = 0;
+
+	if (__builtin_expect(!atomic_compare_exchange_strong_explicit(&m->v, &c, 1,
+								      memory_order_acquire,
+								      memory_order_relaxed), 0))
+		emu_mutex_lock_slow(m);
+}
+
+static inline void emu_mutex_unlock(struct emu_mutex *m)
+{
+	if (__builtin_expect(atomic_exchange_explicit(&m->v, 0, memory_order_release) == 2, 0))
+		emu_mutex_wake(m);
+}
+#else
+struct emu_mutex {
+	pthread_mutex_t m;
+};
+
+struct emu_cond {
+	pthread_cond_t c;
+};
+
+#define EMU_MUTEX_INITIALIZER	{ PTHREAD_MUTEX_INITIALIZER }
+#define EMU_COND_INITIALIZER	{ PTHREAD_COND_INITIALIZER }
+
+static inline void emu_mutex_lock(struct emu_mutex *m)
+{
+	pthread_mutex_lock(&m->m);
+}
+
+static inline void emu_mutex_unlock(struct emu_mutex *m)
+{
+	pthread_mutex_unlock(&m->m);
+}
+#endif
+
+/* Release @m, sleep until a broadcast of @c, take @m again. */
+void emu_cond_wait(struct emu_cond *c, struct emu_mutex *m);
+/* Wake every waiter of @c; called with their mutex held. */
+void emu_cond_broadcast(struct emu_cond *c);
 
 /* Current time of a kernel clock id, in ns.  Unknown ids read MONOTONIC. */
 uint64_t emu_clock_now(int kclock);

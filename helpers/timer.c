@@ -134,15 +134,16 @@ _Static_assert(_Alignof(struct timer_words) <= _Alignof(struct bpf_timer),
 	       "struct bpf_timer's alignment must be enough for the timer words");
 _Static_assert(sizeof(uintptr_t) <= sizeof(uint64_t), "a pointer fits a word");
 
+/* emu_mutex and emu_cond: clock.h (a futex mutex inlined on Linux). */
 struct timer_lock {
-	pthread_mutex_t lock;
-	pthread_cond_t idle;		/* a callback finished or a fire left */
+	struct emu_mutex lock;
+	struct emu_cond idle;		/* a callback finished or a fire left */
 } __attribute__((aligned(128)));
 
 static struct timer_lock timer_locks[TIMER_LOCKS] = {
 	[0 ... TIMER_LOCKS - 1] = {
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-		.idle = PTHREAD_COND_INITIALIZER,
+		.lock = EMU_MUTEX_INITIALIZER,
+		.idle = EMU_COND_INITIALIZER,
 	},
 };
 
@@ -270,7 +271,7 @@ static void timer_stale_del_locked(struct emu_timer *t)
 static void timer_wait_locked(struct timer_lock *l, struct emu_timer *t)
 {
 	t->waiters++;
-	pthread_cond_wait(&l->idle, &l->lock);
+	emu_cond_wait(&l->idle, &l->lock);
 	t->waiters--;
 }
 
@@ -361,7 +362,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	if (timer_get_locked(timer)) {
 		ret = -EBUSY;
 		goto out_unlock;
@@ -393,7 +394,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 		ret = -EPERM;
 	}
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	return ret;
 }
 
@@ -414,7 +415,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -433,7 +434,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	}
 	timer_set_cb_locked(t, callback_fn);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	/* Never under the lock: the last put frees maps, whose timers lock. */
 	emu_prog_put(old);
 	return ret;
@@ -481,7 +482,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 		return -EINVAL;
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	/* The kernel tests the program reference; it is set with the callback. */
 	if (!t || !t->callback_fn) {
@@ -503,7 +504,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	if ((flags & BPF_F_TIMER_ABS) && (int64_t)nsecs < 0)
 		timer_stale_add_locked(t);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	return ret;
 }
 
@@ -520,7 +521,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 		return timer_reject_null("bpf_timer_cancel");
 
 	l = timer_lock_of(timer);
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t = timer_get_locked(timer);
 	if (!t) {
 		ret = -EINVAL;
@@ -555,7 +556,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 out_unlock:
 	if (counted)
 		atomic_fetch_sub(&t->cancelling, 1);
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -576,7 +577,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 
 	(void)map;
 	l = timer_lock_of(slot);
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t = timer_get_locked(slot);
 	if (!t)
 		goto out_unlock;
@@ -598,7 +599,7 @@ static void timer_free_field(struct emu_map *map, void *field)
 			timer_wait_locked(l, t);
 	release = timer_unused_locked(t);
 out_unlock:
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(old);
@@ -656,7 +657,7 @@ static void timer_stale_promote(int clock, int cpu)
 	for (t = batch; t; t = next) {
 		next = t->promote_next;
 		l = timer_lock_of(t->slot);
-		pthread_mutex_lock(&l->lock);
+		emu_mutex_lock(&l->lock);
 		atomic_fetch_sub(&t->pins, 1);
 		if (!t->dead && atomic_load(&t->gen) == t->promote_gen) {
 			was_queued = emu_event_disarm(&t->ev);
@@ -668,7 +669,7 @@ static void timer_stale_promote(int clock, int cpu)
 			}
 		}
 		release = timer_unused_locked(t);
-		pthread_mutex_unlock(&l->lock);
+		emu_mutex_unlock(&l->lock);
 		if (release)
 			emu_free(t);
 	}
@@ -679,7 +680,7 @@ static void timer_wake_locked(struct timer_lock *l, const struct emu_timer *t)
 {
 	/* Only @t's waiters care: each waits for a change of @t. */
 	if (t->waiters)
-		pthread_cond_broadcast(&l->idle);
+		emu_cond_broadcast(&l->idle);
 }
 
 /*
@@ -712,14 +713,14 @@ static void timer_fire_done(void *arg)
 	if (atomic_load(&stale_count))
 		timer_stale_promote(t->clock, f->cpu);
 
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t->running = false;
 	put = t->run_put ? t->run_prog : NULL;
 	t->run_prog = NULL;
 	t->run_put = false;
 	release = timer_unused_locked(t);
 	timer_wake_locked(l, t);
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 	emu_prog_put(put);
@@ -740,7 +741,7 @@ static void timer_fire(struct emu_event *ev)
 	 * below until it is over.  The clock fires inside its batch's
 	 * section (emu_run_batch_begin), which is one.
 	 */
-	pthread_mutex_lock(&l->lock);
+	emu_mutex_lock(&l->lock);
 	t->inflight--;
 	/* hrtimer never runs one timer's callback twice at once. */
 	while (t->running && !t->dead)
@@ -755,7 +756,7 @@ static void timer_fire(struct emu_event *ev)
 	t->running = true;
 	f->t = t;
 	f->cpu = t->cpu;
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 
 	/* Set before the entry: a cancel-and-free during its fd reap must
 	 * see that this timer's callback is (about to be) running. */
@@ -779,7 +780,7 @@ static void timer_fire(struct emu_event *ev)
 out_release:
 	release = timer_unused_locked(t);
 	timer_wake_locked(l, t);
-	pthread_mutex_unlock(&l->lock);
+	emu_mutex_unlock(&l->lock);
 	if (release)
 		emu_free(t);
 }

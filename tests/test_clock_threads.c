@@ -122,11 +122,63 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * The queue's and the timers' lock (clock.h): a futex mutex on Linux.
+ * Threads add to a plain counter under it, so a lost exclusion shows as a
+ * wrong sum (and as a race under TSan); and each round one thread waits
+ * on the condition for a flag another sets and broadcasts, so a lost
+ * wakeup hangs the test.
+ */
+#define LOCK_ITERS 20000
+
+static struct emu_mutex test_mutex = EMU_MUTEX_INITIALIZER;
+static struct emu_cond test_cond = EMU_COND_INITIALIZER;
+static long locked_counter;
+static int turn;		/* under test_mutex: whose turn, 0..THREADS-1 */
+
+static void *lock_worker(void *arg)
+{
+	int id = (int)(intptr_t)arg, i;
+
+	for (i = 0; i < LOCK_ITERS; i++) {
+		emu_mutex_lock(&test_mutex);
+		locked_counter++;
+		emu_mutex_unlock(&test_mutex);
+	}
+	/* pass the turn around the threads a few times */
+	for (i = 0; i < 50; i++) {
+		emu_mutex_lock(&test_mutex);
+		while (turn != id)
+			emu_cond_wait(&test_cond, &test_mutex);
+		locked_counter++;
+		turn = (turn + 1) % THREADS;
+		emu_cond_broadcast(&test_cond);
+		emu_mutex_unlock(&test_mutex);
+	}
+	return NULL;
+}
+
+static void test_emu_mutex_excludes_and_emu_cond_wakes(void **state)
+{
+	pthread_t th[THREADS];
+	int i;
+
+	(void)state;
+	locked_counter = 0;
+	turn = 0;
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, lock_worker, (void *)(intptr_t)i), 0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	assert_int_equal(locked_counter, (long)THREADS * (LOCK_ITERS + 50));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_threads_arm_and_disarm_while_time_advances, teardown),
 		cmocka_unit_test_teardown(test_concurrent_advances_keep_time_monotonic, teardown),
+		cmocka_unit_test_teardown(test_emu_mutex_excludes_and_emu_cond_wakes, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
