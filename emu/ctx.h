@@ -44,6 +44,9 @@ struct emu_run_ctx {
 	int reject_err;			/* errno emu_verifier_reject() left for the entry */
 	bool batch;			/* inside emu_run_batch_begin/end */
 	struct emu_run_guard *guard;	/* open emu_run_guard_begin (prog.h), or NULL */
+	/* Live entries in emu_refs.refs[]: here, so that every run's exit
+	 * check reads this small initial-exec variable, not the table. */
+	uint32_t nr_refs;
 };
 
 /*
@@ -123,7 +126,7 @@ struct emu_ref {
 #define EMU_REFS_MAX 128
 
 struct emu_ref_state {
-	uint32_t nr;				/* live entries in refs[] */
+	/* the number of live entries in refs[] is emu_ctx.nr_refs */
 	uint32_t count[EMU_REF_NR_KINDS];	/* outstanding, per kind */
 	struct emu_ref refs[EMU_REFS_MAX];
 };
@@ -140,11 +143,11 @@ static inline void emu_ref_acquire(enum emu_ref_kind kind, void *ptr, void *obj)
 
 	if (!emu_in_bpf())
 		return;
-	if (emu_refs.nr == EMU_REFS_MAX) {
+	if (emu_ctx.nr_refs == EMU_REFS_MAX) {
 		emu_ref_overflow(kind, ptr, obj);
 		return;
 	}
-	r = &emu_refs.refs[emu_refs.nr++];
+	r = &emu_refs.refs[emu_ctx.nr_refs++];
 	r->ptr = ptr;
 	r->obj = obj;
 	r->kind = kind;

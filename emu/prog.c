@@ -177,10 +177,10 @@ bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj, const char *h
 	if (!emu_in_bpf())
 		return true;
 	/* Newest first: releases usually mirror acquisitions. */
-	for (i = emu_refs.nr; i-- > 0;) {
+	for (i = emu_ctx.nr_refs; i-- > 0;) {
 		if (!ref_matches(&emu_refs.refs[i], kind, ptr, obj))
 			continue;
-		emu_refs.refs[i] = emu_refs.refs[--emu_refs.nr];
+		emu_refs.refs[i] = emu_refs.refs[--emu_ctx.nr_refs];
 		emu_refs.count[kind]--;
 		return true;
 	}
@@ -213,9 +213,9 @@ static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, in
 		}
 		err = -EINVAL;
 	}
-	for (i = 0; i < emu_refs.nr; i++)
+	for (i = 0; i < emu_ctx.nr_refs; i++)
 		ref_drop(emu_refs.refs[i].kind, emu_refs.refs[i].ptr, emu_refs.refs[i].obj);
-	emu_refs.nr = 0;
+	emu_ctx.nr_refs = 0;
 	memset(emu_refs.count, 0, sizeof(emu_refs.count));
 	return err;
 }
@@ -354,7 +354,7 @@ run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_save
 	c->reject_err = sv->reject_err;
 
 	/* Every acquired reference must be released by now (ctx.h). */
-	if (__builtin_expect(emu_refs.nr != 0, 0))
+	if (__builtin_expect(emu_ctx.nr_refs != 0, 0))
 		err = refs_leaked(prog, err);
 	if (sv->sync)
 		emu_globals_sync_out(prog->globals);
@@ -420,7 +420,7 @@ static int guard_leave(struct emu_run_guard *g, int err, long r)
 	c->running_timer = g->timer;
 	c->reject_jb = &g->jb;
 	g->prog = NULL;
-	if (__builtin_expect(emu_refs.nr != 0, 0))
+	if (__builtin_expect(emu_ctx.nr_refs != 0, 0))
 		err = refs_leaked(prog, err);
 	if (g->sync)
 		emu_globals_sync_out(prog->globals);

@@ -695,7 +695,7 @@ struct timer_firing {
 	int cpu;			/* the CPU the callback ran on */
 };
 
-static _Thread_local struct timer_firing timer_firing;
+static _Thread_local struct timer_firing timer_firing EMU_TLS_IE;
 
 /* The callback is over (returned or abandoned): undo the fire's marks. */
 static void timer_fire_done(void *arg)
