@@ -633,8 +633,11 @@ static int fire_loop(struct fire_state *fs)
 		}
 		fs->at_instant++;
 		take_locked(ev);
+		/* A release store, not seq_cst: on x86 that would be an xchg
+		 * per fire, a locked instruction that waits for the fire's
+		 * stores into cold events (readers only need the value). */
 		if (fs->virt)
-			atomic_store(&mono_now, at);
+			atomic_store_explicit(&mono_now, at, memory_order_release);
 		emu_mutex_unlock(&q_lock);
 
 		ev->fire(ev);
