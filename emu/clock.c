@@ -411,20 +411,6 @@ static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base
 {
 	int err;
 
-	if (ev == firing) {
-		/* Back in the heap when its fire returns (fire_due). */
-		if (!firing_armed) {
-			err = heap_reserve();
-			if (err)
-				return err;
-		}
-		ev->deadline = deadline;
-		ev->seq = next_seq++;
-		ev->base = base;
-		ev->heap_idx = IDX_FIRING;
-		firing_armed = true;
-		return 0;
-	}
 	if (ev->heap_idx) {
 		ev->deadline = deadline;
 		ev->seq = next_seq++;
@@ -446,11 +432,28 @@ static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base
 static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base, bool *was_queued)
 {
 	bool first;
-	int err;
+	int err = 0;
 
 	emu_mutex_lock(&q_lock);
 	if (was_queued)
 		*was_queued = ev->heap_idx != 0;
+	if (ev == firing) {
+		/* The event being fired (a periodic timer re-arming itself):
+		 * only marked; it goes back in the heap when its fire returns
+		 * (fire_due), and the loop, which is firing, looks at the
+		 * earliest deadline after that: no kick. */
+		if (!firing_armed && heap_len >= heap_cap)
+			err = heap_reserve();
+		if (!err) {
+			ev->deadline = deadline;
+			ev->seq = next_seq++;
+			ev->base = base;
+			ev->heap_idx = IDX_FIRING;
+			firing_armed = true;
+		}
+		emu_mutex_unlock(&q_lock);
+		return err;
+	}
 	err = queue_locked(ev, deadline, base);
 	first = heap_len && heap[0] == ev;
 	emu_mutex_unlock(&q_lock);

@@ -391,6 +391,7 @@ void emu_run_guard_begin(struct emu_run_guard *g)
 {
 	g->prog = NULL;
 	g->abort_fn = NULL;
+	g->allowed_type = -1;
 	g->saved_jb = emu_ctx.reject_jb;
 	emu_ctx.reject_jb = &g->jb;
 	emu_ctx.guard = g;
@@ -489,8 +490,12 @@ int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn 
 	 * itself: that is emu_run's. */
 	if (!g || c->depth || !c->batch || !prog || !fn)
 		return emu_run(prog, kind, fn, arg, ret);
-	err = guard_run(g, prog, kind, emu_helper_allowed_bitmap(prog), fn, arg, &r,
-			abort_fn, abort_arg);
+	if (prog->type != g->allowed_type || prog->gpl != g->allowed_gpl) {
+		g->allowed = emu_helper_allowed_bitmap(prog);
+		g->allowed_type = prog->type;
+		g->allowed_gpl = prog->gpl;
+	}
+	err = guard_run(g, prog, kind, g->allowed, fn, arg, &r, abort_fn, abort_arg);
 	if (ret)
 		*ret = r;
 	return err;

@@ -85,6 +85,11 @@ struct emu_run_guard {
 	struct emu_timer *timer;	/* running_timer before the entry */
 	void (*abort_fn)(void *arg);
 	void *abort_arg;
+	/* helper bitmap of the last entry's (type, gpl), which is all it
+	 * depends on: a series mostly runs one program */
+	int allowed_type;
+	bool allowed_gpl;
+	const uint64_t *allowed;
 };
 
 void emu_run_guard_begin(struct emu_run_guard *g);
