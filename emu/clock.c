@@ -68,12 +68,30 @@ static struct emu_mutex q_lock = EMU_MUTEX_INITIALIZER;
 static pthread_mutex_t advance_lock = PTHREAD_MUTEX_INITIALIZER;
 /* heap_idx of the event being fired once it was armed again (not a slot). */
 #define IDX_FIRING	UINT32_MAX
+/* heap_idx of an event in the in-order lane: IDX_LANE | its ring slot.  Heap
+ * slots + 1 stay below it (heap_reserve stops at 2^30). */
+#define IDX_LANE	0x80000000u
+#define LANE_MIN_CAP	64
 
 static struct emu_event **heap_block;
 static struct emu_event **heap;		/* heap_block + HEAP_PAD */
 static uint32_t heap_len;
 static uint32_t heap_cap;
 static uint64_t next_seq;
+/*
+ * The in-order lane: a ring of events armed in (deadline, seq) order, each
+ * no earlier than the one armed before it -- what timers of one period
+ * re-arming themselves produce.  Its head is its earliest, so taking one
+ * out and putting one in are O(1) and walk memory in order; anything armed
+ * out of order goes to the heap, and the next event due is the earlier of
+ * the two heads (and of the fired event armed again), so the order is the
+ * one heap's.  A removal from the middle leaves a NULL hole the head skips.
+ */
+static struct emu_event **lane;
+static uint32_t lane_cap;		/* a power of two, or 0 */
+static uint32_t lane_head, lane_tail;	/* positions; slot = position & (cap - 1) */
+static uint32_t lane_live;		/* events in the lane */
+static uint64_t lane_last, lane_last_seq;	/* (deadline, seq) of the last put in */
 /* The event fire_due took out and is firing (q_lock), and whether it was
  * armed again since: it then holds a reserved slot (heap_reserve). */
 static struct emu_event *firing;
@@ -383,13 +401,16 @@ static void heapify(void)
 		sift_down(i);
 }
 
+/*
+ * A heap slot for every queued event, wherever it is: the fired event armed
+ * again and the lane's events can then always move into the heap.
+ */
 static int heap_reserve(void)
 {
 	struct emu_event **grown;
 	uint32_t cap;
 
-	/* The fired event armed again owns a slot too. */
-	if (heap_len + firing_armed < heap_cap)
+	if (heap_len + lane_live + firing_armed < heap_cap)
 		return 0;
 	if (heap_cap >= UINT32_MAX / 2)
 		return -ENOMEM;
@@ -406,11 +427,136 @@ static int heap_reserve(void)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- lane */
+
+static void lane_reset_positions(void)
+{
+	lane_head = lane_tail = 0;
+}
+
+/* The lane's earliest event (its holes skipped), or NULL. */
+static inline struct emu_event *lane_peek(void)
+{
+	struct emu_event *ev;
+
+	if (!lane_live)
+		return NULL;
+	while (!(ev = lane[lane_head & (lane_cap - 1)]))
+		lane_head++;
+	return ev;
+}
+
+/* Grow (and compact) the ring.  false if there is no memory. */
+static bool lane_grow(void)
+{
+	uint32_t cap = lane_cap ? lane_cap * 2 : LANE_MIN_CAP, n = 0, p;
+	struct emu_event **grown;
+
+	if (lane_cap >= (1u << 30))
+		return false;
+	grown = emu_calloc(cap, sizeof(*grown));
+	if (!grown)
+		return false;
+	for (p = lane_head; p != lane_tail; p++) {
+		struct emu_event *ev = lane[p & (lane_cap - 1)];
+
+		if (!ev)
+			continue;
+		grown[n] = ev;
+		ev->heap_idx = IDX_LANE | n;
+		n++;
+	}
+	emu_free(lane);
+	lane = grown;
+	lane_cap = cap;
+	lane_head = 0;
+	lane_tail = n;
+	return true;
+}
+
+/* Put @ev at the lane's tail if that keeps it in order.  false: the heap's. */
+static inline bool lane_push(struct emu_event *ev)
+{
+	/* A fired event armed again may be older than what its callback
+	 * armed after it: (deadline, seq), not the deadline alone. */
+	if (lane_live && (ev->deadline < lane_last ||
+			  (ev->deadline == lane_last && ev->seq < lane_last_seq)))
+		return false;
+	if (lane_tail - lane_head == lane_cap && !lane_grow())
+		return false;
+	lane[lane_tail & (lane_cap - 1)] = ev;
+	ev->heap_idx = IDX_LANE | (lane_tail & (lane_cap - 1));
+	lane_tail++;
+	lane_live++;
+	lane_last = ev->deadline;
+	lane_last_seq = ev->seq;
+	return true;
+}
+
+/* Take @ev (in the lane) out. */
+static void lane_remove(struct emu_event *ev)
+{
+	lane[ev->heap_idx & ~IDX_LANE] = NULL;
+	ev->heap_idx = 0;
+	if (!--lane_live)
+		lane_reset_positions();
+}
+
+/* Every lane event into the heap (before deadlines move out of order). */
+static void lane_flush_locked(void)
+{
+	uint32_t p;
+
+	for (p = lane_head; lane_live && p != lane_tail; p++) {
+		struct emu_event *ev = lane[p & (lane_cap - 1)];
+
+		if (!ev)
+			continue;
+		lane[p & (lane_cap - 1)] = NULL;
+		lane_live--;
+		heap_set(heap_len++, ev);	/* reserved (heap_reserve) */
+		sift_up(heap_len - 1);
+	}
+	lane_live = 0;
+	lane_reset_positions();
+}
+
+/* @ev, not queued, into the lane or the heap (its slot reserved). */
+static inline void queue_insert_locked(struct emu_event *ev)
+{
+	if (lane_push(ev))
+		return;
+	heap_set(heap_len++, ev);
+	sift_up(heap_len - 1);
+}
+
+/* The earliest queued event, fired one aside, or NULL. */
+static inline struct emu_event *queue_min_locked(void)
+{
+	struct emu_event *l = lane_peek();
+
+	if (!heap_len)
+		return l;
+	if (l && ev_before(l, heap[0]))
+		return l;
+	return heap[0];
+}
+
 /* Queue @ev at @deadline under q_lock.  Returns 0 or -ENOMEM. */
 static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base base)
 {
 	int err;
 
+	if (ev->heap_idx & IDX_LANE) {
+		/* Out of the lane, in again where it now belongs (its heap
+		 * slot is reserved: this cannot fail). */
+		lane_remove(ev);
+		ev->deadline = deadline;
+		ev->seq = next_seq++;
+		ev->base = base;
+		queue_insert_locked(ev);
+		return 0;
+	}
 	if (ev->heap_idx) {
 		ev->deadline = deadline;
 		ev->seq = next_seq++;
@@ -424,8 +570,7 @@ static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base
 	ev->deadline = deadline;
 	ev->seq = next_seq++;
 	ev->base = base;
-	heap_set(heap_len++, ev);
-	sift_up(heap_len - 1);
+	queue_insert_locked(ev);
 	return 0;
 }
 
@@ -442,7 +587,7 @@ static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base, bo
 		 * only marked; it goes back in the heap when its fire returns
 		 * (fire_due), and the loop, which is firing, looks at the
 		 * earliest deadline after that: no kick. */
-		if (!firing_armed && heap_len >= heap_cap)
+		if (!firing_armed && heap_len + lane_live >= heap_cap)
 			err = heap_reserve();
 		if (!err) {
 			ev->deadline = deadline;
@@ -455,7 +600,7 @@ static int arm(struct emu_event *ev, uint64_t deadline, enum event_base base, bo
 		return err;
 	}
 	err = queue_locked(ev, deadline, base);
-	first = heap_len && heap[0] == ev;
+	first = queue_min_locked() == ev;
 	emu_mutex_unlock(&q_lock);
 	if (!err && first && !is_virtual())
 		emu_loop_kick();
@@ -486,6 +631,9 @@ bool emu_event_disarm(struct emu_event *ev)
 		ev->heap_idx = 0;
 		firing_armed = false;
 		was_pending = true;
+	} else if (ev->heap_idx & IDX_LANE) {
+		lane_remove(ev);
+		was_pending = true;
 	} else if (ev->heap_idx) {
 		heap_remove(ev->heap_idx - 1);
 		was_pending = true;
@@ -509,7 +657,7 @@ uint64_t emu_event_count(void)
 	uint64_t n;
 
 	emu_mutex_lock(&q_lock);
-	n = heap_len + firing_armed;
+	n = heap_len + lane_live + firing_armed;
 	emu_mutex_unlock(&q_lock);
 	return n;
 }
@@ -522,10 +670,12 @@ uint64_t bpfemu_clock_pending(void)
 uint64_t bpfemu_clock_next_deadline(void)
 {
 	uint64_t d = BPFEMU_CLOCK_NEVER;
+	struct emu_event *ev;
 
 	emu_mutex_lock(&q_lock);
-	if (heap_len)
-		d = heap[0]->deadline;
+	ev = queue_min_locked();
+	if (ev)
+		d = ev->deadline;
 	if (firing_armed && firing->deadline < d)
 		d = firing->deadline;
 	emu_mutex_unlock(&q_lock);
@@ -546,6 +696,7 @@ static void shift_base_locked(enum event_base base, __int128 delta)
 {
 	uint32_t i;
 
+	lane_flush_locked();
 	for (i = 0; i < heap_len; i++)
 		shift_event(heap[i], base, delta);
 	if (firing_armed)
@@ -555,42 +706,49 @@ static void shift_base_locked(enum event_base base, __int128 delta)
 
 /* ---------------------------------------------------------------- firing */
 
-/* The event fired last was armed again: into the heap, in its reserved slot. */
+/* The event fired last was armed again: into the queue, in its reserved slot. */
 static void firing_settle_locked(void)
 {
-	if (firing_armed) {
-		heap_set(heap_len++, firing);
-		sift_up(heap_len - 1);
-	}
+	if (firing_armed)
+		queue_insert_locked(firing);
 	firing = NULL;
 	firing_armed = false;
 }
 
 /*
- * The next event to fire: the root, or the event fired last if it was
- * armed again and comes first (a re-arm with no delay).  q_lock held.
+ * The next event to fire: the earliest of the heap's root, the lane's head
+ * and the event fired last if it was armed again (a re-arm with no delay
+ * can come first).  q_lock held.
  */
 static struct emu_event *next_due_locked(void)
 {
-	if (firing_armed && (!heap_len || ev_before(firing, heap[0])))
+	struct emu_event *ev = queue_min_locked();
+
+	if (firing_armed && (!ev || ev_before(firing, ev)))
 		return firing;
-	return heap_len ? heap[0] : NULL;
+	return ev;
 }
 
 /*
  * Take @ev (next_due_locked's) out to fire it.  The event fired last, if it
- * was armed again, goes back in at the same time: it replaces the root in
- * one sift instead of a removal and an insertion, or, being @ev itself, is
- * never put in at all.  q_lock held.
+ * was armed again, goes back in at the same time: at the lane's tail (a
+ * periodic timer), or replacing the heap's root in one sift instead of a
+ * removal and an insertion; being @ev itself, it is never put in at all.
+ * q_lock held.
  */
 static void take_locked(struct emu_event *ev)
 {
-	if (ev == firing)
+	if (ev == firing) {
 		ev->heap_idx = 0;
-	else if (firing_armed)
+	} else if (ev->heap_idx & IDX_LANE) {
+		lane_remove(ev);
+		if (firing_armed)
+			queue_insert_locked(firing);
+	} else if (firing_armed && !lane_push(firing)) {
 		heap_refill(0, firing);
-	else
+	} else {
 		heap_remove(0);
+	}
 	ev->heap_idx = 0;
 	firing = ev;
 	firing_armed = false;
@@ -789,6 +947,8 @@ int bpfemu_clock_set_mode(enum bpfemu_clock_mode mode)
 	from = is_virtual() ? atomic_load(&mono_now) : emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	to = mode == BPFEMU_CLOCK_VIRTUAL ? atomic_load(&mono_now) :
 					    emu_clock_host_now(EMU_CLOCK_MONOTONIC);
+	/* Clamping can tie deadlines the lane kept apart: all in the heap. */
+	lane_flush_locked();
 	for (i = 0; i < heap_len; i++)
 		heap[i]->deadline = shift_clamped(heap[i]->deadline, (__int128)to - (__int128)from);
 	heapify();
@@ -821,6 +981,14 @@ void emu_clock_reset(void)
 	 * theirs, so only unlink it. */
 	for (i = 0; i < heap_len; i++)
 		heap[i]->heap_idx = 0;
+	for (i = lane_head; lane_live && i != lane_tail; i++)
+		if (lane[i & (lane_cap - 1)])
+			lane[i & (lane_cap - 1)]->heap_idx = 0;
+	emu_free(lane);
+	lane = NULL;
+	lane_cap = 0;
+	lane_live = 0;
+	lane_reset_positions();
 	if (firing_armed)
 		firing->heap_idx = 0;
 	firing = NULL;

@@ -580,6 +580,165 @@ static int group_teardown(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
+/*
+ * The queue against a model: events armed in order (which the in-order
+ * lane takes), out of order (the heap), re-armed while pending, disarmed,
+ * re-arming themselves from their callbacks with one period or another,
+ * all mixed at random; every advance must fire exactly what a plain
+ * sorted list by (deadline, arm order) says, in that order, and the
+ * pending count and next deadline must agree between advances.
+ */
+#define MODEL_EVENTS	48
+#define MODEL_STEPS	6000
+
+struct model_event {
+	struct emu_event ev;
+	int id;
+	uint64_t period;	/* the callback re-arms at now + period (0: no) */
+	struct model_event *buddy;	/* then arms this one at the same deadline */
+	/* the model's view */
+	bool pending;
+	uint64_t deadline;
+	uint64_t seq;
+};
+
+static struct model_event mev[MODEL_EVENTS];
+static uint64_t model_seq;
+static int model_log[4096], nr_model_log;
+
+static void model_fire(struct emu_event *ev)
+{
+	struct model_event *m = (struct model_event *)ev;
+
+	if (nr_model_log < 4096)
+		model_log[nr_model_log] = m->id;
+	nr_model_log++;
+	if (m->period) {
+		uint64_t d = emu_clock_now(EMU_CLOCK_MONOTONIC) + m->period;
+
+		assert_int_equal(emu_event_arm(&m->ev, d), 0);
+		/* armed after the re-arm, same deadline: fires after it */
+		if (m->buddy)
+			assert_int_equal(emu_event_arm(&m->buddy->ev, d), 0);
+	}
+}
+
+static void model_arm(struct model_event *m, uint64_t deadline)
+{
+	assert_int_equal(emu_event_arm(&m->ev, deadline), 0);
+	m->pending = true;
+	m->deadline = deadline;
+	m->seq = model_seq++;
+}
+
+static struct model_event *model_next(void)
+{
+	struct model_event *best = NULL;
+	int i;
+
+	for (i = 0; i < MODEL_EVENTS; i++) {
+		struct model_event *m = &mev[i];
+
+		if (!m->pending)
+			continue;
+		if (!best || m->deadline < best->deadline ||
+		    (m->deadline == best->deadline && m->seq < best->seq))
+			best = m;
+	}
+	return best;
+}
+
+static uint32_t model_rand_state = 12345;
+
+static uint32_t model_rand(void)
+{
+	model_rand_state = model_rand_state * 1103515245u + 12345u;
+	return model_rand_state >> 8;
+}
+
+static void test_queue_fires_as_a_sorted_list_would(void **state)
+{
+	uint64_t now = BPFEMU_CLOCK_START_NS, inorder = now;
+	int expect[4096], nr_expect, step, i;
+
+	(void)state;
+	model_seq = 0;
+	for (i = 0; i < MODEL_EVENTS; i++) {
+		memset(&mev[i], 0, sizeof(mev[i]));
+		mev[i].ev.fire = model_fire;
+		mev[i].id = i;
+		/* a third re-arm themselves: two periods, so the lane sees
+		 * both in-order runs and out-of-order re-arms */
+		if (i % 3 == 0)
+			mev[i].period = i % 2 ? 40 : 25;
+		if (i % 6 == 0)
+			mev[i].buddy = &mev[i + 1];
+	}
+	for (step = 0; step < MODEL_STEPS; step++) {
+		struct model_event *m = &mev[model_rand() % MODEL_EVENTS];
+		uint32_t op = model_rand() % 8;
+		uint64_t target;
+
+		switch (op) {
+		case 0: case 1: case 2:
+			/* in order: never earlier than the last such arm */
+			inorder = (inorder < now ? now : inorder) + model_rand() % 3;
+			model_arm(m, inorder);
+			break;
+		case 3: case 4:
+			model_arm(m, now + model_rand() % 60);
+			break;
+		case 5:
+			assert_int_equal(emu_event_disarm(&m->ev), m->pending);
+			m->pending = false;
+			break;
+		default:
+			target = now + model_rand() % 30;
+			/* what the model fires, mirroring the periodic re-arms */
+			nr_expect = 0;
+			for (;;) {
+				struct model_event *n = model_next();
+
+				if (!n || n->deadline > target)
+					break;
+				expect[nr_expect++] = n->id;
+				n->pending = false;
+				if (n->period) {
+					n->pending = true;
+					n->deadline = (n->deadline > now ? n->deadline : now) + n->period;
+					n->seq = model_seq++;
+					if (n->buddy) {
+						n->buddy->pending = true;
+						n->buddy->deadline = n->deadline;
+						n->buddy->seq = model_seq++;
+					}
+				}
+				assert_true(nr_expect < 4096);
+			}
+			nr_model_log = 0;
+			assert_int_equal(bpfemu_clock_advance_to(target), 0);
+			now = target;
+			assert_int_equal(nr_model_log, nr_expect);
+			for (i = 0; i < nr_expect; i++)
+				assert_int_equal(model_log[i], expect[i]);
+			break;
+		}
+		{
+			struct model_event *n = model_next();
+			uint64_t pending = 0;
+
+			for (i = 0; i < MODEL_EVENTS; i++)
+				pending += mev[i].pending;
+			assert_int_equal(bpfemu_clock_pending(), pending);
+			assert_int_equal(bpfemu_clock_next_deadline(),
+					 n ? n->deadline : BPFEMU_CLOCK_NEVER);
+		}
+	}
+	for (i = 0; i < MODEL_EVENTS; i++)
+		emu_event_disarm(&mev[i].ev);
+	assert_int_equal(bpfemu_clock_pending(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +767,7 @@ int main(void)
 		T(test_real_time_loop_fires_due_events_and_keeps_remaining_delays),
 		T(test_fd_watchers_report_readiness_from_the_loop),
 		T(test_reset_runs_hooks_in_order_and_restores_the_clock),
+		T(test_queue_fires_as_a_sorted_list_would),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
