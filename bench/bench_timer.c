@@ -15,9 +15,15 @@
  * costs.  Targets: <= 100 ns per arm+fire, 1M no worse than 2x 1K, and
  * (issue 8) within 1.5x of libev arm+fire.
  *
+ * Re-arming with one period arms in deadline order, which the clock's
+ * in-order lane takes without the heap.  The "jittered" rows re-arm each
+ * timer with a delay spread over [N, 2N) instead, so most re-arms are out
+ * of order and go through the heap: the cost of timers with mixed periods.
+ *
  * BENCH_PENDING=N runs only the bpfemu column with N timers, for
  * callgrind: valgrind --tool=callgrind --toggle-collect=bench_advance
  * counts the warm-up round and the measured advance, N + iters fires.
+ * BENCH_JITTER=1 with it: the jittered re-arms.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +49,7 @@ struct elem {
 
 static uint64_t period;		/* re-arm delay = number of timers */
 static uint64_t fired;
+static bool jitter;		/* re-arm delays spread over [period, 2 period) */
 
 static uint64_t wall_ns(void)
 {
@@ -57,7 +64,8 @@ static int cb_periodic(void *map, int *key, struct elem *value)
 	(void)map;
 	(void)key;
 	fired++;
-	bpfemu_helper_timer_start(&value->t, period, 0);
+	bpfemu_helper_timer_start(&value->t, jitter ? period + ((fired * 2654435761u) >> 8) % period :
+					      period, 0);
 	return 0;
 }
 
@@ -131,12 +139,12 @@ static double bench_bpfemu(uint32_t n, uint64_t iters)
 		exit(1);
 	}
 	/* warm up: one full round, so every timer has fired once */
-	bench_advance(n);
+	bench_advance(jitter ? 2 * n : n);
 	fired = 0;
 	t0 = wall_ns();
 	bench_advance(iters);
 	t1 = wall_ns();
-	if (fired != iters) {
+	if (!jitter && fired != iters) {
 		fprintf(stderr, "bench_timer: %llu fired, %llu expected\n",
 			(unsigned long long)fired, (unsigned long long)iters);
 		exit(1);
@@ -144,7 +152,7 @@ static double bench_bpfemu(uint32_t n, uint64_t iters)
 	emu_map_unbind_def(def);
 	emu_map_put_uref(s.map);
 	emu_prog_put(prog);
-	return (double)(t1 - t0) / (double)iters;
+	return (double)(t1 - t0) / (double)(fired ? fired : 1);
 }
 
 static void ev_noop(struct ev_loop *loop, ev_timer *w, int revents)
@@ -250,32 +258,42 @@ int main(int argc, char **argv)
 	uint32_t sizes[] = { 1000, 1000000 };
 	uint64_t iters = argc > 1 ? strtoull(argv[1], NULL, 0) : 2000000;
 	const char *only = getenv("BENCH_PENDING");
-	double emu[2], ev[2], evf[2];
+	double emu[2], emuj[2], ev[2], evf[2];
 	int i;
 
 	bpfemu_diag_set_echo(false);
 	if (only) {
 		uint32_t n = (uint32_t)strtoul(only, NULL, 0);
 
-		printf("bpfemu arm+fire, %u pending: %.1f ns\n", n, bench_bpfemu(n, iters));
+		jitter = getenv("BENCH_JITTER") && atoi(getenv("BENCH_JITTER"));
+		printf("bpfemu arm+fire%s, %u pending: %.1f ns\n", jitter ? " (jittered)" : "", n,
+		       bench_bpfemu(n, iters));
 		bpfemu_reset();
 		return 0;
 	}
 	for (i = 0; i < 2; i++) {
+		jitter = false;
 		emu[i] = bench_bpfemu(sizes[i], iters);
+		bpfemu_reset();
+		jitter = true;
+		emuj[i] = bench_bpfemu(sizes[i], iters);
+		bpfemu_reset();
 		ev[i] = bench_libev(sizes[i], iters);
 		evf[i] = bench_libev_fire(sizes[i], iters);
-		bpfemu_reset();
 	}
 	printf("%-10s %16s %18s %8s %18s\n", "pending", "bpfemu arm+fire", "libev arm+fire",
 	       "ratio", "libev stop+start");
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
 		printf("%-10u %13.1f ns %15.1f ns %7.2fx %15.1f ns\n", sizes[i], emu[i], evf[i],
 		       emu[i] / evf[i], ev[i]);
+		printf("%-10s %13.1f ns %15.1f ns %7.2fx\n", "  jittered", emuj[i], evf[i],
+		       emuj[i] / evf[i]);
+	}
 	for (i = 0; i < 2; i++) {
 		const char *k = i ? "1m" : "1k";
 
 		printf("BENCH timer_arm_fire_%s %.1f ns\n", k, emu[i]);
+		printf("BENCH timer_arm_fire_%s_jitter %.1f ns\n", k, emuj[i]);
 		printf("BENCH timer_arm_fire_%s_libev %.1f ns\n", k, evf[i]);
 		printf("BENCH timer_stop_start_%s_libev %.1f ns\n", k, ev[i]);
 	}
