@@ -4,7 +4,8 @@
  *
  * The queue is a 4-ary min-heap in an array (as libev's timers: fewer
  * levels than a binary heap and children on one cache line), ordered by
- * (deadline, seq).  Each event records its slot (heap_idx = slot + 1, 0 =
+ * (deadline, seq), beside an in-order lane for events armed in that order
+ * (see `lane` below: periodic timers never touch the heap).  Each event records its slot (heap_idx = slot + 1, 0 =
  * not queued), so disarm and re-arm are O(log n) with no search.  The array
  * grows by doubling and never shrinks until reset: once grown, arming does
  * not allocate.  It starts HEAP_PAD slots into a 128-byte aligned block, so
