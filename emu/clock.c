@@ -447,13 +447,21 @@ static inline struct emu_event *lane_peek(void)
 	return ev;
 }
 
-/* Grow (and compact) the ring.  false if there is no memory. */
+/*
+ * The ring is full: copy its events, without the holes, into a new one,
+ * twice the size only if they fill half of it.  Re-arming a lane event
+ * (a watchdog pushed back again and again) leaves a hole each time, and
+ * the head cannot pass them while an earlier event waits there: only the
+ * compaction bounds the ring (~2x its events, amortised O(1) per put).
+ * false if there is no memory.
+ */
 static bool lane_grow(void)
 {
-	uint32_t cap = lane_cap ? lane_cap * 2 : LANE_MIN_CAP, n = 0, p;
+	uint32_t cap = !lane_cap ? LANE_MIN_CAP :
+		       lane_live < lane_cap / 2 ? lane_cap : lane_cap * 2, n = 0, p;
 	struct emu_event **grown;
 
-	if (lane_cap >= (1u << 30))
+	if (cap > (1u << 30))
 		return false;
 	grown = emu_calloc(cap, sizeof(*grown));
 	if (!grown)
@@ -661,6 +669,16 @@ uint64_t emu_event_count(void)
 	n = heap_len + lane_live + firing_armed;
 	emu_mutex_unlock(&q_lock);
 	return n;
+}
+
+uint32_t emu_clock_lane_capacity(void)
+{
+	uint32_t cap;
+
+	emu_mutex_lock(&q_lock);
+	cap = lane_cap;
+	emu_mutex_unlock(&q_lock);
+	return cap;
 }
 
 uint64_t bpfemu_clock_pending(void)

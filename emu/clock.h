@@ -188,6 +188,9 @@ bool emu_event_pending(const struct emu_event *ev);
 /* Number of pending events (tests, benchmarks). */
 uint64_t emu_event_count(void);
 
+/* Slots of the in-order lane's ring (tests: it stays bounded). */
+uint32_t emu_clock_lane_capacity(void);
+
 /*
  * Real-time mode: wait on a file descriptor from the loop (ring-buffer
  * wakeups).  Opaque watcher owned by the caller's object.

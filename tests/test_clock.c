@@ -739,6 +739,33 @@ static void test_queue_fires_as_a_sorted_list_would(void **state)
 	assert_int_equal(bpfemu_clock_pending(), 0);
 }
 
+/*
+ * A watchdog pushed back again and again while an earlier event waits at
+ * the lane's head: every push leaves a hole the head cannot pass, and the
+ * ring must stay bounded (compacted, not doubled) and the order right.
+ */
+static void test_lane_stays_bounded_when_an_event_is_pushed_back_repeatedly(void **state)
+{
+	struct rec_event early, dog;
+	uint64_t t0 = BPFEMU_CLOCK_START_NS;
+	int i;
+
+	(void)state;
+	rec_init(&early, 1);
+	rec_init(&dog, 2);
+	assert_int_equal(emu_event_arm(&early.ev, t0 + 10), 0);
+	for (i = 0; i < 200000; i++)
+		assert_int_equal(emu_event_arm(&dog.ev, t0 + 20 + (uint64_t)i), 0);
+	assert_true(emu_clock_lane_capacity() <= 256);
+	assert_int_equal(bpfemu_clock_pending(), 2);
+	assert_int_equal(bpfemu_clock_next_deadline(), t0 + 10);
+	assert_int_equal(bpfemu_clock_advance(200100), 0);
+	assert_int_equal(nr_fired, 2);
+	assert_int_equal(fired[0], 1);
+	assert_int_equal(fired[1], 2);
+	assert_int_equal(dog.seen_now, t0 + 20 + 199999);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +795,7 @@ int main(void)
 		T(test_fd_watchers_report_readiness_from_the_loop),
 		T(test_reset_runs_hooks_in_order_and_restores_the_clock),
 		T(test_queue_fires_as_a_sorted_list_would),
+		T(test_lane_stays_bounded_when_an_event_is_pushed_back_repeatedly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
