@@ -1090,7 +1090,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	struct xdp_md xdp;
 	struct run_args a;
 	void *ctx_buf = NULL, *data = NULL;
-	uint32_t repeat, i, ctx_size = 0;
+	uint32_t repeat, ctx_size = 0;
 	uint64_t t0, total = 0;
 	long ret = 0;
 	int err = 0, type;
@@ -1192,13 +1192,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	if (batch)
 		emu_run_batch_begin();
 	t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
-	for (i = 0; i < repeat; i++) {
-		if (i && batch)
-			emu_run_batch_next();
-		err = emu_run(prog, EMU_ENTRY_PROG, run_prog, &a, &ret);
-		if (err)
-			break;
-	}
+	err = emu_run_repeat(prog, run_prog, &a, repeat, &ret);
 	total = emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0;
 	if (batch)
 		emu_run_batch_end();

@@ -7,8 +7,12 @@
  * data_size_out are left as the caller set them and duration is 0.
  * Each expectation was checked with the same program on 6.18 (not
  * emulated: -EINVAL for a context shorter than what the program reads).
+ * Also test_run's repeat loop (a tc program): every repetition runs and
+ * counts in the run statistics, the last one's return value is retval, and
+ * a run bpfemu refuses (a verifier rule the kernel checks at load) ends
+ * the loop.
  */
-/* bpfemu-objects: syscall_ctx */
+/* bpfemu-objects: syscall_ctx test_run_repeat */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +28,7 @@
 #include <bpfemu/core.h>
 
 #include "syscall_ctx.skel.h"
+#include "test_run_repeat.skel.h"
 #include "test_group.h"
 
 struct syscall_args {
@@ -175,6 +180,65 @@ static void test_run_statistics_only_while_enabled(void **state)
 	syscall_ctx__destroy(skel);
 }
 
+/* ------------------------------------------------ repeat (a tc program) */
+
+static int run_repeat(struct bpf_program *prog, int repeat, __u32 *retval)
+{
+	unsigned char pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .repeat = repeat);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	*retval = opts.retval;
+	return err;
+}
+
+static void test_repeat_runs_every_repetition_and_returns_the_last(void **state)
+{
+	struct test_run_repeat *skel;
+	uint64_t ns;
+	__u32 retval;
+	int stats;
+
+	(void)state;
+	skel = test_run_repeat__open_and_load();
+	assert_non_null(skel);
+	assert_int_equal(run_repeat(skel->progs.count_runs, 5, &retval), 0);
+	assert_int_equal(skel->bss->runs, 5);
+	assert_int_equal(retval, 50);
+	/* repeat 0 is one run */
+	assert_int_equal(run_repeat(skel->progs.count_runs, 0, &retval), 0);
+	assert_int_equal(skel->bss->runs, 6);
+	assert_int_equal(retval, 60);
+	/* each repetition is a run for the statistics, as in the kernel */
+	stats = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	assert_true(stats >= 0);
+	assert_int_equal(run_repeat(skel->progs.count_runs, 1000, &retval), 0);
+	assert_int_equal(skel->bss->runs, 1006);
+	assert_int_equal(run_cnt(bpf_program__fd(skel->progs.count_runs), &ns), 1000);
+	close(stats);
+	test_run_repeat__destroy(skel);
+}
+
+static void test_repeat_stops_at_a_refused_run(void **state)
+{
+	struct test_run_repeat *skel;
+	__u32 retval = 99;
+
+	(void)state;
+	skel = test_run_repeat__open_and_load();
+	assert_non_null(skel);
+	skel->bss->leak_at = 3;
+	assert_int_equal(run_repeat(skel->progs.leak_once, 10, &retval), -EINVAL);
+	assert_int_equal(skel->bss->runs, 3);
+	assert_true(bpfemu_diag_has("unreleased_reference"));
+	/* what leaked was released: the ring is usable, the next loop whole */
+	assert_int_equal(run_repeat(skel->progs.leak_once, 10, &retval), 0);
+	assert_int_equal(skel->bss->runs, 13);
+	assert_int_equal(retval, 0);
+	test_run_repeat__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +247,8 @@ int main(void)
 		cmocka_unit_test(test_syscall_program_refuses_ctx_out_repeat_and_flags),
 		cmocka_unit_test(test_context_buffer_and_size_come_together),
 		cmocka_unit_test(test_run_statistics_only_while_enabled),
+		cmocka_unit_test(test_repeat_runs_every_repetition_and_returns_the_last),
+		cmocka_unit_test(test_repeat_stops_at_a_refused_run),
 	};
 
 	bpfemu_diag_set_echo(false);
