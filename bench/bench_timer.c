@@ -19,6 +19,8 @@
  * in-order lane takes without the heap.  The "jittered" rows re-arm each
  * timer with a delay spread over [N, 2N) instead, so most re-arms are out
  * of order and go through the heap: the cost of timers with mixed periods.
+ * Their baseline is libev arm+fire with each round's watchers re-armed in
+ * a scrambled order (insertions at random heap depths, as there).
  *
  * BENCH_PENDING=N runs only the bpfemu column with N timers, for
  * callgrind: valgrind --tool=callgrind --toggle-collect=bench_advance
@@ -205,12 +207,22 @@ static double bench_libev(uint32_t n, uint64_t iters)
  */
 static uint64_t ev_fired;
 static double ev_round_delay;	/* s: after the last due time, the next round */
+static uint32_t ev_pending;	/* n */
+static bool ev_jitter;		/* each round in a scrambled order */
 
 static void ev_rearm(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	uint32_t slot = (uint32_t)(uintptr_t)w->data;
+
 	(void)revents;
 	ev_fired++;
-	ev_timer_set(w, ev_round_delay + (double)(uintptr_t)w->data * 1e-9, 0.);
+	/* Jittered: the watcher's place in the next round is a hash of its
+	 * index and the count so far, so re-arms are out of deadline order
+	 * and each insertion lands at a random depth of the heap (the
+	 * jittered bpfemu rows' work); all are still due within a round. */
+	if (ev_jitter)
+		slot = (uint32_t)((slot * 2654435761u + ev_fired * 40503u) % ev_pending);
+	ev_timer_set(w, ev_round_delay + (double)slot * 1e-9, 0.);
 	ev_timer_start(loop, w);
 }
 
@@ -226,6 +238,7 @@ static double bench_libev_fire(uint32_t n, uint64_t iters)
 		exit(1);
 	}
 	ev_round_delay = 1e-6;
+	ev_pending = n;
 	for (j = 0; j < n; j++) {
 		ev_timer_init(&w[j], ev_rearm, ev_round_delay + j * 1e-9, 0.);
 		w[j].data = (void *)(uintptr_t)j;
@@ -258,7 +271,7 @@ int main(int argc, char **argv)
 	uint32_t sizes[] = { 1000, 1000000 };
 	uint64_t iters = argc > 1 ? strtoull(argv[1], NULL, 0) : 2000000;
 	const char *only = getenv("BENCH_PENDING");
-	double emu[2], emuj[2], ev[2], evf[2];
+	double emu[2], emuj[2], ev[2], evf[2], evfj[2];
 	int i;
 
 	bpfemu_diag_set_echo(false);
@@ -279,15 +292,18 @@ int main(int argc, char **argv)
 		emuj[i] = bench_bpfemu(sizes[i], iters);
 		bpfemu_reset();
 		ev[i] = bench_libev(sizes[i], iters);
+		ev_jitter = false;
 		evf[i] = bench_libev_fire(sizes[i], iters);
+		ev_jitter = true;
+		evfj[i] = bench_libev_fire(sizes[i], iters);
 	}
 	printf("%-10s %16s %18s %8s %18s\n", "pending", "bpfemu arm+fire", "libev arm+fire",
 	       "ratio", "libev stop+start");
 	for (i = 0; i < 2; i++) {
 		printf("%-10u %13.1f ns %15.1f ns %7.2fx %15.1f ns\n", sizes[i], emu[i], evf[i],
 		       emu[i] / evf[i], ev[i]);
-		printf("%-10s %13.1f ns %15.1f ns %7.2fx\n", "  jittered", emuj[i], evf[i],
-		       emuj[i] / evf[i]);
+		printf("%-10s %13.1f ns %15.1f ns %7.2fx\n", "  jittered", emuj[i], evfj[i],
+		       emuj[i] / evfj[i]);
 	}
 	for (i = 0; i < 2; i++) {
 		const char *k = i ? "1m" : "1k";
@@ -295,6 +311,7 @@ int main(int argc, char **argv)
 		printf("BENCH timer_arm_fire_%s %.1f ns\n", k, emu[i]);
 		printf("BENCH timer_arm_fire_%s_jitter %.1f ns\n", k, emuj[i]);
 		printf("BENCH timer_arm_fire_%s_libev %.1f ns\n", k, evf[i]);
+		printf("BENCH timer_arm_fire_%s_jitter_libev %.1f ns\n", k, evfj[i]);
 		printf("BENCH timer_stop_start_%s_libev %.1f ns\n", k, ev[i]);
 	}
 	printf("bpfemu 1M/1K: %.2fx (target <= 2x); 1K arm+fire %.1f ns (target <= 100 ns)\n",
