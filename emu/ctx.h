@@ -162,7 +162,25 @@ static inline void emu_ref_acquire(enum emu_ref_kind kind, void *ptr, void *obj)
  * @kernel_msg, the verifier's wording) and returns false: the caller must
  * then release nothing.
  */
-bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
-		     const char *kernel_msg);
+bool emu_ref_release_slow(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
+			  const char *kernel_msg);
+
+static inline bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj,
+				   const char *helper, const char *kernel_msg)
+{
+	uint32_t n = emu_ctx.nr_refs;
+	struct emu_ref *r = &emu_refs.refs[n ? n - 1 : 0];
+
+	/* Releases usually mirror acquisitions (reserve, then submit): the
+	 * newest entry, matched by pointer, is popped here.  Dynptrs (matched
+	 * by their sample when cloned), a miss and a run-less call take the
+	 * full search, which also rejects what is not held. */
+	if (n && kind != EMU_REF_RINGBUF_DYNPTR && r->kind == kind && r->ptr == ptr) {
+		emu_ctx.nr_refs = n - 1;
+		emu_refs.count[kind]--;
+		return true;
+	}
+	return emu_ref_release_slow(kind, ptr, obj, helper, kernel_msg);
+}
 
 #endif /* BPFEMU_EMU_CTX_H */

@@ -169,8 +169,8 @@ static bool ref_matches(const struct emu_ref *r, enum emu_ref_kind kind, void *p
 	return r->ptr == ptr;
 }
 
-bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
-		     const char *kernel_msg)
+bool emu_ref_release_slow(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
+			  const char *kernel_msg)
 {
 	uint32_t i;
 
