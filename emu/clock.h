@@ -48,21 +48,12 @@
 #define EMU_LOCK_FUTEX	1
 
 /*
- * While the process has only ever had one thread, glibc's mutexes take no
- * atomic operation at all, and neither does this one: a locked instruction
- * waits for every store before it to reach the cache, which at 1M pending
- * timers (a fire stores into cold events) cost ~60 ns per fire.  The flag
- * turns false before a second thread can run and stays false.
+ * While the process has only ever had one thread (EMU_SINGLE_THREADED,
+ * lock.h), glibc's mutexes take no atomic operation at all, and neither
+ * does this one: at 1M pending timers (a fire stores into cold events) a
+ * locked instruction cost ~60 ns per fire.
  */
-#if defined(__has_include)
-#if __has_include(<sys/single_threaded.h>)
-#include <sys/single_threaded.h>
-#define EMU_SINGLE_THREADED()	__builtin_expect(__libc_single_threaded, 1)
-#endif
-#endif
-#ifndef EMU_SINGLE_THREADED
-#define EMU_SINGLE_THREADED()	0
-#endif
+#include "lock.h"
 
 struct emu_mutex {
 	atomic_int v;			/* 0 free, 1 held, 2 held and contended */
