@@ -5,13 +5,17 @@
  * The queue is a 4-ary min-heap in an array (as libev's timers: fewer
  * levels than a binary heap and children on one cache line), ordered by
  * (deadline, seq), beside an in-order lane for events armed in that order
- * (see `lane` below: periodic timers never touch the heap).  Each event records its slot (heap_idx = slot + 1, 0 =
- * not queued), so disarm and re-arm are O(log n) with no search.  The array
- * grows by doubling and never shrinks until reset: once grown, arming does
- * not allocate.  It starts HEAP_PAD slots into a 128-byte aligned block, so
- * every group of four siblings sits inside one cache line and every group
- * of sixteen grandchildren fills one aligned pair of lines: a removal
- * prefetches the grandchildren while it compares the children.
+ * (see `lane` below: periodic timers never touch the heap).  A heap entry
+ * is the event's deadline and pointer (16 bytes, as libev keeps its
+ * timers' due times in the heap): a sift compares the entries it reads and
+ * touches an event only to read its seq on a tie and to record its slot.
+ * Each event records its slot (heap_idx = slot + 1, 0 = not queued), so
+ * disarm and re-arm are O(log n) with no search.  The array grows by
+ * doubling and never shrinks until reset: once grown, arming does not
+ * allocate.  It starts HEAP_PAD slots into a 256-byte aligned block, so
+ * every group of four siblings fills one cache line and every group of
+ * sixteen grandchildren four consecutive lines: a removal prefetches the
+ * grandchildren while it compares the children.
  *
  * Every deadline is on the MONOTONIC timeline.  An event armed on another
  * clock (emu_event_arm_on) remembers which clock it follows, so a simulated
@@ -60,9 +64,10 @@ enum event_base {
 
 #define HEAP_ARITY	4
 #define HEAP_MIN_CAP	64
-/* heap = block + HEAP_PAD: children of i (4i+1..4i+4) start 32-byte
- * aligned, grandchildren (16i+5..16i+20) 128-byte aligned. */
-#define HEAP_ALIGN	128
+/* heap = block + HEAP_PAD (16-byte entries): children of i (4i+1..4i+4)
+ * fill one 64-byte line, grandchildren (16i+5..16i+20) four lines from a
+ * 256-byte boundary. */
+#define HEAP_ALIGN	256
 #define HEAP_PAD	11
 
 static struct emu_mutex q_lock = EMU_MUTEX_INITIALIZER;
@@ -74,8 +79,18 @@ static pthread_mutex_t advance_lock = PTHREAD_MUTEX_INITIALIZER;
 #define IDX_LANE	0x80000000u
 #define LANE_MIN_CAP	64
 
-static struct emu_event **heap_block;
-static struct emu_event **heap;		/* heap_block + HEAP_PAD */
+/*
+ * A heap entry keeps its event's deadline beside the pointer: a sift
+ * compares the entries it reads and dereferences an event only on a tie
+ * (for its seq) and to record its slot.
+ */
+struct heap_ent {
+	uint64_t deadline;	/* == ev->deadline */
+	struct emu_event *ev;
+};
+
+static struct heap_ent *heap_block;
+static struct heap_ent *heap;		/* heap_block + HEAP_PAD */
 static uint32_t heap_len;
 static uint32_t heap_cap;
 static uint64_t next_seq;
@@ -261,97 +276,104 @@ static bool ev_before(const struct emu_event *a, const struct emu_event *b)
 	       (a->deadline == b->deadline && a->seq < b->seq);
 }
 
-static void heap_set(uint32_t i, struct emu_event *ev)
+/* (deadline, seq) order of two entries: seq is read only on a tie. */
+static inline bool ent_before(struct heap_ent a, struct heap_ent b)
 {
-	heap[i] = ev;
-	ev->heap_idx = i + 1;
+	return a.deadline < b.deadline ||
+	       (a.deadline == b.deadline && a.ev->seq < b.ev->seq);
+}
+
+static inline struct heap_ent ent_of(struct emu_event *ev)
+{
+	return (struct heap_ent){ .deadline = ev->deadline, .ev = ev };
+}
+
+static inline void heap_set(uint32_t i, struct heap_ent e)
+{
+	heap[i] = e;
+	e.ev->heap_idx = i + 1;
 }
 
 static void sift_up(uint32_t i)
 {
-	struct emu_event *ev = heap[i];
+	struct heap_ent e = heap[i];
 
 	while (i > 0) {
 		uint32_t parent = (i - 1) / HEAP_ARITY;
 
-		if (!ev_before(ev, heap[parent]))
+		if (!ent_before(e, heap[parent]))
 			break;
 		heap_set(i, heap[parent]);
 		i = parent;
 	}
-	heap_set(i, ev);
+	heap_set(i, e);
 }
 
 /*
- * The earliest of the children first..end-1 of a node; *@best gets its
- * slot.  The grandchildren's slots (two lines) are prefetched for the next
- * level while the children are compared.
+ * The slot of the earliest of the children first..end-1 of a node.  The
+ * grandchildren's entries (four lines) are prefetched for the next level
+ * while the children, one line, are compared.
  */
-static inline __attribute__((always_inline)) struct emu_event *
-min_child(uint32_t first, uint32_t end, uint32_t *best)
+static inline __attribute__((always_inline)) uint32_t min_child(uint32_t first, uint32_t end)
 {
-	struct emu_event *min = heap[first];
-	uint32_t c;
+	const struct heap_ent *h = &heap[first];
+	uint64_t md = h[0].deadline;
+	uint32_t b = 0, c;
 
 	if (first * HEAP_ARITY + 1 < heap_len) {
-		__builtin_prefetch(&heap[first * HEAP_ARITY + 1]);
-		__builtin_prefetch(&heap[first * HEAP_ARITY + 9]);
+		const struct heap_ent *g = &heap[first * HEAP_ARITY + 1];
+
+		__builtin_prefetch(g);
+		__builtin_prefetch(g + 4);
+		__builtin_prefetch(g + 8);
+		__builtin_prefetch(g + 12);
 	}
 	if (__builtin_expect(end - first == HEAP_ARITY, 1)) {
-		/* A full node (all but one per level), unrolled: the earliest
-		 * deadline so far stays in a register, the seq is only read
-		 * on a tie. */
-		struct emu_event *const *h = &heap[first];
-		uint64_t md = min->deadline;
-		uint32_t b = 0;
-
+		/* A full node (all but one per level), unrolled. */
 		for (c = 1; c < HEAP_ARITY; c++) {
-			struct emu_event *x = h[c];
-			uint64_t xd = x->deadline;
+			uint64_t xd = h[c].deadline;
 
-			if (xd < md || (xd == md && x->seq < min->seq)) {
-				min = x;
+			if (xd < md || (xd == md && h[c].ev->seq < h[b].ev->seq)) {
 				md = xd;
 				b = c;
 			}
 		}
-		*best = first + b;
-		return min;
+		return first + b;
 	}
-	*best = first;
-	for (c = first + 1; c < end; c++) {
-		if (ev_before(heap[c], min)) {
-			min = heap[c];
-			*best = c;
+	for (c = 1; c < end - first; c++) {
+		uint64_t xd = h[c].deadline;
+
+		if (xd < md || (xd == md && h[c].ev->seq < h[b].ev->seq)) {
+			md = xd;
+			b = c;
 		}
 	}
-	return min;
+	return first + b;
 }
 
 static void sift_down(uint32_t i)
 {
-	struct emu_event *ev = heap[i];
+	struct heap_ent e = heap[i];
 
 	for (;;) {
 		uint32_t first = i * HEAP_ARITY + 1, best, end;
-		struct emu_event *min;
 
 		if (first >= heap_len)
 			break;
 		end = first + HEAP_ARITY < heap_len ? first + HEAP_ARITY : heap_len;
-		min = min_child(first, end, &best);
-		if (!ev_before(min, ev))
+		best = min_child(first, end);
+		if (!ent_before(heap[best], e))
 			break;
-		heap_set(i, min);
+		heap_set(i, heap[best]);
 		i = best;
 	}
-	heap_set(i, ev);
+	heap_set(i, e);
 }
 
 /* Restore order after @i's key changed in either direction. */
 static void heap_fix(uint32_t i)
 {
-	if (i > 0 && ev_before(heap[i], heap[(i - 1) / HEAP_ARITY]))
+	if (i > 0 && ent_before(heap[i], heap[(i - 1) / HEAP_ARITY]))
 		sift_up(i);
 	else
 		sift_down(i);
@@ -364,17 +386,16 @@ static void heap_fix(uint32_t i)
  * usually one of the latest deadlines (the last element, or a re-armed
  * periodic event), so that sift is short.
  */
-static void heap_refill(uint32_t i, struct emu_event *fill)
+static void heap_refill(uint32_t i, struct heap_ent fill)
 {
 	for (;;) {
 		uint32_t first = i * HEAP_ARITY + 1, best, end;
-		struct emu_event *min;
 
 		if (first >= heap_len)
 			break;
 		end = first + HEAP_ARITY < heap_len ? first + HEAP_ARITY : heap_len;
-		min = min_child(first, end, &best);
-		heap_set(i, min);
+		best = min_child(first, end);
+		heap_set(i, heap[best]);
 		i = best;
 	}
 	heap_set(i, fill);
@@ -384,12 +405,19 @@ static void heap_refill(uint32_t i, struct emu_event *fill)
 /* Take slot @i out. */
 static void heap_remove(uint32_t i)
 {
-	struct emu_event *ev = heap[i];
+	struct emu_event *ev = heap[i].ev;
 
 	heap_len--;
 	if (i != heap_len)
 		heap_refill(i, heap[heap_len]);
 	ev->heap_idx = 0;
+}
+
+/* Put @ev, not queued, in the heap (its slot reserved). */
+static inline void heap_insert(struct emu_event *ev)
+{
+	heap_set(heap_len++, ent_of(ev));
+	sift_up(heap_len - 1);
 }
 
 static void heapify(void)
@@ -408,7 +436,7 @@ static void heapify(void)
  */
 static int heap_reserve(void)
 {
-	struct emu_event **grown;
+	struct heap_ent *grown;
 	uint32_t cap;
 
 	if (heap_len + lane_live + firing_armed < heap_cap)
@@ -523,8 +551,7 @@ static void lane_flush_locked(void)
 			continue;
 		lane[p & (lane_cap - 1)] = NULL;
 		lane_live--;
-		heap_set(heap_len++, ev);	/* reserved (heap_reserve) */
-		sift_up(heap_len - 1);
+		heap_insert(ev);	/* reserved (heap_reserve) */
 	}
 	lane_live = 0;
 	lane_reset_positions();
@@ -535,8 +562,7 @@ static inline void queue_insert_locked(struct emu_event *ev)
 {
 	if (lane_push(ev))
 		return;
-	heap_set(heap_len++, ev);
-	sift_up(heap_len - 1);
+	heap_insert(ev);
 }
 
 /* The earliest queued event, fired one aside, or NULL. */
@@ -546,9 +572,9 @@ static inline struct emu_event *queue_min_locked(void)
 
 	if (!heap_len)
 		return l;
-	if (l && ev_before(l, heap[0]))
+	if (l && ent_before(ent_of(l), heap[0]))
 		return l;
-	return heap[0];
+	return heap[0].ev;
 }
 
 /* Queue @ev at @deadline under q_lock.  Returns 0 or -ENOMEM. */
@@ -570,6 +596,7 @@ static int queue_locked(struct emu_event *ev, uint64_t deadline, enum event_base
 		ev->deadline = deadline;
 		ev->seq = next_seq++;
 		ev->base = base;
+		heap[ev->heap_idx - 1].deadline = deadline;
 		heap_fix(ev->heap_idx - 1);
 		return 0;
 	}
@@ -716,8 +743,10 @@ static void shift_base_locked(enum event_base base, __int128 delta)
 	uint32_t i;
 
 	lane_flush_locked();
-	for (i = 0; i < heap_len; i++)
-		shift_event(heap[i], base, delta);
+	for (i = 0; i < heap_len; i++) {
+		shift_event(heap[i].ev, base, delta);
+		heap[i].deadline = heap[i].ev->deadline;
+	}
 	if (firing_armed)
 		shift_event(firing, base, delta);
 	heapify();
@@ -764,7 +793,7 @@ static void take_locked(struct emu_event *ev)
 		if (firing_armed)
 			queue_insert_locked(firing);
 	} else if (firing_armed && !lane_push(firing)) {
-		heap_refill(0, firing);
+		heap_refill(0, ent_of(firing));
 	} else {
 		heap_remove(0);
 	}
@@ -968,8 +997,11 @@ int bpfemu_clock_set_mode(enum bpfemu_clock_mode mode)
 					    emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	/* Clamping can tie deadlines the lane kept apart: all in the heap. */
 	lane_flush_locked();
-	for (i = 0; i < heap_len; i++)
-		heap[i]->deadline = shift_clamped(heap[i]->deadline, (__int128)to - (__int128)from);
+	for (i = 0; i < heap_len; i++) {
+		heap[i].ev->deadline = shift_clamped(heap[i].ev->deadline,
+						     (__int128)to - (__int128)from);
+		heap[i].deadline = heap[i].ev->deadline;
+	}
 	heapify();
 	atomic_store(&clock_mode, mode);
 out_unlock:
@@ -999,7 +1031,7 @@ void emu_clock_reset(void)
 	/* Owners must have disarmed before freeing; what is left is still
 	 * theirs, so only unlink it. */
 	for (i = 0; i < heap_len; i++)
-		heap[i]->heap_idx = 0;
+		heap[i].ev->heap_idx = 0;
 	for (i = lane_head; lane_live && i != lane_tail; i++)
 		if (lane[i & (lane_cap - 1)])
 			lane[i & (lane_cap - 1)]->heap_idx = 0;

@@ -586,7 +586,11 @@ static int group_teardown(void **state)
  * re-arming themselves from their callbacks with one period or another,
  * all mixed at random; every advance must fire exactly what a plain
  * sorted list by (deadline, arm order) says, in that order, and the
- * pending count and next deadline must agree between advances.
+ * pending count and next deadline must agree between advances.  With
+ * @ties, out-of-order deadlines are coarse (multiples of 8 ns from now)
+ * and bursts put two events at one deadline below the lane's last, so
+ * the heap holds many equal deadlines with different arm orders (the
+ * heap compares cached deadlines and must read seq on every tie).
  */
 #define MODEL_EVENTS	48
 #define MODEL_STEPS	6000
@@ -656,12 +660,11 @@ static uint32_t model_rand(void)
 	return model_rand_state >> 8;
 }
 
-static void test_queue_fires_as_a_sorted_list_would(void **state)
+static void model_run(bool ties)
 {
 	uint64_t now = BPFEMU_CLOCK_START_NS, inorder = now;
 	int expect[4096], nr_expect, step, i;
 
-	(void)state;
 	model_seq = 0;
 	for (i = 0; i < MODEL_EVENTS; i++) {
 		memset(&mev[i], 0, sizeof(mev[i]));
@@ -676,8 +679,8 @@ static void test_queue_fires_as_a_sorted_list_would(void **state)
 	}
 	for (step = 0; step < MODEL_STEPS; step++) {
 		struct model_event *m = &mev[model_rand() % MODEL_EVENTS];
-		uint32_t op = model_rand() % 8;
-		uint64_t target;
+		uint32_t op = model_rand() % (ties ? 9 : 8);
+		uint64_t target, d;
 
 		switch (op) {
 		case 0: case 1: case 2:
@@ -686,7 +689,15 @@ static void test_queue_fires_as_a_sorted_list_would(void **state)
 			model_arm(m, inorder);
 			break;
 		case 3: case 4:
-			model_arm(m, now + model_rand() % 60);
+			model_arm(m, now + (ties ? 8 * (model_rand() % 8) : model_rand() % 60));
+			break;
+		case 8:
+			/* one late arm (the lane's last, if the lane takes it),
+			 * then two at one earlier deadline: both in the heap */
+			d = now + 8 * (model_rand() % 8);
+			model_arm(m, now + 64 + model_rand() % 8);
+			model_arm(&mev[model_rand() % MODEL_EVENTS], d);
+			model_arm(&mev[model_rand() % MODEL_EVENTS], d);
 			break;
 		case 5:
 			assert_int_equal(emu_event_disarm(&m->ev), m->pending);
@@ -737,6 +748,18 @@ static void test_queue_fires_as_a_sorted_list_would(void **state)
 	for (i = 0; i < MODEL_EVENTS; i++)
 		emu_event_disarm(&mev[i].ev);
 	assert_int_equal(bpfemu_clock_pending(), 0);
+}
+
+static void test_queue_fires_as_a_sorted_list_would(void **state)
+{
+	(void)state;
+	model_run(false);
+}
+
+static void test_queue_with_many_equal_deadlines_fires_as_a_sorted_list_would(void **state)
+{
+	(void)state;
+	model_run(true);
 }
 
 /*
@@ -795,6 +818,7 @@ int main(void)
 		T(test_fd_watchers_report_readiness_from_the_loop),
 		T(test_reset_runs_hooks_in_order_and_restores_the_clock),
 		T(test_queue_fires_as_a_sorted_list_would),
+		T(test_queue_with_many_equal_deadlines_fires_as_a_sorted_list_would),
 		T(test_lane_stays_bounded_when_an_event_is_pushed_back_repeatedly),
 	};
 
