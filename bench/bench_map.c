@@ -71,6 +71,7 @@ struct figure {
 	enum op op;
 	double emu_ns, call_ns, raw_ns, kern_ns; /* per call; kern_ns < 0: not run */
 	double inplace_ns;		/* HASH update: raw find + store in place */
+	double stack_ns;		/* ARRAY update: raw, key and value in memory first */
 };
 
 static volatile uint64_t sink;	/* keeps the loads alive */
@@ -225,7 +226,13 @@ struct raw_elem {
 	UT_hash_handle hh;
 };
 
-static double bench_raw_array(uint32_t n, enum op op, uint64_t calls)
+/*
+ * @stack (updates only, for reference): each store is preceded by the two
+ * stores a BPF program must make before any helper call, its key and its
+ * value on the stack (volatile, so that they stay stores), to show what the
+ * calling convention costs by itself.
+ */
+static double bench_raw_array(uint32_t n, enum op op, bool stack, uint64_t calls)
 {
 	uint64_t *arr = calloc(n, sizeof(*arr));
 	uint32_t mask = n - 1, key = 0;
@@ -239,6 +246,13 @@ static double bench_raw_array(uint32_t n, enum op op, uint64_t calls)
 	for (i = 0; i < calls; i++) {
 		if (op == OP_LOOKUP) {
 			sum += arr[key];
+		} else if (stack) {
+			volatile uint32_t stack_key = key;
+			volatile uint64_t stack_val = key;
+
+			(void)stack_key;
+			(void)stack_val;
+			arr[key] = key;
 		} else {
 			uint64_t val = key;
 
@@ -568,14 +582,17 @@ static void measure(struct figure *f, struct emu_map *map, int kfd, const char *
 	int r;
 
 	f->emu_ns = path && strcmp(path, "inline") ? -2 : -1;
-	f->call_ns = f->raw_ns = f->kern_ns = f->inplace_ns = -1;
+	f->call_ns = f->raw_ns = f->kern_ns = f->inplace_ns = f->stack_ns = -1;
 	for (r = 0; r < reps; r++) {
 		if (!path || !strcmp(path, "inline"))
 			f->emu_ns = best(f->emu_ns, bench_emu(map, f->nr_keys, f->op, false, calls));
 		if (!path || !strcmp(path, "helper"))
 			f->call_ns = best(f->call_ns, bench_emu(map, f->nr_keys, f->op, true, calls));
-		f->raw_ns = best(f->raw_ns, array ? bench_raw_array(f->nr_keys, f->op, calls) :
+		f->raw_ns = best(f->raw_ns, array ? bench_raw_array(f->nr_keys, f->op, false, calls) :
 				 bench_raw_uthash(f->nr_keys, f->op, false, calls));
+		if (array && f->op == OP_UPDATE)
+			f->stack_ns = best(f->stack_ns,
+					   bench_raw_array(f->nr_keys, f->op, true, calls));
 		if (!array && f->op == OP_UPDATE)
 			f->inplace_ns = best(f->inplace_ns,
 					     bench_raw_uthash(f->nr_keys, f->op, true, calls));
@@ -688,6 +705,8 @@ int main(int argc, char **argv)
 		printf("BENCH %s_raw %.1f ns\n", name, f->raw_ns);
 		if (f->inplace_ns > 0)
 			printf("BENCH %s_raw_inplace %.1f ns\n", name, f->inplace_ns);
+		if (f->stack_ns > 0)
+			printf("BENCH %s_raw_stack %.1f ns\n", name, f->stack_ns);
 		if (f->kern_ns > 0)
 			printf("BENCH %s_kernel %.1f ns\n", name, f->kern_ns);
 	}
@@ -699,6 +718,11 @@ int main(int argc, char **argv)
 			printf("  HASH %s update, raw find + store in place (not the kernel's replace): "
 			       "%.1f ns\n", figs[i].nr_keys == 1u << 10 ? "1K" : "1M",
 			       figs[i].inplace_ns);
+	for (i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
+		if (figs[i].stack_ns > 0 && figs[i].emu_ns != -1)
+			printf("  ARRAY %s update, raw store after storing key and value in memory "
+			       "(what a program does before any call): %.1f ns\n",
+			       figs[i].nr_keys == 1u << 10 ? "1K" : "1M", figs[i].stack_ns);
 	if (!any_kernel)
 		printf("kernel: not measured (needs root and bpf(2); BENCH_VERBOSE=1 says why)\n");
 	printf("targets: emu/raw <= 1.5x, emu/kern <= 1.0x\n");
