@@ -332,31 +332,34 @@ run_enter(struct emu_prog *prog, enum emu_entry_kind kind, struct run_saved *sv)
 		sv->t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 }
 
+/*
+ * The end of an outermost entry, plain (run_leave) or guarded
+ * (guard_leave): statistics, the context back to no program (a rejection
+ * may have left nested entries' fields), leaked references, globals out,
+ * and the timer callback's return rule.
+ */
 static inline __attribute__((always_inline)) int
-run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_saved *sv, int err, long r)
+outermost_leave(struct emu_prog *prog, enum emu_entry_kind kind, bool stats, uint64_t t0, bool sync,
+		struct emu_timer *timer, jmp_buf *jb, int err, long r)
 {
-	struct emu_run_ctx *c;
+	struct emu_run_ctx *c = &emu_ctx;
 
-	if (__builtin_expect(sv->stats, 0)) {
-		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - sv->t0, memory_order_relaxed);
+	if (__builtin_expect(stats, 0)) {
+		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0, memory_order_relaxed);
 		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
 	}
-
-	/* A rejection may have left nested entries' fields: all back. */
-	c = &emu_ctx;
 	c->prog = NULL;
 	c->prog_type = BPF_PROG_TYPE_UNSPEC;
 	c->helpers_allowed = NULL;
 	c->depth = 0;
 	c->kind = EMU_ENTRY_PROG;
-	c->running_timer = sv->timer;
-	c->reject_jb = sv->jb;
-	c->reject_err = sv->reject_err;
+	c->running_timer = timer;
+	c->reject_jb = jb;
 
 	/* Every acquired reference must be released by now (ctx.h). */
-	if (__builtin_expect(emu_ctx.nr_refs != 0, 0))
+	if (__builtin_expect(c->nr_refs != 0, 0))
 		err = refs_leaked(prog, err);
-	if (sv->sync)
+	if (sync)
 		emu_globals_sync_out(prog->globals);
 	if (kind == EMU_ENTRY_TIMER_CB && !err && (int)r != 0) {
 		/* The verifier only accepts timer callbacks that return 0. */
@@ -365,6 +368,14 @@ run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_save
 			 prog->name, (int)r);
 		err = -EINVAL;
 	}
+	return err;
+}
+
+static inline __attribute__((always_inline)) int
+run_leave(struct emu_prog *prog, enum emu_entry_kind kind, const struct run_saved *sv, int err, long r)
+{
+	emu_ctx.reject_err = sv->reject_err;
+	err = outermost_leave(prog, kind, sv->stats, sv->t0, sv->sync, sv->timer, sv->jb, err, r);
 	if (!sv->batch)
 		emu_map_rcu_exit();
 	return err;
@@ -403,35 +414,13 @@ void emu_run_guard_end(struct emu_run_guard *g)
 	emu_ctx.reject_jb = g->saved_jb;
 }
 
-/* The end of a guarded entry, returned or abandoned (run_leave's work). */
+/* The end of a guarded entry, returned or abandoned. */
 static int guard_leave(struct emu_run_guard *g, int err, long r)
 {
 	struct emu_prog *prog = g->prog;
-	struct emu_run_ctx *c = &emu_ctx;
 
-	if (__builtin_expect(g->stats, 0)) {
-		atomic_fetch_add_explicit(&prog->run_time_ns, emu_clock_host_now(EMU_CLOCK_MONOTONIC) - g->t0, memory_order_relaxed);
-		atomic_fetch_add_explicit(&prog->run_cnt, 1, memory_order_relaxed);
-	}
-	c->prog = NULL;
-	c->prog_type = BPF_PROG_TYPE_UNSPEC;
-	c->helpers_allowed = NULL;
-	c->depth = 0;
-	c->kind = EMU_ENTRY_PROG;
-	c->running_timer = g->timer;
-	c->reject_jb = &g->jb;
 	g->prog = NULL;
-	if (__builtin_expect(emu_ctx.nr_refs != 0, 0))
-		err = refs_leaked(prog, err);
-	if (g->sync)
-		emu_globals_sync_out(prog->globals);
-	if (g->kind == EMU_ENTRY_TIMER_CB && !err && (int)r != 0) {
-		emu_diag("timer_cb_nonzero_return",
-			 "timer callback of program '%s' returned %d; the verifier requires 0",
-			 prog->name, (int)r);
-		err = -EINVAL;
-	}
-	return err;
+	return outermost_leave(prog, g->kind, g->stats, g->t0, g->sync, g->timer, &g->jb, err, r);
 }
 
 int emu_run_guard_recover(struct emu_run_guard *g)
