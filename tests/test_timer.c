@@ -866,13 +866,7 @@ static void test_timer_callback_cancelling_or_freeing_a_timer_due_at_the_same_in
 	struct elem *a, *b, *c;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 3), 0);
-	a = tmap_elem(&m, 0);
-	b = tmap_elem(&m, 1);
-	c = tmap_elem(&m, 2);
-	timer_ready(&m, a, cb_cancel_victim);
-	timer_ready(&m, b, cb_record);
-	timer_ready(&m, c, cb_record);
+	three_ready_timers(&m, &a, cb_cancel_victim, &b, cb_record, &c, cb_record);
 	victim = &b->t;
 	/* a re-arms itself before b is due: b was still pending when a ran */
 	assert_int_equal(t_start(&a->t, MS, 0), 0);
@@ -916,13 +910,7 @@ static void test_timer_rejection_in_a_callback_leaves_the_other_timers_due_firin
 	struct elem *a, *b, *c;
 
 	(void)state;
-	assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 3), 0);
-	a = tmap_elem(&m, 0);
-	b = tmap_elem(&m, 1);
-	c = tmap_elem(&m, 2);
-	timer_ready(&m, a, cb_record);
-	timer_ready(&m, b, cb_rearm_then_reject);
-	timer_ready(&m, c, cb_record);
+	three_ready_timers(&m, &a, cb_record, &b, cb_rearm_then_reject, &c, cb_record);
 	reject_round = 0;
 	assert_int_equal(t_start(&a->t, MS, 0), 0);
 	assert_int_equal(t_start(&b->t, MS, 0), 0);

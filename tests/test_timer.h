@@ -204,6 +204,19 @@ static inline void timer_ready(struct tmap *m, struct elem *e, void *cb)
 	assert_int_equal(t_setcb(&e->t, cb), 0);
 }
 
+/* An ARRAY of three timers, each ready with its own callback. */
+static inline void three_ready_timers(struct tmap *m, struct elem **a, void *cb_a,
+				      struct elem **b, void *cb_b, struct elem **c, void *cb_c)
+{
+	assert_int_equal(tmap_open(m, BPF_MAP_TYPE_ARRAY, 3), 0);
+	*a = tmap_elem(m, 0);
+	*b = tmap_elem(m, 1);
+	*c = tmap_elem(m, 2);
+	timer_ready(m, *a, cb_a);
+	timer_ready(m, *b, cb_b);
+	timer_ready(m, *c, cb_c);
+}
+
 static inline int timer_group_setup(void **state)
 {
 	(void)state;

@@ -615,13 +615,7 @@ static void test_timer_absolute_start_beyond_s64_fires_with_the_next_timer_of_it
 	(void)state;
 	for (i = 0; i < 2; i++) {
 		fires_clear();
-		assert_int_equal(tmap_open(&m, BPF_MAP_TYPE_ARRAY, 3), 0);
-		stale = tmap_elem(&m, 0);
-		other = tmap_elem(&m, 1);
-		elsewhere = tmap_elem(&m, 2);
-		timer_ready(&m, stale, cb_record);
-		timer_ready(&m, other, cb_record);
-		timer_ready(&m, elsewhere, cb_record);
+		three_ready_timers(&m, &stale, cb_record, &other, cb_record, &elsewhere, cb_record);
 		assert_int_equal(t_start(&stale->t, vals[i], BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN), 0);
 		/* alone it never comes due */
 		assert_int_equal(bpfemu_clock_advance(100 * MS), 0);
