@@ -281,43 +281,15 @@ static int array_get_next_key(struct emu_map *map, const void *key, void *next_k
 	return 0;
 }
 
-struct array_cb_args {
-	void *callback_fn;
-	void *map_def;
-	uint32_t *key;
-	void *value;
-	void *ctx;
-};
-
 typedef int (*for_each_cb_t)(void *map, const void *key, void *value, void *ctx);
 
-static long array_cb_run(void *arg)
-{
-	struct array_cb_args *a = arg;
-
-	return ((for_each_cb_t)a->callback_fn)(a->map_def, a->key, a->value, a->ctx);
-}
-
-/* Run one callback as a nested BPF entry: 0 continue, 1 stop, <0 rejected. */
+/* One callback (inside the helper's entry, see bpf_for_each_map_elem):
+ * 0 continue, 1 stop, <0 a return the verifier would refuse. */
 long emu_map_for_each_call(void *callback_fn, void *map_def, const void *key, void *value, void *ctx)
 {
-	struct array_cb_args args = {
-		.callback_fn = callback_fn,
-		.map_def = map_def,
-		.key = (uint32_t *)key,
-		.value = value,
-		.ctx = ctx,
-	};
-	long ret = 0;
+	long ret = ((for_each_cb_t)callback_fn)(map_def, key, value, ctx);
 	int err;
 
-	if (!emu_ctx.depth || !emu_ctx.prog) {
-		ret = array_cb_run(&args);
-	} else {
-		err = emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, array_cb_run, &args, &ret);
-		if (err)
-			return err;
-	}
 	/* the verifier's callback return range is [0, 1] */
 	err = emu_callback_check_ret(BPF_FUNC_for_each_map_elem, ret);
 	return err ? err : (int)ret;

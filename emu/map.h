@@ -329,9 +329,9 @@ void emu_map_rcu_barrier(void);
 
 /*
  * One bpf_for_each_map_elem callback, long cb(map, key, value, ctx), called
- * through an int-returning pointer and run as a nested BPF entry
- * (EMU_ENTRY_CALLBACK) when a program is running.  Returns 0 (continue),
- * 1 (stop), or the negative errno of a rejected run.
+ * through an int-returning pointer; a program's walk runs inside one nested
+ * BPF entry (EMU_ENTRY_CALLBACK) of the helper's.  Returns 0 (continue),
+ * 1 (stop), or -EINVAL for a return outside [0, 1].
  */
 long emu_map_for_each_call(void *callback_fn, void *map_def, const void *key, void *value, void *ctx);
 

@@ -108,8 +108,26 @@ void *bpfemu_helper_map_lookup_percpu_elem(void *map_def, const void *key, __u32
 	return val;
 }
 
+struct for_each_call {
+	struct emu_map *map;
+	void *callback_fn;
+	void *ctx;
+	uint64_t flags;
+};
+
+static long for_each_entry(void *arg)
+{
+	struct for_each_call *c = arg;
+
+	return c->map->ops->for_each(c->map, c->callback_fn, c->ctx, c->flags);
+}
+
 long bpfemu_helper_for_each_map_elem(void *map_def, void *callback_fn, void *callback_ctx, __u64 flags)
 {
+	struct for_each_call call;
+	long ret = 0;
+	int err;
+
 	struct emu_map *map;
 
 	EMU_HELPER_CHECK(BPF_FUNC_for_each_map_elem, -EINVAL);
@@ -127,7 +145,18 @@ long bpfemu_helper_for_each_map_elem(void *map_def, void *callback_fn, void *cal
 				    "bpf_for_each_map_elem: R2 is not a callback function");
 		return -EINVAL;
 	}
-	return map->ops->for_each(map, callback_fn, callback_ctx, flags);
+	/*
+	 * Inside a program the callbacks run as its callbacks: one nested
+	 * entry (EMU_ENTRY_CALLBACK) holds the whole walk rather than one per
+	 * element, since the walk's own work between two callbacks does not
+	 * depend on the entry's context; each callback sees what an entry of
+	 * its own would give it, for ~90 instructions once per walk.
+	 */
+	if (!emu_ctx.prog)
+		return map->ops->for_each(map, callback_fn, callback_ctx, flags);
+	call = (struct for_each_call){ map, callback_fn, callback_ctx, flags };
+	err = emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, for_each_entry, &call, &ret);
+	return err ? err : ret;
 }
 
 long bpfemu_helper_spin_lock(struct bpf_spin_lock *lock)

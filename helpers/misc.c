@@ -232,21 +232,35 @@ typedef int (*loop_cb_t)(__u64 index, void *ctx);
 
 struct loop_call {
 	loop_cb_t cb;
-	__u64 index;
 	void *ctx;
+	__u32 nr_loops;
 };
 
-static long loop_trampoline(void *arg)
+/* The loop: the iterations run, or -EINVAL for a callback return the
+ * verifier would refuse (rejected through emu_callback_check_ret). */
+static long loop_run(void *arg)
 {
 	struct loop_call *c = arg;
+	__u32 i;
 
-	return c->cb(c->index, c->ctx);
+	for (i = 0; i < c->nr_loops; i++) {
+		long ret = c->cb(i, c->ctx);
+
+		if (emu_callback_check_ret(BPF_FUNC_loop, ret))
+			return -EINVAL;
+		/* 0: continue; 1: stop, counting this iteration. */
+		if (ret)
+			return i + 1;
+	}
+	return i;
 }
 
 long bpfemu_helper_loop(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags)
 {
-	struct loop_call call = { .cb = (loop_cb_t)callback_fn, .ctx = callback_ctx };
-	__u32 i;
+	struct loop_call call = { .cb = (loop_cb_t)callback_fn, .ctx = callback_ctx,
+				  .nr_loops = nr_loops };
+	long ret = 0;
+	int err;
 
 	EMU_HELPER_CHECK(BPF_FUNC_loop, -EINVAL);
 	if (flags)
@@ -257,27 +271,14 @@ long bpfemu_helper_loop(__u32 nr_loops, void *callback_fn, void *callback_ctx, _
 		emu_verifier_reject(-EINVAL, "loop_cb_null", "bpf_loop needs a callback function");
 		return -EINVAL;
 	}
-	for (i = 0; i < nr_loops; i++) {
-		long ret = 0;
-		int err;
-
-		call.index = i;
-		/* Inside a program the callback is a nested entry of it;
-		 * called from plain C (depth 0), it simply runs. */
-		if (emu_ctx.prog) {
-			err = emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, loop_trampoline, &call, &ret);
-			if (err)
-				return err;
-		} else {
-			ret = loop_trampoline(&call);
-		}
-		if (emu_callback_check_ret(BPF_FUNC_loop, ret))
-			return -EINVAL;
-		/* 0: continue; 1: stop, counting this iteration. */
-		if (ret)
-			return i + 1;
-	}
-	return i;
+	/* Called from plain C (depth 0), the callback simply runs.  Inside a
+	 * program it runs as the program's callback: one nested entry holds
+	 * the whole loop (as bpf_for_each_map_elem's walk), since nothing
+	 * between two iterations depends on the entry's context. */
+	if (!emu_ctx.prog)
+		return loop_run(&call);
+	err = emu_run(emu_ctx.prog, EMU_ENTRY_CALLBACK, loop_run, &call, &ret);
+	return err ? err : ret;
 }
 
 /* ------------------------------------------------------------ reset */

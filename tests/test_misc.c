@@ -15,6 +15,7 @@
 #include <bpfemu/helpers.h>
 
 #include "ctx.h"
+#include "prog.h"
 
 /* Not in <bpfemu/helpers.h> yet (helpers outside spec constants.md §1.1). */
 __u64 bpfemu_helper_get_current_uid_gid(void);
@@ -208,6 +209,64 @@ static void test_loop_callback_returning_other_than_0_or_1_is_reported(void **st
 	assert_true(bpfemu_diag_has("loop_cb_bad_return"));
 }
 
+/* Inside a program: every iteration runs as the program's callback. */
+static struct emu_prog *loop_prog;
+static int loop_ctx_ok;
+
+static int loop_cb_in_prog(__u64 index, void *ctx)
+{
+	(void)ctx;
+	loop_calls++;
+	loop_ctx_ok += emu_ctx.prog == loop_prog && emu_ctx.depth == 2 &&
+		       emu_ctx.kind == EMU_ENTRY_CALLBACK && emu_ctx.prog_type == BPF_PROG_TYPE_XDP;
+	if (loop_bad_return)
+		return 2;
+	return (int)index == loop_stop_at;
+}
+
+static long loop_prog_body(void *arg)
+{
+	long n = bpfemu_helper_loop(*(__u32 *)arg, loop_cb_in_prog, NULL, 0);
+
+	/* back in the program's own entry */
+	if (emu_ctx.depth != 1 || emu_ctx.kind != EMU_ENTRY_PROG)
+		return -1000;
+	return n;
+}
+
+static void test_loop_inside_a_program_runs_its_callbacks_as_the_programs(void **state)
+{
+	__u32 n = 100;
+	long ret;
+
+	(void)state;
+	loop_prog = emu_prog_new_bare("loop", BPF_PROG_TYPE_XDP);
+	assert_non_null(loop_prog);
+	loop_stop_at = -1;
+	loop_calls = loop_ctx_ok = 0;
+	assert_int_equal(emu_run(loop_prog, EMU_ENTRY_PROG, loop_prog_body, &n, &ret), 0);
+	assert_int_equal(ret, 100);
+	assert_int_equal(loop_calls, 100);
+	assert_int_equal(loop_ctx_ok, 100);
+
+	loop_stop_at = 6;
+	loop_calls = loop_ctx_ok = 0;
+	assert_int_equal(emu_run(loop_prog, EMU_ENTRY_PROG, loop_prog_body, &n, &ret), 0);
+	assert_int_equal(ret, 7);
+	assert_int_equal(loop_ctx_ok, 7);
+
+	/* a return the verifier refuses ends the run at the first one */
+	loop_bad_return = 1;
+	loop_calls = 0;
+	assert_int_equal(emu_run(loop_prog, EMU_ENTRY_PROG, loop_prog_body, &n, &ret), -EINVAL);
+	loop_bad_return = 0;
+	assert_int_equal(loop_calls, 1);
+	assert_true(bpfemu_diag_has("loop_cb_bad_return"));
+	assert_int_equal(emu_ctx.depth, 0);
+	assert_null(emu_ctx.prog);
+	emu_prog_put(loop_prog);
+}
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -233,6 +292,7 @@ int main(void)
 		T(test_loop_stops_when_the_callback_returns_1_counting_that_call),
 		T(test_loop_with_flags_is_einval_and_too_many_loops_is_e2big),
 		T(test_loop_callback_returning_other_than_0_or_1_is_reported),
+		T(test_loop_inside_a_program_runs_its_callbacks_as_the_programs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
