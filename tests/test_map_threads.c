@@ -14,6 +14,7 @@
 
 #include <bpfemu/clock.h>
 
+#include "lock.h"
 #include "prog.h"
 #include "test_map_util.h"
 
@@ -32,6 +33,47 @@ struct tval {
 	uint64_t key;
 	uint64_t check;
 };
+
+/*
+ * The writer lock taken while the process has one thread (a plain store,
+ * lock.h), then a second thread started while it is held: the newcomer
+ * must wait for the unlock, and see what was written under the lock.
+ * First in this file, so that (outside TSan, whose runtime has threads of
+ * its own) the lock really is taken single-threaded.
+ */
+static struct emu_lock st_lock = EMU_LOCK_INIT;
+static int st_data;
+static atomic_int st_waiting;
+
+static void *st_contender(void *arg)
+{
+	int seen;
+
+	(void)arg;
+	atomic_store(&st_waiting, 1);
+	emu_lock(&st_lock);
+	seen = st_data;
+	emu_unlock(&st_lock);
+	return (void *)(intptr_t)seen;
+}
+
+static void test_lock_taken_single_threaded_holds_against_a_later_thread(void **state)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	pthread_t t;
+	void *seen;
+
+	(void)state;
+	emu_lock(&st_lock);
+	assert_int_equal(pthread_create(&t, NULL, st_contender, NULL), 0);
+	while (!atomic_load(&st_waiting))
+		sched_yield();
+	nanosleep(&ts, NULL);	/* the contender is spinning or yielding */
+	st_data = 42;
+	emu_unlock(&st_lock);
+	assert_int_equal(pthread_join(t, &seen), 0);
+	assert_int_equal((intptr_t)seen, 42);
+}
 
 static void *worker(void *arg)
 {
@@ -690,6 +732,7 @@ static void test_timer_armed_in_deleted_element_dies_without_prealloc(void **sta
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_lock_taken_single_threaded_holds_against_a_later_thread),
 		T(test_concurrent_hash_updates_lookups_and_deletes),
 		T(test_concurrent_hash_without_prealloc),
 		T(test_concurrent_lru_hash_with_eviction),
