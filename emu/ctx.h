@@ -55,10 +55,13 @@ struct emu_run_ctx {
  * may call __tls_get_addr: the compiler then keeps every live register
  * clear of that call around each access, even once the linker has turned
  * it into a plain %fs load.  Initial-exec is that plain load from the
- * start; the variable is small enough for the static TLS space glibc keeps
- * for libraries loaded later (dlopen).
+ * start.  But one initial-exec access puts all of the library's
+ * thread-locals in static TLS, which a module loaded later with dlopen()
+ * cannot get ("cannot allocate memory in static TLS block"): the build
+ * defines EMU_TLS_IE_OFF for a shared library (BPFEMU_TLS_INITIAL_EXEC,
+ * cmake/options.cmake), where TLS descriptors keep most of the gain.
  */
-#if defined(__GNUC__) && defined(__ELF__)
+#if defined(__GNUC__) && defined(__ELF__) && !defined(EMU_TLS_IE_OFF)
 #define EMU_TLS_IE __attribute__((tls_model("initial-exec")))
 #else
 #define EMU_TLS_IE
