@@ -43,19 +43,43 @@ static bool dynptr_is_mem(const struct emu_dynptr *p)
 	return type == EMU_DYNPTR_TYPE_LOCAL || type == EMU_DYNPTR_TYPE_RINGBUF;
 }
 
+/* 16 bytes, one unaligned vector load or store where the target has them. */
+struct move16 {
+	uint64_t w[2];
+};
+
 /*
- * memmove(@dst, @src, @len).  Programs mostly read and write a field at a
- * time, and a libc call costs more than such a copy: up to 16 bytes are
- * moved as two possibly overlapping words, both loaded before either is
- * stored, so overlapping dynptrs still behave as memmove.
+ * memmove(@dst, @src, @len).  Programs mostly read and write a field or a
+ * small record at a time, and a libc call costs more than such a copy: up
+ * to 64 bytes are moved as two or four possibly overlapping chunks, every
+ * chunk loaded before any is stored, so overlapping dynptrs still behave
+ * as memmove.
  */
 static inline void dynptr_move(void *dst, const void *src, uint32_t len)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
-	if (len > 16) {
+	if (len > 64) {
 		memmove(d, s, len);
+	} else if (len > 32) {
+		struct move16 a, b, c, e;
+
+		__builtin_memcpy(&a, s, 16);
+		__builtin_memcpy(&b, s + 16, 16);
+		__builtin_memcpy(&c, s + len - 32, 16);
+		__builtin_memcpy(&e, s + len - 16, 16);
+		__builtin_memcpy(d, &a, 16);
+		__builtin_memcpy(d + 16, &b, 16);
+		__builtin_memcpy(d + len - 32, &c, 16);
+		__builtin_memcpy(d + len - 16, &e, 16);
+	} else if (len > 16) {
+		struct move16 a, b;
+
+		__builtin_memcpy(&a, s, 16);
+		__builtin_memcpy(&b, s + len - 16, 16);
+		__builtin_memcpy(d, &a, 16);
+		__builtin_memcpy(d + len - 16, &b, 16);
 	} else if (len >= 8) {
 		uint64_t a, b;
 

@@ -758,11 +758,12 @@ static void test_callback_dynptr_is_local_and_writes_reach_the_ring(void **state
 }
 
 /*
- * Every length and offset a 48-byte sample allows, through bpf_dynptr_read
- * and bpf_dynptr_write (short copies take their own path), and writes whose
- * source is the sample itself, shifted either way: memmove's result.
+ * Every length and offset an 80-byte sample allows, through bpf_dynptr_read
+ * and bpf_dynptr_write (copies up to 64 bytes take their own paths), and
+ * writes whose source is the sample itself, shifted either way: memmove's
+ * result.
  */
-#define MOVE_SZ 48
+#define MOVE_SZ 80
 
 static void fill_pattern(uint8_t *p)
 {
