@@ -127,7 +127,7 @@ static int run(long pending, long ops)
 	printf("%9ld pending | emu arm+disarm %7.1f ns | libev start+stop %7.1f ns | ratio %5.2f | emu arm+fire %7.1f ns\n",
 	       pending, emu_ad, ev_ss, emu_ad / ev_ss, emu_af);
 	printf("BENCH clock_arm_disarm_%ld %.1f ns/op\n", pending, emu_ad);
-	printf("BENCH libev_start_stop_%ld %.1f ns/op\n", pending, ev_ss);
+	printf("BENCH clock_arm_disarm_%ld_libev %.1f ns/op\n", pending, ev_ss);
 	printf("BENCH ratio_emu_vs_libev_%ld %.2f x\n", pending, emu_ad / ev_ss);
 	printf("BENCH clock_arm_fire_%ld %.1f ns/op\n", pending, emu_af);
 

@@ -4,7 +4,9 @@
 # Build every bench/bench_*.c in a Release tree and run it, then the twin
 # benchmarks (bench/twin/: the same BPF program and driver on bpfemu and on
 # the running kernel); print a table of the "BENCH <name> <value> <unit>"
-# lines each writes (its other output is shown after it ends).
+# lines each writes (its other output is shown after it ends), then each
+# figure beside its baselines and the kernel's figure, as ratios
+# (bench/summary.awk).
 #
 #   bench/run.sh [--quick] [BUILD_DIR] [-- args passed to every benchmark]
 #
@@ -76,6 +78,8 @@ if [ "$rc" != 0 ]; then
 fi
 
 echo
-printf '%-16s %-32s %14s %s\n' benchmark measure value unit
-awk '{ printf "%-16s %-32s %14s %s\n", $1, $2, $3, $4 }' "$rows"
+printf '%-18s %-34s %14s %s\n' benchmark measure value unit
+awk '{ printf "%-18s %-34s %14s %s\n", $1, $2, $3, $4 }' "$rows"
+# Last, each figure beside its baselines and the kernel's, as ratios.
+awk -f bench/summary.awk "$rows"
 exit $status
