@@ -1054,18 +1054,6 @@ void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 
 /* ------------------------------------------------------------ test runs */
 
-struct run_args {
-	void *func;
-	void *ctx;
-};
-
-static long run_prog(void *arg)
-{
-	struct run_args *a = arg;
-
-	return ((int (*)(void *))a->func)(a->ctx);
-}
-
 static bool is_skb_type(int type)
 {
 	switch (type) {
@@ -1088,7 +1076,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	struct emu_prog *prog;
 	struct __sk_buff skb;
 	struct xdp_md xdp;
-	struct run_args a;
+	struct emu_prog_call a;
 	void *ctx_buf = NULL, *data = NULL;
 	uint32_t repeat, ctx_size = 0;
 	uint64_t t0, total = 0;
@@ -1192,7 +1180,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	if (batch)
 		emu_run_batch_begin();
 	t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
-	err = emu_run_repeat(prog, run_prog, &a, repeat, &ret);
+	err = emu_run_repeat(prog, emu_prog_call_fn, &a, repeat, &ret);
 	total = emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0;
 	if (batch)
 		emu_run_batch_end();

@@ -516,6 +516,13 @@ static int __attribute__((noinline)) repeat_loop(struct emu_run_guard *g, struct
 	return err;
 }
 
+long emu_prog_call_fn(void *arg)
+{
+	struct emu_prog_call *c = arg;
+
+	return ((int (*)(void *))c->func)(c->ctx);
+}
+
 int emu_run_repeat(struct emu_prog *prog, emu_run_fn fn, void *arg, uint32_t n, long *ret)
 {
 	struct repeat_state rs = { .prog = prog, .fn = fn, .arg = arg, .n = n };

@@ -117,6 +117,14 @@ int emu_run_guarded(struct emu_prog *prog, enum emu_entry_kind kind, emu_run_fn 
  */
 int emu_run_repeat(struct emu_prog *prog, emu_run_fn fn, void *arg, uint32_t n, long *ret);
 
+/* A native program's entry and the context it gets: what emu_run() or
+ * emu_run_repeat() runs for a program run (emu_prog_call_fn(&call)). */
+struct emu_prog_call {
+	void *func;		/* int prog(void *ctx) */
+	void *ctx;
+};
+long emu_prog_call_fn(void *arg);
+
 /*
  * Helper availability (the kernel's per-program-type func_proto): called at
  * the top of each helper with its BPF_FUNC_* id.  Returns true if the

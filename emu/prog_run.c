@@ -26,18 +26,6 @@
 /* MAX_BPF_FUNC_ARGS: what BPF_PROG's ctx[] can hold. */
 #define PROG_RUN_MAX_ARGS 12
 
-struct prog_run_call {
-	void *func;
-	void *ctx;
-};
-
-static long prog_run_call(void *arg)
-{
-	struct prog_run_call *c = arg;
-
-	return ((int (*)(void *))c->func)(c->ctx);
-}
-
 /* Types whose context is an array of u64 (pt_regs as bpf_tracing.h reads
  * it, or BPF_PROG's arguments). */
 static bool ctx_is_u64_array(int type)
@@ -66,7 +54,7 @@ static bool ctx_size_ok(int type, size_t size)
 
 int bpfemu_prog_run(int prog_fd, struct bpfemu_prog_run_opts *opts)
 {
-	struct prog_run_call call;
+	struct emu_prog_call call;
 	struct emu_prog *prog;
 	size_t ctx_size;
 	int err = 0, cpu, saved_cpu;
@@ -102,7 +90,7 @@ int bpfemu_prog_run(int prog_fd, struct bpfemu_prog_run_opts *opts)
 	/* The CPU is this run's only: the thread's stays the caller's. */
 	saved_cpu = emu_ctx.cpu;
 	emu_ctx.cpu = cpu;
-	err = emu_run(prog, EMU_ENTRY_PROG, prog_run_call, &call, &ret);
+	err = emu_run(prog, EMU_ENTRY_PROG, emu_prog_call_fn, &call, &ret);
 	emu_ctx.cpu = saved_cpu;
 	if (err)
 		return emu_err(err);
