@@ -62,6 +62,7 @@ struct fd_handle {
 	struct fd_obj *po;		/* pollable objects: shared level */
 	struct fd_handle *po_next;
 	char *fifo_path;		/* POSIX build, pollable handles */
+	pid_t fifo_pid;			/* the process that made the FIFO */
 	size_t slot;			/* index in the reap array */
 	bool run_visible;		/* ops->run_visible(obj) when made */
 };
@@ -88,7 +89,6 @@ static int epfd = -1;
 #else
 static struct pollfd *pfds;
 #endif
-static char fifo_dir[64];	/* POSIX build: private FIFO directory */
 
 void emu_fd_register_kind(enum emu_obj_kind kind, const struct emu_obj_ref_ops *ops)
 {
@@ -128,6 +128,118 @@ static int set_cloexec_nonblock(int fd, bool nonblock)
 	return 0;
 }
 
+#ifndef FD_USE_EPOLL
+/*
+ * POSIX build: a pollable handle's pipe is a FIFO, so that its other end
+ * can be opened by path.  The FIFOs live in a private directory made on
+ * first need and removed with the last of them, and at exit with those
+ * still open, so that a process leaves nothing in /tmp.  A forked child
+ * shares the parent's handles but not their files: it makes its own
+ * directory, and leaves the parent's FIFOs to the parent.
+ */
+static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
+static char fifo_dir[64];
+static pid_t fifo_dir_pid;	/* the process the directory belongs to */
+static long nr_fifos;		/* FIFOs in it */
+static unsigned long fifo_seq;
+
+static void fifo_dir_remove_if_empty(void)
+{
+	if (!nr_fifos && fifo_dir[0]) {
+		rmdir(fifo_dir);
+		fifo_dir[0] = 0;
+	}
+}
+
+/* A new FIFO for @h (h->fifo_path).  Returns 0 or -errno. */
+static int fifo_create(struct fd_handle *h)
+{
+	char path[PATH_MAX];
+	pid_t pid = getpid();
+	int ret = 0;
+
+	pthread_mutex_lock(&fifo_lock);
+	if (fifo_dir[0] && fifo_dir_pid != pid) {
+		/* the parent's directory: not ours to fill or remove */
+		fifo_dir[0] = 0;
+		nr_fifos = 0;
+	}
+	if (!fifo_dir[0]) {
+		char tmpl[] = "/tmp/bpfemu-fd.XXXXXX";
+
+		if (!mkdtemp(tmpl)) {
+			ret = -errno;
+			goto out;
+		}
+		snprintf(fifo_dir, sizeof(fifo_dir), "%s", tmpl);
+		fifo_dir_pid = pid;
+	}
+	snprintf(path, sizeof(path), "%s/%lu", fifo_dir, fifo_seq++);
+	h->fifo_path = emu_strdup(path);
+	if (!h->fifo_path) {
+		ret = -ENOMEM;
+	} else if (mkfifo(path, 0600)) {
+		ret = -errno;
+		emu_free(h->fifo_path);
+		h->fifo_path = NULL;
+	} else {
+		h->fifo_pid = pid;
+		nr_fifos++;
+	}
+	fifo_dir_remove_if_empty();
+out:
+	pthread_mutex_unlock(&fifo_lock);
+	return ret;
+}
+
+static void fifo_remove(struct fd_handle *h)
+{
+	pthread_mutex_lock(&fifo_lock);
+	if (h->fifo_pid == getpid() && h->fifo_pid == fifo_dir_pid) {
+		unlink(h->fifo_path);
+		nr_fifos--;
+		fifo_dir_remove_if_empty();
+	}
+	pthread_mutex_unlock(&fifo_lock);
+	emu_free(h->fifo_path);
+	h->fifo_path = NULL;
+}
+
+/* At exit: the FIFOs of handles still open, then the directory.  The
+ * handles stay as they are (their ends still work); a later destroy finds
+ * its file gone and the count already settled. */
+static void __attribute__((destructor)) fifo_cleanup_at_exit(void)
+{
+	struct fd_handle *h, *tmp;
+
+	if (pthread_mutex_trylock(&fd_lock))
+		return;		/* another thread is inside: leave it */
+	pthread_mutex_lock(&fifo_lock);
+	if (fifo_dir[0] && fifo_dir_pid == getpid()) {
+		HASH_ITER(hh, handles, h, tmp) {
+			if (h->fifo_path && h->fifo_pid == fifo_dir_pid) {
+				unlink(h->fifo_path);
+				h->fifo_pid = 0;
+				nr_fifos--;
+			}
+		}
+		fifo_dir_remove_if_empty();
+	}
+	pthread_mutex_unlock(&fifo_lock);
+	pthread_mutex_unlock(&fd_lock);
+}
+
+const char *emu_fd_fifo_dir(void)
+{
+	return fifo_dir[0] ? fifo_dir : NULL;
+}
+#else
+const char *emu_fd_fifo_dir(void)
+{
+	return NULL;
+}
+#endif
+
 /* p[0] read end, p[1] write end, both close-on-exec, blocking. */
 static int make_pipe(int p[2], struct fd_handle *h)
 {
@@ -135,28 +247,13 @@ static int make_pipe(int p[2], struct fd_handle *h)
 
 #ifndef FD_USE_EPOLL
 	if (h->flags & (EMU_FD_POLLIN | EMU_FD_POLLOUT)) {
-		static atomic_ulong seq;
-		char path[PATH_MAX];
-
-		/* a FIFO, so that a transient end can be opened by path */
-		if (!fifo_dir[0]) {
-			char tmpl[] = "/tmp/bpfemu-fd.XXXXXX";
-
-			if (!mkdtemp(tmpl))
-				return -errno;
-			snprintf(fifo_dir, sizeof(fifo_dir), "%s", tmpl);
-		}
-		snprintf(path, sizeof(path), "%s/%lu.%lu", fifo_dir, (unsigned long)getpid(),
-			 atomic_fetch_add(&seq, 1));
-		h->fifo_path = emu_strdup(path);
-		if (!h->fifo_path)
-			return -ENOMEM;
-		if (mkfifo(path, 0600))
-			return -errno;
-		p[0] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		ret = fifo_create(h);
+		if (ret)
+			return ret;
+		p[0] = open(h->fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (p[0] < 0)
 			return -errno;
-		p[1] = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		p[1] = open(h->fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 		if (p[1] < 0) {
 			ret = -errno;
 			close(p[0]);
@@ -372,10 +469,10 @@ static void handle_destroy(struct fd_handle *h)
 {
 	if (h->our_fd >= 0)
 		close(h->our_fd);
-	if (h->fifo_path) {
-		unlink(h->fifo_path);
-		emu_free(h->fifo_path);
-	}
+#ifndef FD_USE_EPOLL
+	if (h->fifo_path)
+		fifo_remove(h);
+#endif
 	emu_free(h);
 }
 
@@ -717,12 +814,6 @@ void emu_fd_reset(void)
 		handle_destroy(dead);
 	}
 	emu_bpffs_reset();
-	pthread_mutex_lock(&fd_lock);
-	if (fifo_dir[0] && !nr_slots) {
-		rmdir(fifo_dir);
-		fifo_dir[0] = 0;
-	}
-	pthread_mutex_unlock(&fd_lock);
 }
 
 /* Handles alive (tests). */

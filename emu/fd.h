@@ -143,4 +143,8 @@ void emu_fd_reset(void);
 /* Live handles (tests). */
 long emu_fd_count(void);
 
+/* POSIX build: the directory holding this process's FIFOs, NULL while it
+ * has none (and always in the Linux build, which makes none).  Tests. */
+const char *emu_fd_fifo_dir(void);
+
 #endif /* BPFEMU_EMU_FD_H */

@@ -2,6 +2,9 @@
 /* User fds as pipe ends: close detection, dup, identity, readiness (fd.h). */
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "test_map_util.h"
@@ -188,6 +191,141 @@ static void test_reset_closes_every_handle(void **state)
 	close(fd);
 }
 
+/* The POSIX build's pollable handles are FIFOs in a private directory;
+ * the Linux build makes none. */
+static bool makes_fifos(void)
+{
+#if defined(__linux__) && !defined(BPFEMU_POSIX_ONLY)
+	return false;
+#else
+	return true;
+#endif
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static void test_fifo_directory_goes_with_its_last_fifo(void **state)
+{
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+	struct emu_map *m = map_of(fd);
+	char dir[64];
+	int rfd, rfd2;
+
+	(void)state;
+	if (!makes_fifos()) {
+		close(fd);
+		emu_fd_reap();
+		skip();
+	}
+	assert_null(emu_fd_fifo_dir());
+	rfd = emu_fd_new(EMU_OBJ_MAP, m, EMU_FD_POLLIN);
+	assert_true(rfd >= 0);
+	assert_non_null(emu_fd_fifo_dir());
+	snprintf(dir, sizeof(dir), "%s", emu_fd_fifo_dir());
+	assert_true(exists(dir));
+	rfd2 = emu_fd_new(EMU_OBJ_MAP, m, EMU_FD_POLLOUT);
+	assert_string_equal(emu_fd_fifo_dir(), dir);
+	close(rfd);
+	emu_fd_reap();
+	assert_true(exists(dir));
+	close(rfd2);
+	emu_fd_reap();
+	assert_false(exists(dir));
+	assert_null(emu_fd_fifo_dir());
+	close(fd);
+	emu_fd_reap();
+	assert_int_equal(emu_fd_count(), 0);
+}
+
+/* A process that exits with pollable fds still open leaves no directory. */
+static void test_fifo_directory_is_removed_at_exit(void **state)
+{
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+	struct emu_map *m = map_of(fd);
+	char dir[64] = "";
+	int pipefd[2], status;
+	pid_t pid;
+
+	(void)state;
+	if (!makes_fifos()) {
+		close(fd);
+		emu_fd_reap();
+		skip();
+	}
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		const char *d;
+
+		close(pipefd[0]);
+		if (emu_fd_new(EMU_OBJ_MAP, m, EMU_FD_POLLIN) < 0 || !(d = emu_fd_fifo_dir()))
+			_exit(1);
+		if (write(pipefd[1], d, strlen(d) + 1) < 0)
+			_exit(1);
+		exit(0);	/* not _exit: what a test binary does */
+	}
+	close(pipefd[1]);
+	assert_true(read(pipefd[0], dir, sizeof(dir) - 1) > 0);
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(dir[0] == '/');
+	assert_false(exists(dir));
+	close(fd);
+	emu_fd_reap();
+}
+
+/* A forked child closing its copy of a handle leaves the parent's FIFO
+ * (the parent still moves its fd's level through it), and its own FIFOs
+ * go in a directory of its own. */
+static void test_forked_child_leaves_the_parents_fifos(void **state)
+{
+	int fd = create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+	struct emu_map *m = map_of(fd);
+	char dir[64];
+	int rfd, status;
+	pid_t pid;
+
+	(void)state;
+	if (!makes_fifos()) {
+		close(fd);
+		emu_fd_reap();
+		skip();
+	}
+	rfd = emu_fd_new(EMU_OBJ_MAP, m, EMU_FD_POLLIN);
+	assert_true(rfd >= 0);
+	snprintf(dir, sizeof(dir), "%s", emu_fd_fifo_dir());
+	pid = fork();
+	if (pid == 0) {
+		int own;
+
+		close(rfd);
+		emu_fd_reap();
+		own = emu_fd_new(EMU_OBJ_MAP, m, EMU_FD_POLLIN);
+		if (own < 0 || !emu_fd_fifo_dir() || !strcmp(emu_fd_fifo_dir(), dir))
+			_exit(1);
+		close(own);
+		emu_fd_reap();
+		_exit(emu_fd_fifo_dir() ? 2 : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(exists(dir));
+	emu_fd_set_ready(m, POLLIN);
+	assert_int_equal(poll_now(rfd, POLLIN), POLLIN);
+	emu_fd_set_ready(m, 0);
+	assert_int_equal(poll_now(rfd, POLLIN), 0);
+	close(rfd);
+	close(fd);
+	emu_fd_reap();
+	assert_false(exists(dir));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +338,9 @@ int main(void)
 		T(test_pollin_object_becomes_readable_and_back),
 		T(test_pollout_object_becomes_unwritable_and_back),
 		T(test_reset_closes_every_handle),
+		T(test_fifo_directory_goes_with_its_last_fifo),
+		T(test_fifo_directory_is_removed_at_exit),
+		T(test_forked_child_leaves_the_parents_fifos),
 	};
 
 	return cmocka_run_group_tests(tests, map_group_setup, map_group_teardown);
