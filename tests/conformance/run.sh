@@ -43,8 +43,9 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$families" ] || families=$families_all
 
+mkdir -p "$kbuild/records" || exit 2
+kbuild=$(cd "$kbuild" && pwd)	# the kernel-side build may change directory
 out=$kbuild/records
-mkdir -p "$out"
 
 note() { echo "conformance: $*" >&2; }
 . "$here/kernel_side.sh"
