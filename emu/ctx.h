@@ -168,21 +168,31 @@ static inline void emu_ref_acquire(enum emu_ref_kind kind, void *ptr, void *obj)
 bool emu_ref_release_slow(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
 			  const char *kernel_msg);
 
-static inline bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj,
-				   const char *helper, const char *kernel_msg)
+/* True, with the entry removed, if the newest reference the running
+ * program holds is @ptr of @kind (not for RINGBUF_DYNPTR: a clone matches
+ * by its sample).  Never rejects: a miss only means "look further". */
+static inline bool emu_ref_pop_newest(enum emu_ref_kind kind, const void *ptr)
 {
 	uint32_t n = emu_ctx.nr_refs;
 	struct emu_ref *r = &emu_refs.refs[n ? n - 1 : 0];
 
-	/* Releases usually mirror acquisitions (reserve, then submit): the
-	 * newest entry, matched by pointer, is popped here.  Dynptrs (matched
-	 * by their sample when cloned), a miss and a run-less call take the
-	 * full search, which also rejects what is not held. */
-	if (n && kind != EMU_REF_RINGBUF_DYNPTR && r->kind == kind && r->ptr == ptr) {
+	if (n && r->kind == kind && r->ptr == ptr) {
 		emu_ctx.nr_refs = n - 1;
 		emu_refs.count[kind]--;
 		return true;
 	}
+	return false;
+}
+
+static inline bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj,
+				   const char *helper, const char *kernel_msg)
+{
+	/* Releases usually mirror acquisitions (reserve, then submit): the
+	 * newest entry, matched by pointer, is popped here.  Dynptrs (matched
+	 * by their sample when cloned), a miss and a run-less call take the
+	 * full search, which also rejects what is not held. */
+	if (kind != EMU_REF_RINGBUF_DYNPTR && emu_ref_pop_newest(kind, ptr))
+		return true;
 	return emu_ref_release_slow(kind, ptr, obj, helper, kernel_msg);
 }
 

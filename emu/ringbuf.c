@@ -39,6 +39,48 @@ struct ringbuf_rec_hdr {
 	uint32_t pg_off;
 };
 
+/* Every live ring, for emu_ringbuf_find (rings are few; it runs rarely). */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct emu_ringbuf *live_rings;
+
+static void live_add(struct emu_ringbuf *rb)
+{
+	pthread_mutex_lock(&live_lock);
+	rb->next_live = live_rings;
+	live_rings = rb;
+	pthread_mutex_unlock(&live_lock);
+}
+
+static void live_del(struct emu_ringbuf *rb)
+{
+	struct emu_ringbuf **pp;
+
+	pthread_mutex_lock(&live_lock);
+	for (pp = &live_rings; *pp; pp = &(*pp)->next_live) {
+		if (*pp == rb) {
+			*pp = rb->next_live;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&live_lock);
+}
+
+struct emu_ringbuf *emu_ringbuf_find(const void *p)
+{
+	const uint8_t *q = p;
+	struct emu_ringbuf *rb;
+
+	pthread_mutex_lock(&live_lock);
+	for (rb = live_rings; rb; rb = rb->next_live) {
+		/* Either copy of the data area; records start 8-aligned. */
+		if (q >= rb->data + BPF_RINGBUF_HDR_SZ && q < rb->data + 2 * emu_ringbuf_size(rb) &&
+		    !((uintptr_t)(q - rb->data) % 8))
+			break;
+	}
+	pthread_mutex_unlock(&live_lock);
+	return rb;
+}
+
 static size_t host_page_size(void)
 {
 	static size_t page;
@@ -210,6 +252,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	/* A new USER_RINGBUF fd starts writable, a new RINGBUF fd unreadable
 	 * (fd.h): the same levels an empty ring reports. */
 	rb->ready = attr->map_type == BPF_MAP_TYPE_USER_RINGBUF ? POLLOUT : 0;
+	live_add(rb);
 	return &rb->map;
 
 out_free_area:
@@ -227,6 +270,7 @@ static void ringbuf_free(struct emu_map *map)
 {
 	struct emu_ringbuf *rb = (struct emu_ringbuf *)map;
 
+	live_del(rb);
 	pthread_mutex_destroy(&rb->ready_lock);
 	emu_free_pages(rb->area, rb->area_size);
 	close(rb->shm_ro_fd);

@@ -84,6 +84,8 @@ struct emu_ringbuf {
 	/* ThreadSanitizer sync points (see emu_ringbuf_tsan_*). */
 	char tsan_data;		/* producers published records */
 	char tsan_space;	/* the consumer freed space */
+
+	struct emu_ringbuf *next_live;	/* every live ring (emu_ringbuf_find) */
 };
 
 /*
@@ -180,8 +182,18 @@ void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard);
 /* The same, for a caller that already found the sample's ring. */
 void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard);
 
-/* The ring a reserved sample belongs to (through its header's pg_off). */
+/* The ring a reserved sample belongs to (through its header's pg_off).
+ * Reads the header: only for a pointer known to be a reserved sample. */
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample);
+
+/*
+ * The live ring whose data area holds @p at a record's sample offset
+ * (8-aligned, past a header), or NULL, found without reading @p's memory:
+ * what tells a pointer that is no sample at all (a stack buffer, a map
+ * value) from one that may be.  Takes a process-wide lock: for refusals
+ * and calls from outside a program, not for every submit.
+ */
+struct emu_ringbuf *emu_ringbuf_find(const void *p);
 
 /*
  * The kernel queued a wakeup (irq_work -> wake_up_all): the user's fd takes

@@ -49,19 +49,56 @@ static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
 	return rb;
 }
 
-/* The verifier only accepts a pointer returned by bpf_ringbuf_reserve
- * (6.18: "R1 type=map_value expected=ringbuf_mem", -EACCES).  Returns the
- * sample's ring, which the commit then needs not look up again. */
-static struct emu_ringbuf *ringbuf_sample_ok(const void *data, const char *helper)
+/*
+ * The ring of @data, a sample about to be submitted or discarded, its
+ * reference released.  Its header names its ring, but is read only once
+ * @data is known to be a sample: a pointer that is none (a stack buffer, a
+ * map value) would send that lookup to arbitrary memory.  Inside a program
+ * the usual case is the newest reference it holds (reserve, then submit);
+ * anything else is first looked for among the rings' data areas.
+ * Refused as the verifier refuses them (6.18, -EACCES): a pointer into no
+ * ring, "R1 type=fp expected=ringbuf_mem" ("ringbuf_bad_sample"); a sample
+ * already committed, "R1 type=scalar expected=ringbuf_mem"
+ * ("release_unowned").
+ */
+static struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
 {
-	struct emu_ringbuf *rb = data ? emu_ringbuf_of_sample(data) : NULL;
+	struct emu_ringbuf *rb;
 
-	if (rb)
-		return rb;
-	emu_verifier_reject(-EACCES, "ringbuf_bad_sample",
-			    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve (R1 type=... expected=ringbuf_mem)",
-			    helper);
-	return NULL;
+	if (emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
+		return emu_ringbuf_of_sample(data);
+	rb = data ? emu_ringbuf_find(data) : NULL;
+	if (!rb || rb->map.map_type != BPF_MAP_TYPE_RINGBUF) {
+		emu_verifier_reject(-EACCES, "ringbuf_bad_sample",
+				    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve (R1 type=... expected=ringbuf_mem)",
+				    helper);
+		return NULL;
+	}
+	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, helper,
+			     "R1 type=scalar expected=ringbuf_mem"))
+		return NULL;
+	return rb;
+}
+
+/*
+ * The ring of a ring dynptr's @sample, its reference already released.
+ * Inside a program only a held ring dynptr gets here.  Outside one nothing
+ * is tracked: a dynptr that is not a ring's (a local one) is refused as
+ * the verifier would ("arg 1 is an unacquired reference").
+ */
+static struct emu_ringbuf *ringbuf_dynptr_ring(void *sample, const char *helper)
+{
+	struct emu_ringbuf *rb;
+
+	if (emu_in_bpf())
+		return emu_ringbuf_of_sample(sample);
+	rb = emu_ringbuf_find(sample);
+	if (!rb || rb->map.map_type != BPF_MAP_TYPE_RINGBUF) {
+		emu_verifier_reject(-EINVAL, "release_unowned",
+				    "%s: arg 1 is an unacquired reference", helper);
+		return NULL;
+	}
+	return rb;
 }
 
 long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
@@ -109,11 +146,8 @@ void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
 	struct emu_ringbuf *rb;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit, );
-	rb = ringbuf_sample_ok(data, "bpf_ringbuf_submit");
+	rb = ringbuf_sample_release(data, "bpf_ringbuf_submit");
 	if (!rb)
-		return;
-	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_submit",
-			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
 	emu_ringbuf_commit_rb(rb, data, flags, false);
 }
@@ -123,11 +157,8 @@ void bpfemu_helper_ringbuf_discard(void *data, __u64 flags)
 	struct emu_ringbuf *rb;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard, );
-	rb = ringbuf_sample_ok(data, "bpf_ringbuf_discard");
+	rb = ringbuf_sample_release(data, "bpf_ringbuf_discard");
 	if (!rb)
-		return;
-	if (!emu_ref_release(EMU_REF_RINGBUF_SAMPLE, data, NULL, "bpf_ringbuf_discard",
-			     "R1 type=scalar expected=ringbuf_mem"))
 		return;
 	emu_ringbuf_commit_rb(rb, data, flags, true);
 }
@@ -194,6 +225,7 @@ long bpfemu_helper_ringbuf_reserve_dynptr(void *ringbuf, __u32 size, __u64 flags
 void bpfemu_helper_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 {
 	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+	struct emu_ringbuf *rb;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit_dynptr, );
 	if (!emu_ref_release(EMU_REF_RINGBUF_DYNPTR, p, p->data, "bpf_ringbuf_submit_dynptr",
@@ -201,13 +233,17 @@ void bpfemu_helper_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 		return;
 	if (!p->data)
 		return;
-	emu_ringbuf_commit(p->data, flags, false);
+	rb = ringbuf_dynptr_ring(p->data, "bpf_ringbuf_submit_dynptr");
+	if (!rb)
+		return;
+	emu_ringbuf_commit_rb(rb, p->data, flags, false);
 	emu_dynptr_set_null(p);
 }
 
 void bpfemu_helper_ringbuf_discard_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 {
 	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
+	struct emu_ringbuf *rb;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard_dynptr, );
 	if (!emu_ref_release(EMU_REF_RINGBUF_DYNPTR, p, p->data, "bpf_ringbuf_discard_dynptr",
@@ -215,6 +251,9 @@ void bpfemu_helper_ringbuf_discard_dynptr(struct bpf_dynptr *ptr, __u64 flags)
 		return;
 	if (!p->data)
 		return;
-	emu_ringbuf_commit(p->data, flags, true);
+	rb = ringbuf_dynptr_ring(p->data, "bpf_ringbuf_discard_dynptr");
+	if (!rb)
+		return;
+	emu_ringbuf_commit_rb(rb, p->data, flags, true);
 	emu_dynptr_set_null(p);
 }

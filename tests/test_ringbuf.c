@@ -278,6 +278,55 @@ static void test_reserve_dynptr_gives_a_ringbuf_dynptr(void **state)
 	kring_close(&k);
 }
 
+/*
+ * From outside a program nothing is tracked, so a pointer or dynptr that
+ * is not a ring's sample is told apart without reading memory around it:
+ * refused with the verifier's rule, the ring untouched, no crash.
+ */
+static void test_commit_of_what_is_no_sample_is_refused(void **state)
+{
+	uint64_t buf[4] = { 0x4000000000000000ull, 1, 2, 3 };	/* a wild pg_off */
+	struct bpf_dynptr d;
+	const char *rule;
+	struct kring k, u;
+	uint8_t *p;
+
+	(void)state;
+	kring_open(&k, page);
+	kring_open_type(&u, BPF_MAP_TYPE_USER_RINGBUF, page);
+	bpfemu_diag_clear();
+	bpfemu_helper_ringbuf_submit(&buf[1], 0);
+	bpfemu_helper_ringbuf_discard(&buf[1], 0);
+	/* inside a ring, but not at a record's sample offset */
+	p = bpfemu_helper_ringbuf_reserve(k.def, 16, 0);
+	assert_non_null(p);
+	bpfemu_helper_ringbuf_submit(p + 4, 0);
+	/* a user ring's data is no kernel ring's sample */
+	bpfemu_helper_ringbuf_submit(u.rb->data + BPF_RINGBUF_HDR_SZ, 0);
+	assert_int_equal(bpfemu_diag_count(), 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(bpfemu_diag_get(i, &rule, NULL), 0);
+		assert_string_equal(rule, "ringbuf_bad_sample");
+	}
+	/* the record is still BUSY: nothing was committed */
+	assert_int_equal(((uint32_t *)k.rb->data)[0], 16 | BPF_RINGBUF_BUSY_BIT);
+	bpfemu_helper_ringbuf_submit(p, 0);
+	assert_int_equal(((uint32_t *)k.rb->data)[0], 16);
+
+	/* a local dynptr submitted or discarded */
+	assert_int_equal(bpfemu_helper_dynptr_from_mem(&buf[1], 8, 0, &d), 0);
+	bpfemu_helper_ringbuf_submit_dynptr(&d, 0);
+	bpfemu_helper_ringbuf_discard_dynptr(&d, 0);
+	assert_int_equal(bpfemu_diag_count(), 6);
+	assert_int_equal(bpfemu_diag_get(5, &rule, NULL), 0);
+	assert_string_equal(rule, "release_unowned");
+	assert_int_equal(buf[0], 0x4000000000000000ull);
+	assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), 24);
+	bpfemu_diag_clear();
+	kring_close(&u);
+	kring_close(&k);
+}
+
 static void test_submit_wakes_only_a_caught_up_consumer(void **state)
 {
 	struct got g = { 0 };
@@ -536,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_ring_is_never_completely_full),
 		cmocka_unit_test(test_record_header_carries_busy_bit_and_page_offset),
 		cmocka_unit_test(test_output_checks_flags_then_space),
+		cmocka_unit_test(test_commit_of_what_is_no_sample_is_refused),
 		cmocka_unit_test(test_query_reports_positions_size_and_zero_otherwise),
 		cmocka_unit_test(test_reserve_dynptr_failures_null_the_dynptr),
 		cmocka_unit_test(test_reserve_dynptr_gives_a_ringbuf_dynptr),

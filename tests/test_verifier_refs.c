@@ -173,6 +173,19 @@ static void test_sample_submitted_twice_is_release_unowned(void **state)
 	bad_ref_ringbuf__destroy(skel);
 }
 
+static void test_stack_buffer_submitted_is_refused_without_reading_it(void **state)
+{
+	struct bad_ref_ringbuf *skel = bad_ref_ringbuf__open_and_load();
+
+	(void)state;
+	assert_non_null(skel);
+	/* its fake header's page offset would send a lookup far away */
+	assert_int_equal(run(skel->progs.submit_stack_buffer, NULL), -EACCES);
+	assert_last_diag("ringbuf_bad_sample", "bpf_ringbuf_submit", "expected=ringbuf_mem");
+	assert_ring_flows(skel);
+	bad_ref_ringbuf__destroy(skel);
+}
+
 static void test_dynptr_released_twice_is_release_unowned(void **state)
 {
 	struct bad_ref_ringbuf *skel = bad_ref_ringbuf__open_and_load();
@@ -343,6 +356,7 @@ int main(void)
 		T(test_reserved_dynptr_not_submitted_fails_the_run),
 		T(test_failed_dynptr_reserve_must_still_be_discarded),
 		T(test_sample_submitted_twice_is_release_unowned),
+		T(test_stack_buffer_submitted_is_refused_without_reading_it),
 		T(test_dynptr_released_twice_is_release_unowned),
 		T(test_local_dynptr_submitted_is_release_unowned),
 		T(test_submitting_a_clone_releases_the_original),

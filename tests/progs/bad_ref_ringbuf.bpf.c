@@ -5,6 +5,7 @@
  *   leak:          "Unreleased reference id=2 alloc_insn=4"
  *                  "BPF_EXIT instruction in main prog would lead to reference leak"
  *   submit twice:  "R1 type=scalar expected=ringbuf_mem"
+ *   submit a stack buffer: "R1 type=fp expected=ringbuf_mem" (-EACCES)
  *   dynptr twice, or a local dynptr submitted:
  *                  "arg 1 is an unacquired reference"
  * bpfemu sees them when the program runs (docs/verifier-rules.md).
@@ -87,6 +88,18 @@ int submit_twice(void *ctx)
 	*s = value;
 	bpf_ringbuf_submit(s, 0);
 	bpf_ringbuf_submit(s, 0);
+	return 0;
+}
+
+/* Not a reserved sample: a stack buffer whose bytes before the pointer
+ * look like a header with a wild page offset (the verifier: "R1 type=fp
+ * expected=ringbuf_mem", -EACCES at load). */
+SEC("syscall")
+int submit_stack_buffer(void *ctx)
+{
+	__u64 buf[4] = { 0x4000000000000000ull, 1, 2, 3 };
+
+	bpf_ringbuf_submit(&buf[1], 0);
 	return 0;
 }
 
