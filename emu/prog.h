@@ -149,14 +149,21 @@ int emu_callback_check_ret(int func_id, long ret);
  * NULL when every call must take emu_helper_allowed()'s full check. */
 const uint64_t *emu_helper_allowed_bitmap(const struct emu_prog *prog);
 
+/* The program's bitmap allows @func_id: true for an allowed call inside a
+ * GPL program, the common case; false means emu_helper_allowed() decides. */
+static inline bool emu_helper_bit_allowed(int func_id)
+{
+	const uint64_t *allowed = emu_ctx.helpers_allowed;
+
+	return __builtin_expect(allowed && (allowed[func_id >> 6] >> (func_id & 63)) & 1, 1);
+}
+
 /* Helpers are called millions of times: an allowed call costs one bit
  * test; anything else (outside BPF, a refusal with its diagnostic, a
  * non-GPL program) goes through emu_helper_allowed(). */
 static inline bool emu_helper_check(int func_id)
 {
-	const uint64_t *allowed = emu_ctx.helpers_allowed;
-
-	if (__builtin_expect(allowed && (allowed[func_id >> 6] >> (func_id & 63)) & 1, 1))
+	if (emu_helper_bit_allowed(func_id))
 		return true;
 	return emu_helper_allowed(func_id);
 }
@@ -166,5 +173,30 @@ static inline bool emu_helper_check(int func_id)
 		if (!emu_helper_check(func_id))		\
 			return fail_ret;		\
 	} while (0)
+
+/*
+ * The same check in a small, hot helper.  After EMU_HELPER_CHECK's call to
+ * emu_helper_allowed() the body goes on with the arguments, so the compiler
+ * keeps them in callee-saved registers, and every call pushes and pops
+ * those (five in bpf_dynptr_read) for a call that almost never happens.
+ * Such a helper keeps its body in a static inline function and leaves the
+ * slow check to a noinline copy, reached by a tail call:
+ *
+ *	static __attribute__((noinline)) long name_slow(args)
+ *	{
+ *		if (!emu_helper_allowed(ID))
+ *			return fail_ret;
+ *		return name_body(args);
+ *	}
+ *
+ *	long bpfemu_helper_name(args)
+ *	{
+ *		if (!emu_helper_bit_allowed(ID))
+ *			return name_slow(args);
+ *		return name_body(args);
+ *	}
+ *
+ * Same check, same order: a refused call returns before any effect.
+ */
 
 #endif /* BPFEMU_EMU_PROG_H */

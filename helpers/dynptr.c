@@ -104,12 +104,18 @@ static inline void dynptr_move(void *dst, const void *src, uint32_t len)
 	}
 }
 
-long bpfemu_helper_dynptr_from_mem(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr)
+/*
+ * The helpers below run once per sample or record a program handles, often
+ * on a few bytes: each splits its helper check from its body (prog.h,
+ * after EMU_HELPER_CHECK), so an allowed call needs no callee-saved
+ * register.
+ */
+static inline __attribute__((always_inline)) long
+dynptr_from_mem(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr)
 {
 	struct emu_dynptr *p = (struct emu_dynptr *)ptr;
 	uint32_t sz = (uint32_t)size;
 
-	EMU_HELPER_CHECK(BPF_FUNC_dynptr_from_mem, -EINVAL);
 	/* Size before flags; either way the dynptr ends up NULL. */
 	if (sz > EMU_DYNPTR_MAX_SIZE) {
 		emu_dynptr_set_null(p);
@@ -123,14 +129,28 @@ long bpfemu_helper_dynptr_from_mem(void *data, __u64 size, __u64 flags, struct b
 	return 0;
 }
 
-long bpfemu_helper_dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *src,
-			       __u64 offset, __u64 flags)
+static __attribute__((noinline)) long
+dynptr_from_mem_slow(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr)
+{
+	if (!emu_helper_allowed(BPF_FUNC_dynptr_from_mem))
+		return -EINVAL;
+	return dynptr_from_mem(data, size, flags, ptr);
+}
+
+long bpfemu_helper_dynptr_from_mem(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr)
+{
+	if (!emu_helper_bit_allowed(BPF_FUNC_dynptr_from_mem))
+		return dynptr_from_mem_slow(data, size, flags, ptr);
+	return dynptr_from_mem(data, size, flags, ptr);
+}
+
+static inline __attribute__((always_inline)) long
+dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *src, __u64 offset, __u64 flags)
 {
 	const struct emu_dynptr *p = (const struct emu_dynptr *)src;
 	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
 	int err;
 
-	EMU_HELPER_CHECK(BPF_FUNC_dynptr_read, -EINVAL);
 	if (!p->data || flags)
 		return -EINVAL;
 	err = dynptr_check_off_len(p, off, l);
@@ -143,14 +163,29 @@ long bpfemu_helper_dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *sr
 	return 0;
 }
 
-long bpfemu_helper_dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void *src,
-				__u64 len, __u64 flags)
+static __attribute__((noinline)) long
+dynptr_read_slow(void *dst, __u64 len, const struct bpf_dynptr *src, __u64 offset, __u64 flags)
+{
+	if (!emu_helper_allowed(BPF_FUNC_dynptr_read))
+		return -EINVAL;
+	return dynptr_read(dst, len, src, offset, flags);
+}
+
+long bpfemu_helper_dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *src,
+			       __u64 offset, __u64 flags)
+{
+	if (!emu_helper_bit_allowed(BPF_FUNC_dynptr_read))
+		return dynptr_read_slow(dst, len, src, offset, flags);
+	return dynptr_read(dst, len, src, offset, flags);
+}
+
+static inline __attribute__((always_inline)) long
+dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void *src, __u64 len, __u64 flags)
 {
 	const struct emu_dynptr *p = (const struct emu_dynptr *)dst;
 	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
 	int err;
 
-	EMU_HELPER_CHECK(BPF_FUNC_dynptr_write, -EINVAL);
 	if (!p->data || emu_dynptr_rdonly(p))
 		return -EINVAL;
 	err = dynptr_check_off_len(p, off, l);
@@ -165,12 +200,28 @@ long bpfemu_helper_dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void
 	return 0;
 }
 
-void *bpfemu_helper_dynptr_data(const struct bpf_dynptr *ptr, __u64 offset, __u64 len)
+static __attribute__((noinline)) long
+dynptr_write_slow(const struct bpf_dynptr *dst, __u64 offset, void *src, __u64 len, __u64 flags)
+{
+	if (!emu_helper_allowed(BPF_FUNC_dynptr_write))
+		return -EINVAL;
+	return dynptr_write(dst, offset, src, len, flags);
+}
+
+long bpfemu_helper_dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void *src,
+				__u64 len, __u64 flags)
+{
+	if (!emu_helper_bit_allowed(BPF_FUNC_dynptr_write))
+		return dynptr_write_slow(dst, offset, src, len, flags);
+	return dynptr_write(dst, offset, src, len, flags);
+}
+
+static inline __attribute__((always_inline)) void *
+dynptr_data(const struct bpf_dynptr *ptr, __u64 offset, __u64 len)
 {
 	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
 	uint32_t l = (uint32_t)len, off = (uint32_t)offset;
 
-	EMU_HELPER_CHECK(BPF_FUNC_dynptr_data, NULL);
 	if (!p->data)
 		return NULL;
 	if (dynptr_check_off_len(p, off, l))
@@ -181,6 +232,21 @@ void *bpfemu_helper_dynptr_data(const struct bpf_dynptr *ptr, __u64 offset, __u6
 	if (!dynptr_is_mem(p))
 		return NULL;
 	return (uint8_t *)p->data + p->offset + off;
+}
+
+static __attribute__((noinline)) void *
+dynptr_data_slow(const struct bpf_dynptr *ptr, __u64 offset, __u64 len)
+{
+	if (!emu_helper_allowed(BPF_FUNC_dynptr_data))
+		return NULL;
+	return dynptr_data(ptr, offset, len);
+}
+
+void *bpfemu_helper_dynptr_data(const struct bpf_dynptr *ptr, __u64 offset, __u64 len)
+{
+	if (!emu_helper_bit_allowed(BPF_FUNC_dynptr_data))
+		return dynptr_data_slow(ptr, offset, len);
+	return dynptr_data(ptr, offset, len);
 }
 
 /* ---------------------------------------------------------------- kfuncs */

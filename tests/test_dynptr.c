@@ -17,6 +17,7 @@
 #include <bpfemu/core.h>
 #include <bpfemu/helpers.h>
 
+#include "prog.h"
 #include "ringbuf.h"
 
 static uint8_t mem[64];
@@ -232,6 +233,115 @@ static void test_clone_copies_or_nulls(void **state)
 	assert_true(bpf_dynptr_is_null(&c));
 }
 
+/* ------------------------------------- inside a program: the helper check */
+
+enum call_op { CALL_FROM_MEM, CALL_READ, CALL_WRITE, CALL_DATA, NR_CALL_OPS };
+
+struct call_args {
+	enum call_op op;
+	struct bpf_dynptr d;		/* LOCAL over mem[0..16) */
+	struct bpf_dynptr made;		/* CALL_FROM_MEM's output */
+	uint8_t buf[16];		/* CALL_READ's destination, CALL_WRITE's source */
+	long ret;
+	void *data;
+	bool returned;
+};
+
+static long call_body(void *arg)
+{
+	struct call_args *a = arg;
+
+	switch (a->op) {
+	case CALL_FROM_MEM:
+		a->ret = bpfemu_helper_dynptr_from_mem(mem + 4, 8, 0, &a->made);
+		break;
+	case CALL_READ:
+		a->ret = bpfemu_helper_dynptr_read(a->buf, 16, &a->d, 0, 0);
+		break;
+	case CALL_WRITE:
+		a->ret = bpfemu_helper_dynptr_write(&a->d, 0, a->buf, 16, 0);
+		break;
+	case CALL_DATA:
+		a->data = bpfemu_helper_dynptr_data(&a->d, 4, 8);
+		break;
+	default:
+		break;
+	}
+	a->returned = true;
+	return 0;
+}
+
+static void call_in(int prog_type, enum call_op op, struct call_args *a, int *run_err)
+{
+	struct emu_prog *prog = emu_prog_new_bare("dynptr", prog_type);
+	long ret = -1;
+
+	assert_non_null(prog);
+	memcpy(mem, "0123456789abcdef", 16);
+	memset(a, 0, sizeof(*a));
+	a->op = op;
+	a->d = local(16);
+	memset(&a->made, 0xaa, sizeof(a->made));
+	memset(a->buf, 'x', sizeof(a->buf));
+	a->ret = 42;
+	a->data = &a->ret;
+	*run_err = emu_run(prog, EMU_ENTRY_PROG, call_body, a, &ret);
+	emu_prog_put(prog);
+}
+
+/*
+ * The dynptr helpers take their helper check apart from their body (an
+ * allowed call from the program's bitmap, anything else through the full
+ * check): a program type that may call them gets the body, one that may
+ * not (LIRC_MODE2, outside bpf_base_func_proto) is refused before any of
+ * its effects.
+ */
+static void test_helpers_inside_a_program_are_checked_before_any_effect(void **state)
+{
+	struct call_args a;
+	int op, err;
+
+	(void)state;
+	bpfemu_diag_set_echo(false);
+	for (op = 0; op < NR_CALL_OPS; op++) {
+		call_in(BPF_PROG_TYPE_SCHED_CLS, op, &a, &err);
+		assert_int_equal(err, 0);
+		assert_true(a.returned);
+		switch (op) {
+		case CALL_FROM_MEM:
+			assert_int_equal(a.ret, 0);
+			assert_ptr_equal(((struct emu_dynptr *)&a.made)->data, mem + 4);
+			assert_int_equal(bpf_dynptr_size(&a.made), 8);
+			break;
+		case CALL_READ:
+			assert_int_equal(a.ret, 0);
+			assert_memory_equal(a.buf, "0123456789abcdef", 16);
+			break;
+		case CALL_WRITE:
+			assert_int_equal(a.ret, 0);
+			assert_memory_equal(mem, "xxxxxxxxxxxxxxxx", 16);
+			break;
+		case CALL_DATA:
+			assert_ptr_equal(a.data, mem + 4);
+			break;
+		}
+
+		bpfemu_diag_clear();
+		call_in(BPF_PROG_TYPE_LIRC_MODE2, op, &a, &err);
+		assert_int_equal(err, -EINVAL);
+		assert_true(bpfemu_diag_has("helper_not_allowed"));
+		/* The run was abandoned inside the call, which changed nothing. */
+		assert_false(a.returned);
+		assert_int_equal(a.ret, 42);
+		assert_ptr_equal(a.data, &a.ret);
+		assert_memory_equal(a.buf, "xxxxxxxxxxxxxxxx", 16);
+		assert_memory_equal(mem, "0123456789abcdef", 16);
+		assert_int_equal(((struct emu_dynptr *)&a.made)->offset, 0xaaaaaaaa);
+	}
+	bpfemu_diag_clear();
+	bpfemu_diag_set_echo(true);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -255,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_data_of_read_only_dynptr_is_null_but_slice_is_not),
 		cmocka_unit_test(test_adjust_checks_order_and_keeps_type),
 		cmocka_unit_test(test_clone_copies_or_nulls),
+		cmocka_unit_test(test_helpers_inside_a_program_are_checked_before_any_effect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
