@@ -51,60 +51,74 @@ struct drain_call {
 	long ret;		/* drain_loop's result */
 };
 
+/*
+ * The ring's kernel view, read once per drain.  These fields are set when
+ * the map is created and never change, but the compiler must assume the
+ * callback might change them, and would load them again after each call.
+ * The positions they point to are still read with their atomics for every
+ * record, as the kernel does.
+ */
+struct urb_view {
+	struct emu_ringbuf *rb;		/* the TSan sync points */
+	unsigned long *consumer_pos;
+	unsigned long *producer_pos;
+	uint8_t *data;
+	uint64_t mask;
+};
+
 /* Returns a peek_result, or -EINVAL / -E2BIG for a bad header. */
-static int user_ringbuf_peek(struct emu_ringbuf *rb, void **sample, uint32_t *size)
+static int user_ringbuf_peek(const struct urb_view *v, void **sample, uint32_t *size)
 {
-	uint32_t hdr_len, flags, sample_len, total_len;
+	uint32_t hdr_len, sample_len, total_len;
 	unsigned long cons_pos, prod_pos;
 	uint32_t *hdr;
 
 	/* Pairs with the producer's release of producer_pos. */
-	prod_pos = emu_ringbuf_load(rb->producer_pos);
+	prod_pos = emu_ringbuf_load(v->producer_pos);
 	if (prod_pos % 8)
 		return -EINVAL;
-	cons_pos = emu_ringbuf_load(rb->consumer_pos);
+	cons_pos = emu_ringbuf_load(v->consumer_pos);
 	if (cons_pos >= prod_pos)
 		return PEEK_NO_DATA;
 
-	hdr = (uint32_t *)(rb->data + (cons_pos & rb->mask));
+	hdr = (uint32_t *)(v->data + (cons_pos & v->mask));
 	/* Pairs with the producer's exchange in user_ring_buffer__submit. */
 	hdr_len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-	emu_ringbuf_tsan_acquire(&rb->tsan_data);
-	flags = hdr_len & (BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-	sample_len = hdr_len & ~flags;
+	emu_ringbuf_tsan_acquire(&v->rb->tsan_data);
+	sample_len = hdr_len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 	total_len = emu_ringbuf_total(sample_len);
 
 	/* The record must lie within what the producer published... */
 	if (total_len > prod_pos - cons_pos)
 		return -EINVAL;
 	/* ...within the ring... */
-	if (total_len > emu_ringbuf_size(rb))
+	if (total_len > v->mask + 1)
 		return -E2BIG;
 	/* ...and fit in a dynptr.  All three hold for discarded records too. */
 	if (sample_len > EMU_DYNPTR_MAX_SIZE)
 		return -E2BIG;
 
-	if (flags & BPF_RINGBUF_DISCARD_BIT) {
-		emu_ringbuf_tsan_release(&rb->tsan_space);
-		emu_ringbuf_store(rb->consumer_pos, cons_pos + total_len);
+	if (hdr_len & BPF_RINGBUF_DISCARD_BIT) {
+		emu_ringbuf_tsan_release(&v->rb->tsan_space);
+		emu_ringbuf_store(v->consumer_pos, cons_pos + total_len);
 		return PEEK_DISCARDED;
 	}
-	if (flags & BPF_RINGBUF_BUSY_BIT)
+	if (hdr_len & BPF_RINGBUF_BUSY_BIT)
 		return PEEK_NO_DATA;
 
-	*sample = rb->data + ((cons_pos + BPF_RINGBUF_HDR_SZ) & rb->mask);
+	*sample = v->data + ((cons_pos + BPF_RINGBUF_HDR_SZ) & v->mask);
 	*size = sample_len;
 	return PEEK_SAMPLE;
 }
 
-static void user_ringbuf_release(struct emu_ringbuf *rb, uint32_t size)
+static void user_ringbuf_release(const struct urb_view *v, uint32_t size)
 {
 	/* Only the busy holder writes consumer_pos: a plain read is enough. */
-	unsigned long cons_pos = __atomic_load_n(rb->consumer_pos, __ATOMIC_RELAXED);
+	unsigned long cons_pos = __atomic_load_n(v->consumer_pos, __ATOMIC_RELAXED);
 
 	/* Pairs with the producer's acquire of consumer_pos. */
-	emu_ringbuf_tsan_release(&rb->tsan_space);
-	emu_ringbuf_store(rb->consumer_pos, cons_pos + emu_ringbuf_total(size));
+	emu_ringbuf_tsan_release(&v->rb->tsan_space);
+	emu_ringbuf_store(v->consumer_pos, cons_pos + emu_ringbuf_total(size));
 }
 
 static struct emu_ringbuf *user_ringbuf_of(void *map)
@@ -133,15 +147,24 @@ static struct emu_ringbuf *user_ringbuf_of(void *map)
  */
 static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *samples_out)
 {
-	long samples, discarded = 0, ret = 0;
+	const struct urb_view v = {
+		.rb = rb,
+		.consumer_pos = rb->consumer_pos,
+		.producer_pos = rb->producer_pos,
+		.data = rb->data,
+		.mask = rb->mask,
+	};
+	const drain_cb_t cb = call->cb;
+	void *const ctx = call->ctx;
+	long samples, discarded = 0;
 
-	for (samples = 0; samples < EMU_MAX_USER_RINGBUF_SAMPLES && ret == 0; samples++) {
+	for (samples = 0; samples < EMU_MAX_USER_RINGBUF_SAMPLES; samples++) {
 		struct emu_dynptr dynptr;
 		void *sample;
 		uint32_t size;
-		int err;
+		int err, ret;
 
-		err = user_ringbuf_peek(rb, &sample, &size);
+		err = user_ringbuf_peek(&v, &sample, &size);
 		if (err == PEEK_NO_DATA)
 			break;
 		if (err == PEEK_DISCARDED) {
@@ -155,9 +178,11 @@ static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *sa
 		}
 
 		emu_dynptr_init(&dynptr, sample, EMU_DYNPTR_TYPE_LOCAL, 0, size);
-		ret = call->cb((const struct bpf_dynptr *)&dynptr, call->ctx);
+		ret = cb((const struct bpf_dynptr *)&dynptr, ctx);
 		/* Consumed even when the callback stops the drain with 1. */
-		user_ringbuf_release(rb, size);
+		user_ringbuf_release(&v, size);
+		if (ret == 0)
+			continue;
 		/* 0 and 1 are the verifier's range: only others need the check. */
 		if ((unsigned int)ret > 1 &&
 		    emu_callback_check_ret(BPF_FUNC_user_ringbuf_drain, ret)) {
@@ -165,6 +190,9 @@ static long drain_loop(struct emu_ringbuf *rb, struct drain_call *call, long *sa
 			*samples_out = samples + 1;
 			return -EINVAL;
 		}
+		/* 1: this sample counts, and the drain stops. */
+		samples++;
+		break;
 	}
 	*samples_out = samples;
 	return samples - discarded;
