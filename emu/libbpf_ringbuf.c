@@ -622,15 +622,39 @@ void user_ring_buffer__submit(struct user_ring_buffer *rb, void *sample)
 	user_ringbuf_commit(rb, sample, false);
 }
 
+/*
+ * user_ring_buffer__reserve's rare ends, out of line and reached by tail
+ * calls, so that a successful reserve needs no stack frame (the calls in
+ * them would otherwise make the whole function save registers).
+ */
+static __attribute__((noinline, cold)) void *user_ringbuf_reserve_fail(int err)
+{
+	return emu_err_ptr(err);
+}
+
+/* The ring is 100% full with @sample: the map fd stops being writable. */
+static __attribute__((noinline)) void *user_ringbuf_reserve_full(struct user_ring_buffer *rb,
+								 void *sample)
+{
+	emu_ringbuf_sync_ready(rb->erb);
+	return sample;
+}
+
 void *user_ring_buffer__reserve(struct user_ring_buffer *rb, __u32 size)
 {
+	/* Loaded before the acquires below, after which the compiler would
+	 * load them again.  producer_pos is loaded where it is used: keeping
+	 * it too would take a register that has to be saved. */
+	uint8_t *data = rb->data;
+	unsigned long mask = rb->mask;
 	uint32_t avail_size, total_size, max_size;
 	unsigned long cons_pos, prod_pos;
 	uint32_t *hdr;
+	void *sample;
 
 	/* The length word keeps its top two bits for BUSY and DISCARD. */
 	if (size & (BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT))
-		return emu_err_ptr(-E2BIG);
+		return user_ringbuf_reserve_fail(-E2BIG);
 
 	/* Synchronizes with the drain's release of consumer_pos. */
 	cons_pos = emu_ringbuf_load(rb->consumer_pos);
@@ -639,16 +663,17 @@ void *user_ring_buffer__reserve(struct user_ring_buffer *rb, __u32 size)
 	prod_pos = emu_ringbuf_load(rb->producer_pos);
 	emu_ringbuf_tsan_acquire(&rb->erb->tsan_space);
 
-	max_size = (uint32_t)(rb->mask + 1);
+	max_size = (uint32_t)(mask + 1);
 	avail_size = max_size - (uint32_t)(prod_pos - cons_pos);
 	total_size = (size + BPF_RINGBUF_HDR_SZ + 7) / 8 * 8;
 	if (total_size > max_size)
-		return emu_err_ptr(-E2BIG);
+		return user_ringbuf_reserve_fail(-E2BIG);
 	/* The ring may be filled to exactly 100%. */
 	if (avail_size < total_size)
-		return emu_err_ptr(-ENOSPC);
+		return user_ringbuf_reserve_fail(-ENOSPC);
 
-	hdr = (uint32_t *)(rb->data + (prod_pos & rb->mask));
+	hdr = (uint32_t *)(data + (prod_pos & mask));
+	sample = data + ((prod_pos + BPF_RINGBUF_HDR_SZ) & mask);
 	hdr[0] = size | BPF_RINGBUF_BUSY_BIT;
 	hdr[1] = 0;
 	emu_ringbuf_tsan_release(&rb->erb->tsan_data);
@@ -656,9 +681,8 @@ void *user_ring_buffer__reserve(struct user_ring_buffer *rb, __u32 size)
 	 * the BUSY header until submit). */
 	emu_ringbuf_store(rb->producer_pos, prod_pos + total_size);
 	if (avail_size == total_size)
-		emu_ringbuf_sync_ready(rb->erb);	/* 100% full: not writable */
-
-	return rb->data + ((prod_pos + BPF_RINGBUF_HDR_SZ) & rb->mask);
+		return user_ringbuf_reserve_full(rb, sample);
+	return sample;
 }
 
 static uint64_t ns_elapsed_timespec(const struct timespec *start, const struct timespec *end)
