@@ -5,7 +5,8 @@
  *
  * Lifetime of a record: reserve (BUSY, producer position already moved past
  * it) -> submit or discard (BUSY cleared with an atomic exchange, or a
- * release store under BPF_RB_NO_WAKEUP; DISCARD set for discard) -> the
+ * release store under BPF_RB_NO_WAKEUP or in a single-threaded process;
+ * DISCARD set for discard) -> the
  * consumer skips or delivers it in order.  The
  * verifier makes every reserved record be submitted or discarded before
  * the program exits.
@@ -61,13 +62,10 @@ static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
  * already committed, "R1 type=scalar expected=ringbuf_mem"
  * ("release_unowned").
  */
-static struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
+static struct emu_ringbuf *ringbuf_sample_release_slow(void *data, const char *helper)
 {
-	struct emu_ringbuf *rb;
+	struct emu_ringbuf *rb = data ? emu_ringbuf_find(data) : NULL;
 
-	if (emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
-		return emu_ringbuf_of_sample(data);
-	rb = data ? emu_ringbuf_find(data) : NULL;
 	if (!rb || rb->map.map_type != BPF_MAP_TYPE_RINGBUF) {
 		emu_verifier_reject(-EACCES, "ringbuf_bad_sample",
 				    "%s: R1 is not a pointer returned by bpf_ringbuf_reserve (R1 type=... expected=ringbuf_mem)",
@@ -78,6 +76,13 @@ static struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper
 			     "R1 type=scalar expected=ringbuf_mem"))
 		return NULL;
 	return rb;
+}
+
+static inline struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
+{
+	if (emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
+		return emu_ringbuf_of_sample(data);
+	return ringbuf_sample_release_slow(data, helper);
 }
 
 /*

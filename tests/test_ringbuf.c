@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -577,6 +578,69 @@ static void test_map_fd_is_readable_after_a_wakeup_until_caught_up(void **state)
 	consumer_close(&k, rb);
 }
 
+/* Counts records whose tag is their number (emit order). */
+static int in_order_cb(void *ctx, void *data, size_t size)
+{
+	int *n = ctx;
+
+	if (size != 8 || *(uint8_t *)data != (uint8_t)*n)
+		return -EIO;
+	(*n)++;
+	return 0;
+}
+
+/*
+ * A forked child shares the ring's pages: it can consume what the
+ * parent's programs produce by polling with ring_buffer__consume.  (Not
+ * through epoll on the fd: readiness is kept per process, so the parent's
+ * wakeups do not reach it reliably; docs/ringbuf.md.)
+ */
+static void test_forked_child_consumes_the_parents_records(void **state)
+{
+	const int nr = 200;
+	int res[2], got = -1, status;
+	struct kring k;
+	pid_t pid;
+
+	(void)state;
+	kring_open(&k, 4 * page);
+	assert_int_equal(pipe(res), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ring_buffer *rb;
+		int n = 0, idle = 0;
+
+		close(res[0]);
+		rb = ring_buffer__new(k.fd, in_order_cb, &n, NULL);
+		/* give up after ~5 s without a record */
+		while (rb && n < nr && idle < 50000) {
+			int r = ring_buffer__consume(rb);
+
+			if (r < 0)
+				break;
+			idle = r ? 0 : idle + 1;
+			if (!r)
+				usleep(100);
+		}
+		if (write(res[1], &n, sizeof(n)) != sizeof(n))
+			_exit(1);
+		_exit(0);
+	}
+	close(res[1]);
+	for (int i = 0; i < nr; i++) {
+		emit(&k, 8, (uint8_t)i, 0);
+		if (!(i % 16))
+			usleep(200);	/* let the child catch up now and then */
+	}
+	assert_int_equal(read(res[0], &got, sizeof(got)), sizeof(got));
+	close(res[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(got, nr);
+	kring_close(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_ring_accessors_report_the_positions),
 		cmocka_unit_test(test_two_rings_in_one_ring_buffer),
 		cmocka_unit_test(test_map_fd_is_readable_after_a_wakeup_until_caught_up),
+		cmocka_unit_test(test_forked_child_consumes_the_parents_records),
 	};
 
 	return cmocka_run_group_tests(tests, ringbuf_group_setup, ringbuf_group_teardown);
