@@ -43,10 +43,10 @@ static bool dynptr_is_mem(const struct emu_dynptr *p)
 	return type == EMU_DYNPTR_TYPE_LOCAL || type == EMU_DYNPTR_TYPE_RINGBUF;
 }
 
-/* 16 bytes, one unaligned vector load or store where the target has them. */
-struct move16 {
-	uint64_t w[2];
-};
+/* 16 bytes, one unaligned vector load or store where the target has them.
+ * A vector type, not a struct: clang 14 keeps a struct temporary on the
+ * stack (a store and a load more per chunk). */
+typedef uint64_t move16 __attribute__((vector_size(16)));
 
 /*
  * memmove(@dst, @src, @len).  Programs mostly read and write a field or a
@@ -63,7 +63,7 @@ static inline void dynptr_move(void *dst, const void *src, uint32_t len)
 	if (len > 64) {
 		memmove(d, s, len);
 	} else if (len > 32) {
-		struct move16 a, b, c, e;
+		move16 a, b, c, e;
 
 		__builtin_memcpy(&a, s, 16);
 		__builtin_memcpy(&b, s + 16, 16);
@@ -74,7 +74,7 @@ static inline void dynptr_move(void *dst, const void *src, uint32_t len)
 		__builtin_memcpy(d + len - 32, &c, 16);
 		__builtin_memcpy(d + len - 16, &e, 16);
 	} else if (len > 16) {
-		struct move16 a, b;
+		move16 a, b;
 
 		__builtin_memcpy(&a, s, 16);
 		__builtin_memcpy(&b, s + len - 16, 16);
