@@ -17,9 +17,10 @@
  *
  * Differences that cannot be helped: %p/%pK print a hash of the pointer as
  * the kernel does, but with our own fixed hash (the kernel's key is random
- * per boot); %ps/%pS/%pB name native symbols through dladdr(); a string
- * pointer is "unreadable" (printed empty) only when it is NULL or in the
- * first page, since user space cannot probe memory safely and cheaply.
+ * per boot); %ps/%pS/%pB name native symbols through dladdr(); natively
+ * every address is the process's own, so %s of a program's stack or map
+ * memory prints it where the kernel's nofault read of a user address would
+ * print nothing.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -42,6 +43,7 @@
 #include "core.h"
 #include "ctx.h"
 #include "err.h"
+#include "nofault.h"
 #include "trace.h"
 
 /* ------------------------------------------------------------ kernel ctype */
@@ -84,9 +86,14 @@ static bool fmt_char_ok(unsigned char c)
 
 /* ------------------------------------------------------------ reading */
 
-/* User space cannot cheaply tell a bad pointer from a good one: only NULL
- * and the first page count as unreadable (printed as an empty string or a
- * zero address, as the kernel prints faulting reads). */
+/*
+ * The verifier checks none of these arguments: bpf_printk("%s", pid) loads,
+ * and the kernel reads the string or address with its nofault copies,
+ * printing a fault as an empty string or a zero address (6.18: "s=[%s]" of
+ * 12345678 is "s=[]", 4 bytes; "%pI4" of 0x10000 is "0.0.0.0").  So every
+ * read goes through emu/nofault.c: natively a wild pointer would be SIGSEGV.
+ * NULL and the first page are refused before any system call.
+ */
 static bool readable(uint64_t p)
 {
 	return p >= 4096;
@@ -95,21 +102,17 @@ static bool readable(uint64_t p)
 /*
  * Copy the string at @p into @dst (@size > 0 bytes), always terminated, as
  * strncpy_from_kernel_nofault: returns the bytes used including the NUL,
- * or @size if the string was cut.
+ * or @size if the string was cut; 1 (an empty string) on a fault.
  */
 static size_t copy_string(char *dst, uint64_t p, size_t size)
 {
-	const char *src = (const char *)(uintptr_t)p;
-	size_t n;
+	long n = readable(p) ? emu_strncpy_nofault(dst, (const void *)(uintptr_t)p, size) : -EFAULT;
 
-	if (!readable(p)) {
+	if (n < 0) {
 		dst[0] = '\0';
 		return 1;
 	}
-	for (n = 0; n < size - 1 && src[n]; n++)
-		dst[n] = src[n];
-	dst[n] = '\0';
-	return n + 1 < size ? n + 1 : size;
+	return (size_t)n;
 }
 
 /* ------------------------------------------------------------ symbols */
@@ -199,8 +202,8 @@ static void ip_text(char *buf, size_t size, uint64_t p, char style, char ver)
 	unsigned char ip[16] = { 0 };
 	size_t i, n = 0;
 
-	if (readable(p))
-		memcpy(ip, (const void *)(uintptr_t)p, ver == '4' ? 4 : 16);
+	if (!readable(p) || emu_copy_nofault(ip, (const void *)(uintptr_t)p, ver == '4' ? 4 : 16))
+		memset(ip, 0, sizeof(ip));
 	if (ver == '4') {
 		snprintf(buf, size, style == 'I' ? "%u.%u.%u.%u" : "%03u.%03u.%03u.%03u",
 			 ip[0], ip[1], ip[2], ip[3]);

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <bpfemu.h>
@@ -341,6 +343,43 @@ static void test_an_unreadable_string_or_address_prints_empty_or_zero(void **sta
 	assert_string_equal(bpfemu_trace_line(0), "[][0.0.0.0][00000000000000000000000000000000]");
 }
 
+/*
+ * The verifier checks no argument of bpf_printk: bpf_printk("%s", pid)
+ * loads, and 6.18 prints an empty string for it ("s=[%s]" of 12345678 is
+ * "s=[]", and "%pI4" of 0x10000 "0.0.0.0", read back through
+ * bpf_snprintf).  Such pointers used to be read natively: SIGSEGV.
+ */
+static void test_a_wild_string_or_address_prints_empty_or_zero_instead_of_faulting(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	const char *want = "[0.0.0.0][0000:0000:0000:0000:0000:0000:0000:0000][]";
+	uint64_t args[3];
+	char *m, *end;
+
+	(void)state;
+	m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m + page, page, PROT_NONE), 0);
+	/* readable up to the page end, where no NUL comes: the copy faults
+	 * before the string ends, and the kernel then prints nothing at all */
+	end = m + page - 3;
+	memcpy(end, "abc", 3);
+
+	assert_int_equal(bpfemu_helper_trace_printk("[%s][%s][%s]", 13, 12345678ULL,
+						    (uint64_t)(uintptr_t)(m + page),
+						    (uint64_t)(uintptr_t)end), 6);
+	assert_string_equal(bpfemu_trace_line(0), "[][][]");
+	/* an address whose last two bytes cannot be read, and two that cannot
+	 * be read at all */
+	args[0] = (uint64_t)(uintptr_t)(m + page - 2);
+	args[1] = (uint64_t)(uintptr_t)(m + page);
+	args[2] = 0x10000;
+	assert_int_equal(bpfemu_helper_trace_vprintk("[%pI4][%pI6][%pks]", 19, args, sizeof(args)),
+			 (long)strlen(want));
+	assert_string_equal(bpfemu_trace_line(1), want);
+	munmap(m, 2 * page);
+}
+
 static int nested_rets[8];
 static int nested_depth;
 
@@ -451,6 +490,7 @@ int main(void)
 		T(test_pus_reads_the_string_where_the_kernel_finds_no_user_memory),
 		T(test_vprintk_without_an_array_but_with_a_length_is_einval),
 		T(test_an_unreadable_string_or_address_prints_empty_or_zero),
+		T(test_a_wild_string_or_address_prints_empty_or_zero_instead_of_faulting),
 		T(test_a_fourth_nested_printk_is_ebusy),
 		T(test_no_nul_within_fmt_size_is_einval_before_anything_else),
 		T(test_the_buffer_keeps_the_latest_lines_and_counts_the_dropped),
