@@ -15,7 +15,9 @@
 #define BPFEMU_EMU_ERR_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Kernel-internal errno that leaks to user space (include/linux/errno.h). */
 #ifndef ENOTSUPP
@@ -33,6 +35,22 @@ static inline void *emu_err_ptr(int err)
 {
 	errno = err < 0 ? -err : err;
 	return NULL;
+}
+
+/*
+ * A pointer no map value, stack slot or kernel object can have: NULL plus
+ * a field offset, what `&v->field` gives when @v is a lookup's result used
+ * before its NULL check.  The verifier refuses that at load ("R1 type=
+ * map_value_or_null expected=map_value", "R1 pointer arithmetic on
+ * map_value_or_null prohibited, null-check it first": -EACCES); natively
+ * the helper would fault on it.  Nothing is mapped in the first 64 KiB
+ * (vm.mmap_min_addr), so no valid pointer is ever refused.
+ */
+#define EMU_NULL_GUARD		(64 * 1024)
+
+static inline bool emu_ptr_nullish(const void *p)
+{
+	return (uintptr_t)p < EMU_NULL_GUARD;
 }
 
 /*

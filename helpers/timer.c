@@ -293,12 +293,20 @@ static int timer_cancel_sync_locked(struct timer_lock *l, struct emu_timer *t)
 	}
 }
 
-/* Program-side timer argument that is not a map value at all. */
-static long timer_reject_null(const char *helper)
+/*
+ * A timer argument that is NULL or NULL plus the timer's offset (a
+ * lookup's result used before its NULL check): no map value.  Each helper
+ * tests it before it reads the timer's words, which natively would fault.
+ * 6.18 refuses it at load with -EACCES: "R1 type=scalar expected=map_value",
+ * "R1 type=map_value_or_null expected=map_value", or "R1 pointer arithmetic
+ * on map_value_or_null prohibited, null-check it first".
+ */
+static long timer_reject_null(const struct bpf_timer *timer, const char *helper)
 {
-	emu_verifier_reject(-EINVAL, "timer_not_map_value",
-			    "%s: R1 is not a pointer to a map value's struct bpf_timer", helper);
-	return -EINVAL;
+	emu_verifier_reject(-EACCES, "timer_not_map_value",
+			    "%s: R1 (%p) is not a pointer to a map value's struct bpf_timer (R1 type=map_value_or_null expected=map_value)",
+			    helper, (const void *)timer);
+	return -EACCES;
 }
 
 /*
@@ -349,8 +357,8 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 	int clock;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_init, -EINVAL);
-	if (!timer)
-		return timer_reject_null("bpf_timer_init");
+	if (emu_ptr_nullish(timer))
+		return timer_reject_null(timer, "bpf_timer_init");
 	if (!timer_owner(timer, map, &proto))
 		return -EINVAL;
 
@@ -406,8 +414,8 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	long ret = 0;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_set_callback, -EINVAL);
-	if (!timer)
-		return timer_reject_null("bpf_timer_set_callback");
+	if (emu_ptr_nullish(timer))
+		return timer_reject_null(timer, "bpf_timer_set_callback");
 	if (!callback_fn) {
 		emu_verifier_reject(-EINVAL, "timer_callback_not_func",
 				    "bpf_timer_set_callback: R2 is not a static subprogram");
@@ -476,8 +484,8 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	long ret = 0;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_start, -EINVAL);
-	if (!timer)
-		return timer_reject_null("bpf_timer_start");
+	if (emu_ptr_nullish(timer))
+		return timer_reject_null(timer, "bpf_timer_start");
 	if (flags & ~(uint64_t)TIMER_START_FLAGS)
 		return -EINVAL;
 
@@ -517,8 +525,8 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 	long ret;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_cancel, -EINVAL);
-	if (!timer)
-		return timer_reject_null("bpf_timer_cancel");
+	if (emu_ptr_nullish(timer))
+		return timer_reject_null(timer, "bpf_timer_cancel");
 
 	l = timer_lock_of(timer);
 	emu_mutex_lock(&l->lock);

@@ -289,14 +289,14 @@ static void test_repeat_runs_n_times_and_stops_at_the_first_rejection(void **sta
 	assert_false(bpfemu_diag_has("timer_not_map_value"));
 	/* the third run is rejected: no fourth, its errno, and no result
 	 * (as emu_run leaves it) */
-	repeat_expect(5, 3, -EINVAL, 3, 0);
+	repeat_expect(5, 3, -EACCES, 3, 0);
 	assert_true(bpfemu_diag_has("timer_not_map_value"));
-	repeat_expect(5, 1, -EINVAL, 1, 0);
+	repeat_expect(5, 1, -EACCES, 1, 0);
 	/* after a rejection the next series works */
 	repeat_expect(3, 0, 0, 3, 30);
 	emu_run_batch_end();
 	assert_null(emu_ctx.reject_jb);
-	repeat_expect(5, 2, -EINVAL, 2, 0);
+	repeat_expect(5, 2, -EACCES, 2, 0);
 	assert_null(emu_ctx.reject_jb);
 }
 

@@ -1052,7 +1052,7 @@ static void test_timer_plain_callback_running_a_rejected_program_gets_its_error(
 	assert_int_equal(bpfemu_helper_timer_set_callback(&e->t, (void *)cb_plain_runs_a_program), 0);
 	assert_int_equal(bpfemu_helper_timer_start(&e->t, MS, 0), 0);
 	ADVANCE_EXPECT_FIRES(MS, 1);
-	assert_int_equal(plain_run_err, -EINVAL);
+	assert_int_equal(plain_run_err, -EACCES);
 	assert_true(bpfemu_diag_has("timer_not_map_value"));
 	assert_int_equal(bpfemu_helper_timer_cancel(&e->t), 0);
 	tmap_close(&m);

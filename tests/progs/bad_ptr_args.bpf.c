@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helper arguments of a type the verifier checks, given something else.
+ * Linux 6.18 refuses each program at load; natively the helper would have
+ * read, and followed, whatever the pointer pointed at.  bpfemu refuses
+ * them when they run (docs/verifier-rules.md); tests/test_verifier_args.c.
+ *
+ * A lookup's result used before its NULL check (6.18, -EACCES):
+ *   &v->t:  "R1 pointer arithmetic on map_value_or_null prohibited,
+ *            null-check it first"
+ *   v:      "R1 type=map_value_or_null expected=map_value"
+ * The programs form &v->t with integer arithmetic: natively, member access
+ * through a NULL pointer is undefined behaviour the sanitizers would flag
+ * in the program itself, before the helper is reached.
+ */
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <time.h>
+#include <bpf/bpf_helpers.h>
+
+struct elem {
+	long pad;
+	struct bpf_timer t;
+};
+
+/* Empty: every lookup returns NULL. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, int);
+	__type(value, struct elem);
+} timers SEC(".maps");
+
+enum timer_op { OP_INIT, OP_SET_CALLBACK, OP_START, OP_CANCEL };
+
+int op;
+
+static int timer_cb(void *map, int *key, struct elem *v)
+{
+	return 0;
+}
+
+/* @v's bpf_timer, taken before @v is known not to be NULL. */
+static struct bpf_timer *timer_of(struct elem *v)
+{
+	return (struct bpf_timer *)((unsigned long)v + offsetof(struct elem, t));
+}
+
+SEC("syscall")
+int timer_before_null_check(void *ctx)
+{
+	int key = 0;
+	struct elem *v = bpf_map_lookup_elem(&timers, &key);
+	struct bpf_timer *t = timer_of(v);
+
+	switch (op) {
+	case OP_INIT:
+		return bpf_timer_init(t, &timers, CLOCK_MONOTONIC);
+	case OP_SET_CALLBACK:
+		return bpf_timer_set_callback(t, timer_cb);
+	case OP_START:
+		return bpf_timer_start(t, 0, 0);
+	default:
+		return bpf_timer_cancel(t);
+	}
+}
+
+char _license[] SEC("license") = "GPL";

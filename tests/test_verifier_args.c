@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helper arguments whose type the verifier checks (a map value holding a
+ * bpf_timer, ...), given something else: each run fails with the errno
+ * Linux 6.18 gives at load, a diagnostic names the rule, and nothing the
+ * pointer points at is read or followed, so nothing crashes.
+ */
+/* bpfemu-objects: bad_ptr_args */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfemu.h>
+
+#include "bad_ptr_args.skel.h"
+#include "test_group.h"
+
+static int each_setup(void **state)
+{
+	(void)state;
+	bpfemu_diag_clear();
+	return 0;
+}
+
+static int run(struct bpf_program *prog, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int err;
+
+	opts.retval = 0xdead;
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	if (retval)
+		*retval = opts.retval;
+	return err;
+}
+
+/* The last diagnostic is @rule and its message mentions each of @words. */
+static void assert_last_diag(const char *rule, const char *w1, const char *w2)
+{
+	const char *r, *msg;
+
+	assert_true(bpfemu_diag_count() > 0);
+	assert_int_equal(bpfemu_diag_get(bpfemu_diag_count() - 1, &r, &msg), 0);
+	assert_string_equal(r, rule);
+	if (w1)
+		assert_non_null(strstr(msg, w1));
+	if (w2)
+		assert_non_null(strstr(msg, w2));
+}
+
+/* ------------------------------------------------------------ timers */
+
+/*
+ * &v->t of a NULL lookup result is 8, not NULL: the timer words would have
+ * been read at address 8 (SIGSEGV) by set_callback, start and cancel.
+ */
+static void test_timer_of_a_lookup_before_its_null_check_is_refused(void **state)
+{
+	/* op: init, set_callback, start, cancel (bad_ptr_args.bpf.c) */
+	static const char *const helpers[] = {
+		"bpf_timer_init", "bpf_timer_set_callback", "bpf_timer_start", "bpf_timer_cancel",
+	};
+	static const int order[] = { 2, 3, 1, 0 };
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+	int i, op;
+
+	(void)state;
+	assert_non_null(skel);
+	for (i = 0; i < 4; i++) {
+		op = order[i];
+		bpfemu_diag_clear();
+		skel->bss->op = op;
+		assert_int_equal(run(skel->progs.timer_before_null_check, NULL), -EACCES);
+		assert_int_equal(errno, EACCES);
+		assert_last_diag("timer_not_map_value", helpers[op], "map_value_or_null");
+	}
+	bad_ptr_args__destroy(skel);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup(f, each_setup)
+		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);
+}
