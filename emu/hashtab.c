@@ -49,6 +49,7 @@
 #include "err.h"
 #include "lock.h"
 #include "map.h"
+#include "nofault.h"
 
 #define PCPU_MIN_UNIT_SIZE	(32 << 10)
 #define KMALLOC_MAX_SIZE	(4u << 20)	/* x86-64, SLUB: 1 << (PAGE_SHIFT + MAX_PAGE_ORDER) */
@@ -92,6 +93,8 @@ struct htab_elem {
 };
 
 _Static_assert(offsetof(struct htab_elem, key) == 48, "htab_elem header is 48 bytes");
+_Static_assert(offsetof(struct htab_elem, owner) == offsetof(struct htab_elem, magic) + 8,
+	       "htab_elem_key copies magic and owner in one read");
 
 #define POOL_ALIGN	64
 
@@ -1169,11 +1172,26 @@ static void htab_release_uref(struct emu_map *map)
  * instrumented; the magic and the owner decide.
  */
 __attribute__((no_sanitize_address))
+/*
+ * @value comes from a program (bpf_timer_init's timer, less its offset),
+ * and may be anything: a stack slot, its context, another map's value.
+ * The header it would have lies before it, where nothing says memory is
+ * mapped: inside the preallocated pool an element's place is known, so its
+ * header is read as it is; anywhere else (extra elements, no prealloc) the
+ * header is copied by emu_copy_nofault first, so that a pointer at the
+ * start of a mapping is refused rather than followed into the page below
+ * (SIGSEGV).  That costs a system call, once per bpf_timer_init of such an
+ * element.
+ */
 static const void *htab_elem_key(struct emu_map *map, const void *value, uint32_t *idx_buf)
 {
 	struct emu_htab *h = to_htab(map);
 	const struct htab_elem *l;
 	uintptr_t v = (uintptr_t)value;
+	struct {
+		uint64_t magic;
+		struct emu_htab *owner;
+	} hdr;
 
 	(void)idx_buf;
 	if (h->percpu || v < h->key_stride + offsetof(struct htab_elem, key) || (v & 7))
@@ -1182,9 +1200,12 @@ static const void *htab_elem_key(struct emu_map *map, const void *value, uint32_
 	if (h->prealloc && (char *)l >= h->pool && (char *)l < h->pool + h->pool_n * h->elem_size) {
 		if (((char *)l - h->pool) % h->elem_size)
 			return NULL;
+		hdr.magic = *(const volatile uint64_t *)&l->magic;
+		hdr.owner = *(struct emu_htab *const volatile *)&l->owner;
+	} else if (emu_copy_nofault(&hdr, &l->magic, sizeof(hdr))) {
+		return NULL;
 	}
-	if (*(const volatile uint64_t *)&l->magic != ELEM_MAGIC ||
-	    *(struct emu_htab *const volatile *)&l->owner != h)
+	if (hdr.magic != ELEM_MAGIC || hdr.owner != h)
 		return NULL;
 	return l->key;
 }

@@ -4,6 +4,9 @@
  * every errno of timers.md §3-§6 in the kernel's order, firing in virtual
  * time, and what a callback may do to its own and other timers (§7).
  */
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "test_timer.h"
 
 /*
@@ -149,6 +152,44 @@ static void test_timer_init_with_another_map_is_rejected_as_timer_map_mismatch(v
 	assert_true(bpfemu_diag_has("timer_map_mismatch"));
 	tmap_close(&a);
 	tmap_close(&b);
+}
+
+/*
+ * A hash map finds an element from its value pointer by the header before
+ * it.  A timer pointer in no element (6.18: "R1 type=ctx expected=
+ * map_value", or another map's value: "timer pointer in R1 map_uid=...
+ * doesn't match map pointer in R2") at the start of a page whose
+ * predecessor is not mapped: that header was read there, SIGSEGV.
+ */
+static void test_timer_init_of_no_hash_element_is_refused_without_reading_before_it(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct tmap h;
+	struct elem *e;
+	char *m;
+
+	(void)state;
+	m = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m, page, PROT_NONE), 0);
+	e = (struct elem *)(m + page);
+	assert_int_equal(tmap_open(&h, BPF_MAP_TYPE_HASH, 4), 0);
+	assert_int_equal(t_init(&e->t, &h, 1), -1000 - EINVAL);
+	assert_true(bpfemu_diag_has("timer_map_mismatch"));
+	bpfemu_diag_clear();
+	assert_int_equal(bpfemu_helper_timer_init(&e->t, h.def, 1), -EINVAL);
+	assert_true(bpfemu_diag_has("timer_map_mismatch"));
+	/* the bytes there were left alone, and a real element still inits */
+	assert_int_equal(e->t.__opaque[0] | e->t.__opaque[1], 0);
+	assert_int_equal(t_init(&tmap_elem(&h, 1)->t, &h, 1), 0);
+	tmap_close(&h);
+	/* without prealloc every element is found through the careful read */
+	assert_int_equal(tmap_open_flags(&h, BPF_MAP_TYPE_HASH, 4, BPF_F_NO_PREALLOC), 0);
+	assert_int_equal(t_init(&e->t, &h, 1), -1000 - EINVAL);
+	assert_int_equal(t_init(&tmap_elem(&h, 1)->t, &h, 1), 0);
+	assert_int_equal(t_init(&tmap_elem(&h, 1)->t, &h, 1), -EBUSY);
+	tmap_close(&h);
+	munmap(m, 2 * page);
 }
 
 static void test_timer_init_with_something_that_is_not_a_map_is_rejected(void **state)
@@ -1068,6 +1109,7 @@ int main(void)
 		TT(test_timer_init_without_user_reference_returns_eperm),
 		TT(test_timer_init_allocation_failure_returns_enomem),
 		TT(test_timer_init_with_another_map_is_rejected_as_timer_map_mismatch),
+		TT(test_timer_init_of_no_hash_element_is_refused_without_reading_before_it),
 		TT(test_timer_init_with_something_that_is_not_a_map_is_rejected),
 		TT(test_timer_set_callback_on_uninitialised_timer_returns_einval),
 		TT(test_timer_set_callback_twice_returns_zero_both_times),

@@ -39,7 +39,8 @@ struct tmap {
 	struct emu_map *map;
 };
 
-static inline int tmap_open(struct tmap *m, uint32_t type, uint32_t max_entries)
+static inline int tmap_open_flags(struct tmap *m, uint32_t type, uint32_t max_entries,
+				  uint32_t map_flags)
 {
 	struct emu_map_attr attr = {
 		.map_type = type,
@@ -55,8 +56,7 @@ static inline int tmap_open(struct tmap *m, uint32_t type, uint32_t max_entries)
 	};
 	int err = 0;
 
-	if (type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH)
-		attr.map_flags = 0;
+	attr.map_flags = map_flags;
 	strcpy(attr.name, "tmap");
 	m->map = emu_map_create(&attr, &err);
 	if (!m->map)
@@ -66,6 +66,11 @@ static inline int tmap_open(struct tmap *m, uint32_t type, uint32_t max_entries)
 	emu_map_put(m->map);
 	emu_map_bind_def(m->def, sizeof(m->def), m->map);
 	return 0;
+}
+
+static inline int tmap_open(struct tmap *m, uint32_t type, uint32_t max_entries)
+{
+	return tmap_open_flags(m, type, max_entries, 0);
 }
 
 /* The last user reference goes: every timer in the map is freed. */
