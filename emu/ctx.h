@@ -104,8 +104,9 @@ static inline bool emu_in_bpf(void)
  * releasing helper removes it.  The outermost entry (emu_run) checks the
  * table is empty when it returns: otherwise it records
  * "unreleased_reference", fails the run with -EINVAL and releases what was
- * left (ring records discarded, cgroup references dropped).  A release of
- * something not in the table is "release_unowned" (emu_ref_release).
+ * left (ring records discarded, cgroup references dropped, locks given
+ * back).  A release of something not in the table is "release_unowned"
+ * (emu_ref_release).
  * Outside any program (tests driving helpers directly) nothing is tracked.
  *
  * The table is per thread and spans the whole outermost run: nested
@@ -115,11 +116,12 @@ enum emu_ref_kind {
 	EMU_REF_RINGBUF_SAMPLE,		/* bpf_ringbuf_reserve: the sample */
 	EMU_REF_RINGBUF_DYNPTR,		/* bpf_ringbuf_reserve_dynptr, even a failed one */
 	EMU_REF_CGROUP,			/* bpf_cgroup_from_id / _acquire / _ancestor */
+	EMU_REF_SPIN_LOCK,		/* bpf_spin_lock: the lock (6.18 keeps it with the refs) */
 	EMU_REF_NR_KINDS,
 };
 
 struct emu_ref {
-	void *ptr;		/* sample, struct bpf_dynptr *, struct cgroup * */
+	void *ptr;		/* sample, struct bpf_dynptr *, struct cgroup *, lock */
 	void *obj;		/* RINGBUF_DYNPTR: its sample (NULL if the reserve failed) */
 	enum emu_ref_kind kind;
 };

@@ -127,6 +127,7 @@ static const char *const ref_kind_name[EMU_REF_NR_KINDS] = {
 	[EMU_REF_RINGBUF_SAMPLE] = "ring buffer sample (bpf_ringbuf_reserve)",
 	[EMU_REF_RINGBUF_DYNPTR] = "ring buffer dynptr (bpf_ringbuf_reserve_dynptr)",
 	[EMU_REF_CGROUP] = "struct cgroup * (bpf_cgroup_from_id/_acquire/_ancestor)",
+	[EMU_REF_SPIN_LOCK] = "bpf_spin_lock",
 };
 
 /* Give back what a program leaked, as a well-behaved one would have. */
@@ -143,6 +144,11 @@ static void ref_drop(enum emu_ref_kind kind, void *ptr, void *obj)
 		break;
 	case EMU_REF_CGROUP:
 		emu_cgroup_put(ptr);
+		break;
+	case EMU_REF_SPIN_LOCK:
+		/* left held, every later taker (a thread, a BPF_F_LOCK copy)
+		 * would spin for ever */
+		emu_map_spin_unlock(ptr);
 		break;
 	default:
 		break;
@@ -207,6 +213,12 @@ static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, in
 		for (k = 0; k < EMU_REF_NR_KINDS; k++) {
 			if (!emu_refs.count[k])
 				continue;
+			if (k == EMU_REF_SPIN_LOCK) {
+				emu_diag("spin_lock_held_at_exit",
+					 "program '%s' exits holding a bpf_spin_lock: BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region",
+					 prog->name);
+				continue;
+			}
 			emu_diag("unreleased_reference",
 				 "program '%s' exits holding %u %s: Unreleased reference; BPF_EXIT instruction in main prog would lead to reference leak",
 				 prog->name, emu_refs.count[k], ref_kind_name[k]);

@@ -159,16 +159,57 @@ long bpfemu_helper_for_each_map_elem(void *map_def, void *callback_fn, void *cal
 	return err ? err : ret;
 }
 
+/*
+ * bpf_spin_lock's verifier rules, those that would otherwise fault or spin
+ * for ever natively.  The lock is a NULL-ish pointer (a lookup's result
+ * before its NULL check: the lock word would be written there): 6.18 says
+ * "R1 type=map_value_or_null expected=map_value, ptr_" (or "pointer
+ * arithmetic on map_value_or_null prohibited"), -EACCES.  Inside a program
+ * the held lock is one of its references (ctx.h, as 6.18 keeps it): a
+ * second lock while holding one would wait for itself ("function calls are
+ * not allowed while holding a lock"), an unlock of a lock not held would
+ * free another taker's ("bpf_spin_unlock without taking a lock", "... of
+ * different lock"), and an exit holding it ("BPF_EXIT instruction in main
+ * prog cannot be used inside bpf_spin_lock-ed region", spin_lock_held_at_exit
+ * in prog.c) would leave it held for ever; all -EINVAL, and the lock is
+ * given back.  Other helper calls under the lock are not looked for.
+ */
+static bool spin_lock_ptr_ok(const struct bpf_spin_lock *lock, const char *helper)
+{
+	if (__builtin_expect(!emu_ptr_nullish(lock), 1))
+		return true;
+	emu_verifier_reject(-EACCES, "spin_lock_not_map_value",
+			    "%s: R1 (%p) is not a pointer to a map value's struct bpf_spin_lock (R1 type=map_value_or_null expected=map_value, ptr_)",
+			    helper, (const void *)lock);
+	return false;
+}
+
 long bpfemu_helper_spin_lock(struct bpf_spin_lock *lock)
 {
 	EMU_HELPER_CHECK(BPF_FUNC_spin_lock, 0);
+	if (!spin_lock_ptr_ok(lock, "bpf_spin_lock"))
+		return 0;
+	if (emu_refs.count[EMU_REF_SPIN_LOCK] && emu_in_bpf()) {
+		emu_verifier_reject(-EINVAL, "call_holding_spin_lock",
+				    "bpf_spin_lock: function calls are not allowed while holding a lock");
+		return 0;
+	}
 	emu_map_spin_lock(lock);
+	/* Taken first: a full table gives the lock back (emu_ref_overflow). */
+	emu_ref_acquire(EMU_REF_SPIN_LOCK, lock, NULL);
 	return 0;
 }
 
 long bpfemu_helper_spin_unlock(struct bpf_spin_lock *lock)
 {
 	EMU_HELPER_CHECK(BPF_FUNC_spin_unlock, 0);
+	if (!spin_lock_ptr_ok(lock, "bpf_spin_unlock"))
+		return 0;
+	if (!emu_ref_release(EMU_REF_SPIN_LOCK, lock, NULL, "bpf_spin_unlock",
+			     emu_refs.count[EMU_REF_SPIN_LOCK] ?
+			     "bpf_spin_unlock of different lock" :
+			     "bpf_spin_unlock without taking a lock"))
+		return 0;
 	emu_map_spin_unlock(lock);
 	return 0;
 }

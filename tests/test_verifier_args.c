@@ -7,6 +7,7 @@
  */
 /* bpfemu-objects: bad_ptr_args */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,11 +85,125 @@ static void test_timer_of_a_lookup_before_its_null_check_is_refused(void **state
 	bad_ptr_args__destroy(skel);
 }
 
+/* ------------------------------------------------------------ bpf_spin_lock */
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/*
+ * While the process has one thread a lock is a plain store (emu/lock.h):
+ * one thread more, and a lock left held makes its next taker spin for
+ * ever, as a lock taken twice does at once.
+ */
+static void go_multithreaded(void)
+{
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, nothing, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+/* The well-behaved program gets the lock: nobody left it held. */
+static void assert_lock_free(struct bad_ptr_args *skel)
+{
+	int diags = bpfemu_diag_count();
+	__u32 retval;
+
+	assert_int_equal(run(skel->progs.spin_lock_count, &retval), 0);
+	assert_int_equal(retval, 0);
+	assert_int_equal(bpfemu_diag_count(), diags);
+}
+
+/* The count, read under the lock (BPF_F_LOCK) as user space reads it. */
+static long locked_count(struct bad_ptr_args *skel)
+{
+	struct {
+		long pad;
+		struct bpf_spin_lock lock;
+		long count;
+	} v;
+	int key = 0;
+
+	assert_int_equal(bpf_map_lookup_elem_flags(bpf_map__fd(skel->maps.locks), &key, &v,
+						   BPF_F_LOCK), 0);
+	return v.count;
+}
+
+static void test_spin_lock_of_a_lookup_before_its_null_check_is_refused(void **state)
+{
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+
+	(void)state;
+	assert_non_null(skel);
+	/* the lock word would have been written at address 8 */
+	assert_int_equal(run(skel->progs.spin_lock_before_null_check, NULL), -EACCES);
+	assert_last_diag("spin_lock_not_map_value", "bpf_spin_lock", "map_value_or_null");
+	bad_ptr_args__destroy(skel);
+}
+
+static void test_spin_lock_taken_twice_is_refused_and_given_back(void **state)
+{
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+
+	(void)state;
+	assert_non_null(skel);
+	go_multithreaded();
+	/* the second lock waited for the first: for ever */
+	assert_int_equal(run(skel->progs.spin_lock_twice, NULL), -EINVAL);
+	assert_last_diag("call_holding_spin_lock", "bpf_spin_lock",
+			 "function calls are not allowed while holding a lock");
+	assert_lock_free(skel);
+	assert_int_equal(locked_count(skel), 1);
+	bad_ptr_args__destroy(skel);
+}
+
+static void test_exit_holding_a_spin_lock_fails_the_run_and_gives_it_back(void **state)
+{
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+
+	(void)state;
+	assert_non_null(skel);
+	go_multithreaded();
+	assert_int_equal(run(skel->progs.spin_lock_exit_held, NULL), -EINVAL);
+	assert_last_diag("spin_lock_held_at_exit", "spin_lock_exit_held",
+			 "cannot be used inside bpf_spin_lock-ed region");
+	/* left held, the next program and a BPF_F_LOCK copy would spin */
+	assert_lock_free(skel);
+	assert_int_equal(locked_count(skel), 2);
+	bad_ptr_args__destroy(skel);
+}
+
+static void test_spin_unlock_of_a_lock_not_held_is_refused(void **state)
+{
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+
+	(void)state;
+	assert_non_null(skel);
+	go_multithreaded();
+	assert_int_equal(run(skel->progs.spin_unlock_unheld, NULL), -EINVAL);
+	assert_last_diag("release_unowned", "bpf_spin_unlock", "without taking a lock");
+	bpfemu_diag_clear();
+	/* another lock than the one held: that one is given back at exit */
+	assert_int_equal(run(skel->progs.spin_unlock_other_lock, NULL), -EINVAL);
+	assert_last_diag("release_unowned", "bpf_spin_unlock", "of different lock");
+	bpfemu_diag_clear();
+	assert_int_equal(run(skel->progs.spin_lock_count, NULL), 0);
+	assert_int_equal(bpfemu_diag_count(), 0);
+	assert_int_equal(locked_count(skel), 1);
+	bad_ptr_args__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup(f, each_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
+		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
+		T(test_spin_lock_taken_twice_is_refused_and_given_back),
+		T(test_exit_holding_a_spin_lock_fails_the_run_and_gives_it_back),
+		T(test_spin_unlock_of_a_lock_not_held_is_refused),
 #undef T
 	};
 

@@ -31,6 +31,27 @@ struct {
 	__type(value, struct elem);
 } timers SEC(".maps");
 
+struct locked {
+	long pad;
+	struct bpf_spin_lock lock;
+	long count;
+};
+
+/* Element 0 is used; the HASH one stays empty. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, int);
+	__type(value, struct locked);
+} locks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2);
+	__type(key, int);
+	__type(value, struct locked);
+} no_locks SEC(".maps");
+
 enum timer_op { OP_INIT, OP_SET_CALLBACK, OP_START, OP_CANCEL };
 
 int op;
@@ -63,6 +84,97 @@ int timer_before_null_check(void *ctx)
 	default:
 		return bpf_timer_cancel(t);
 	}
+}
+
+/*
+ * bpf_spin_lock (6.18, all -EINVAL but the first):
+ *   NULL-ish:     "R6 pointer arithmetic on map_value_or_null prohibited,
+ *                  null-check it first" (-EACCES)
+ *   lock twice:   "function calls are not allowed while holding a lock"
+ *   exit held:    "BPF_EXIT instruction in main prog cannot be used inside
+ *                  bpf_spin_lock-ed region"
+ *   unlock only:  "bpf_spin_unlock without taking a lock"
+ *   another lock: "bpf_spin_unlock of different lock"
+ */
+static struct locked *locked_elem(int key)
+{
+	return bpf_map_lookup_elem(&locks, &key);
+}
+
+SEC("syscall")
+int spin_lock_before_null_check(void *ctx)
+{
+	int key = 0;
+	struct locked *v = bpf_map_lookup_elem(&no_locks, &key);
+	struct bpf_spin_lock *l =
+		(struct bpf_spin_lock *)((unsigned long)v + offsetof(struct locked, lock));
+
+	bpf_spin_lock(l);
+	bpf_spin_unlock(l);
+	return 0;
+}
+
+SEC("syscall")
+int spin_lock_twice(void *ctx)
+{
+	struct locked *v = locked_elem(0);
+
+	if (!v)
+		return 1;
+	bpf_spin_lock(&v->lock);
+	bpf_spin_lock(&v->lock);
+	v->count++;
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int spin_lock_exit_held(void *ctx)
+{
+	struct locked *v = locked_elem(0);
+
+	if (!v)
+		return 1;
+	bpf_spin_lock(&v->lock);
+	v->count++;
+	return 0;
+}
+
+SEC("syscall")
+int spin_unlock_unheld(void *ctx)
+{
+	struct locked *v = locked_elem(0);
+
+	if (!v)
+		return 1;
+	bpf_spin_unlock(&v->lock);
+	return 0;
+}
+
+SEC("syscall")
+int spin_unlock_other_lock(void *ctx)
+{
+	struct locked *v = locked_elem(0), *w = locked_elem(1);
+
+	if (!v || !w)
+		return 1;
+	bpf_spin_lock(&v->lock);
+	bpf_spin_unlock(&w->lock);
+	return 0;
+}
+
+/* The well-behaved program: counts under the lock. */
+SEC("syscall")
+int spin_lock_count(void *ctx)
+{
+	struct locked *v = locked_elem(0);
+
+	if (!v)
+		return 1;
+	bpf_spin_lock(&v->lock);
+	v->count++;
+	bpf_spin_unlock(&v->lock);
+	return 0;
 }
 
 char _license[] SEC("license") = "GPL";
