@@ -137,6 +137,9 @@ static void cgroup_free_rcu(struct emu_rcu_head *head)
 
 	/* css_free_rwork_fn: the storage of every map goes with the cgroup. */
 	emu_ls_destroy(&c->cg.bpf_cgrp_storage);
+	/* No longer one of ours (emu_cgroup_is_cgroup), should the memory
+	 * be read again before it is reused. */
+	c->cg.self.cgroup = NULL;
 	emu_free(c);
 	emu_cgroup_put(&parent->cg);
 }

@@ -29,7 +29,27 @@
 
 #include <bpfemu/kernel_types.h>
 
+#include "err.h"
+
 struct cgroup *emu_cgroup_root(void);
+
+/*
+ * Whether @cgrp, a pointer a program passed as a struct cgroup *, is one of
+ * the model's cgroups, before anything else is read through it: every one
+ * points to itself at offset 0 (self.cgroup) from creation until it is
+ * freed.  Only the 8 aligned bytes at @cgrp are read, which lie in the page
+ * of @cgrp's first byte: any pointer to memory (a stack slot, a context, a
+ * map value) is told apart without a fault, and no cgroup is ever refused.
+ * The verifier would have refused the others at load: a struct cgroup *
+ * argument must be a trusted or RCU pointer to a cgroup.
+ */
+static inline bool emu_cgroup_is_cgroup(const struct cgroup *cgrp)
+{
+	uintptr_t p = (uintptr_t)cgrp;
+
+	return p >= EMU_NULL_GUARD && !(p & (_Alignof(struct cgroup) - 1)) &&
+	       cgrp->self.cgroup == cgrp;
+}
 
 void emu_cgroup_get(struct cgroup *cgrp);
 bool emu_cgroup_tryget(struct cgroup *cgrp);

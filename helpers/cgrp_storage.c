@@ -237,6 +237,23 @@ static inline struct emu_ls_map *cgrp_storage_map(void *map_def, const char *hel
 	return emu_ls_map_of(map);
 }
 
+/*
+ * A struct cgroup * argument that is no cgroup (a context, a stack buffer,
+ * a map value): its storage pointer would be read and followed, and
+ * F_CREATE would write one into it.  6.18 refuses it at load: "R2
+ * type=ctx expected=ptr_, trusted_ptr_, rcu_ptr_" (-EACCES) for the
+ * storage helpers, "arg#0 pointer type STRUCT cgroup must point to scalar,
+ * or struct with scalar" (-EINVAL) for the kfuncs.  Cold.
+ */
+static __attribute__((noinline, cold)) void cgroup_reject(const struct cgroup *cgrp, int err,
+							   const char *func, const char *kernel_msg)
+{
+	emu_verifier_reject(err, "not_a_cgroup", "%s: %p is not a struct cgroup (%s)", func,
+			    (const void *)cgrp, kernel_msg);
+}
+
+#define CGRP_STORAGE_ARG_MSG	"R2 type=... expected=ptr_, trusted_ptr_, rcu_ptr_"
+
 /* Everything past an indexed hit inside a run: busy, creation. */
 static __attribute__((noinline)) void *cgrp_storage_get_slow(struct emu_ls_map *smap,
 							      struct cgroup *cgroup, void *value,
@@ -280,6 +297,10 @@ static __attribute__((noinline)) void *cgrp_storage_get(void *map, struct cgroup
 		return NULL;
 	if (!cgroup)
 		return NULL;
+	if (!emu_cgroup_is_cgroup(cgroup)) {
+		cgroup_reject(cgroup, -EACCES, "bpf_cgrp_storage_get", CGRP_STORAGE_ARG_MSG);
+		return NULL;
+	}
 	return cgrp_storage_get_slow(smap, cgroup, value, flags);
 }
 
@@ -297,14 +318,16 @@ void *bpfemu_helper_cgrp_storage_get(void *map, struct cgroup *cgroup, void *val
 	 * observable in between.  The index never misses (local_storage.h).
 	 * Taken only when every check of the full path passes (the helper
 	 * allowed: emu_helper_check's bit; a CGRP_STORAGE map; known flags; a
-	 * cgroup), and calling nothing before its answer, so that it saves no
+	 * cgroup, emu_cgroup_is_cgroup), and calling nothing before its
+	 * answer, so that it saves no
 	 * registers; anything else -- creation, busy, calls outside a run, a
 	 * refusal -- is the full path, from the first check.
 	 */
 	if (__builtin_expect(allowed &&
 			     ((allowed[BPF_FUNC_cgrp_storage_get >> 6] >>
 			       (BPF_FUNC_cgrp_storage_get & 63)) & 1) &&
-			     !(flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE) && cgroup &&
+			     !(flags & ~(__u64)BPF_LOCAL_STORAGE_GET_F_CREATE) &&
+			     emu_cgroup_is_cgroup(cgroup) &&
 			     emu_in_bpf() && !cgrp_storage_busy &&
 			     !atomic_load_explicit(&busy_hook, memory_order_relaxed), 1)) {
 		m = emu_map_from_def(map);
@@ -330,6 +353,10 @@ long bpfemu_helper_cgrp_storage_delete(void *map, struct cgroup *cgroup)
 		return -EINVAL;
 	if (!cgroup)
 		return -EINVAL;
+	if (!emu_cgroup_is_cgroup(cgroup)) {
+		cgroup_reject(cgroup, -EACCES, "bpf_cgrp_storage_delete", CGRP_STORAGE_ARG_MSG);
+		return -EACCES;
+	}
 	if (!cgrp_storage_trylock())
 		return -EBUSY;
 	rcu = rcu_enter_if_needed();
@@ -417,15 +444,21 @@ static bool kfunc_allowed(const char *kfunc)
 	}
 }
 
-/* KF_TRUSTED_ARGS: the verifier refuses a possibly-NULL cgroup. */
+/* KF_TRUSTED_ARGS: the verifier refuses a possibly-NULL cgroup, and any
+ * pointer that is no cgroup (whose count and ancestors would be read). */
 static bool kfunc_arg_ok(const struct cgroup *cgrp, const char *kfunc)
 {
 	if (!kfunc_allowed(kfunc))
 		return false;
-	if (cgrp)
+	if (!cgrp) {
+		emu_verifier_reject(-EINVAL, "kfunc_null_arg",
+				    "%s: Possibly NULL pointer passed to trusted arg0", kfunc);
+		return false;
+	}
+	if (emu_cgroup_is_cgroup(cgrp))
 		return true;
-	emu_verifier_reject(-EINVAL, "kfunc_null_arg",
-			    "%s: Possibly NULL pointer passed to trusted arg0", kfunc);
+	cgroup_reject(cgrp, -EINVAL, kfunc,
+		      "arg#0 pointer type STRUCT cgroup must point to scalar, or struct with scalar");
 	return false;
 }
 

@@ -5,7 +5,7 @@
  * Linux 6.18 gives at load, a diagnostic names the rule, and nothing the
  * pointer points at is read or followed, so nothing crashes.
  */
-/* bpfemu-objects: bad_ptr_args */
+/* bpfemu-objects: bad_ptr_args bad_ptr_cgroup */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -19,8 +19,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <bpfemu.h>
+#include <bpfemu/kernel_types.h>
 
 #include "bad_ptr_args.skel.h"
+#include "bad_ptr_cgroup.skel.h"
 #include "test_group.h"
 
 static int each_setup(void **state)
@@ -195,12 +197,78 @@ static void test_spin_unlock_of_a_lock_not_held_is_refused(void **state)
 	bad_ptr_args__destroy(skel);
 }
 
+/* ------------------------------------------------------------ struct cgroup * */
+
+/* The kfuncs, as tests call them (cgrp_storage.c). */
+struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp);
+void bpf_cgroup_release(struct cgroup *cgrp);
+
+/*
+ * A stack buffer of 0x41 bytes as a cgroup: its "storage" and "ancestors"
+ * were followed (SIGSEGV), F_CREATE would have stored into it, and the
+ * kfuncs would have counted a reference in the bytes before it.
+ */
+static void test_a_stack_buffer_as_a_cgroup_is_refused(void **state)
+{
+	/* op: storage get, get F_CREATE, delete, ancestor (bad_ptr_cgroup.bpf.c) */
+	static const struct {
+		int op, err;
+		const char *func;
+	} cases[] = {
+		{ 0, -EACCES, "bpf_cgrp_storage_get" },
+		{ 3, -EINVAL, "bpf_cgroup_ancestor" },
+		{ 1, -EACCES, "bpf_cgrp_storage_get" },
+		{ 2, -EACCES, "bpf_cgrp_storage_delete" },
+	};
+	struct bad_ptr_cgroup *skel = bad_ptr_cgroup__open_and_load();
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(skel);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bpfemu_diag_clear();
+		skel->bss->op = cases[i].op;
+		assert_int_equal(run(skel->progs.stack_buffer_as_cgroup, NULL), cases[i].err);
+		assert_last_diag("not_a_cgroup", cases[i].func, "is not a struct cgroup");
+	}
+	bad_ptr_cgroup__destroy(skel);
+}
+
+/* From outside a program nothing is tracked: the kfuncs still tell a
+ * cgroup from anything else before they count a reference. */
+static void test_kfuncs_outside_a_program_refuse_what_is_no_cgroup(void **state)
+{
+	long buf[64];
+	unsigned int i;
+
+	(void)state;
+	memset(buf, 0x41, sizeof(buf));
+	assert_null(bpf_cgroup_acquire((struct cgroup *)&buf[40]));
+	bpf_cgroup_release((struct cgroup *)&buf[40]);
+	/* misaligned, or NULL plus an offset: refused before any read */
+	assert_null(bpf_cgroup_acquire((struct cgroup *)((char *)&buf[40] + 4)));
+	assert_null(bpf_cgroup_acquire((struct cgroup *)(uintptr_t)16));
+	assert_int_equal(bpfemu_diag_count(), 4);
+	for (i = 0; i < 4; i++) {
+		const char *rule;
+
+		assert_int_equal(bpfemu_diag_get(i, &rule, NULL), 0);
+		assert_string_equal(rule, "not_a_cgroup");
+	}
+	/* nothing was counted in the bytes before it, where a cgroup's
+	 * count would be */
+	for (i = 0; i < 64; i++)
+		assert_int_equal(buf[i], 0x4141414141414141L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup(f, each_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
 		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
+		T(test_a_stack_buffer_as_a_cgroup_is_refused),
+		T(test_kfuncs_outside_a_program_refuse_what_is_no_cgroup),
 		T(test_spin_lock_taken_twice_is_refused_and_given_back),
 		T(test_exit_holding_a_spin_lock_fails_the_run_and_gives_it_back),
 		T(test_spin_unlock_of_a_lock_not_held_is_refused),
