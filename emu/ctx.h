@@ -136,7 +136,10 @@ struct emu_ref_state {
 	struct emu_ref refs[EMU_REFS_MAX];
 };
 
-extern _Thread_local struct emu_ref_state emu_refs;
+/* Initial-exec as emu_ctx (above): every ring sample's reserve and submit
+ * reach it, and a TLS descriptor call there makes clang keep the helper's
+ * live values in callee-saved registers around it. */
+extern _Thread_local struct emu_ref_state emu_refs EMU_TLS_IE;
 
 /* Table full: releases @ptr/@obj at once and rejects the run (prog.c). */
 void emu_ref_overflow(enum emu_ref_kind kind, void *ptr, void *obj);
