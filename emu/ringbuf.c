@@ -34,11 +34,6 @@ struct ringbuf_hdr_page {
 	struct emu_ringbuf *rb;
 };
 
-struct ringbuf_rec_hdr {
-	uint32_t len;
-	uint32_t pg_off;
-};
-
 /* Every live ring, for emu_ringbuf_find (rings are few; it runs rarely). */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct emu_ringbuf *live_rings;
@@ -211,6 +206,8 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	rb->page_size = page;
 	rb->page_shift = host_page_shift();
 	rb->mask = size - 1;
+	rb->max_sample = size - BPF_RINGBUF_HDR_SZ < EMU_RINGBUF_MAX_RECORD_SZ ?
+			 size - BPF_RINGBUF_HDR_SZ : EMU_RINGBUF_MAX_RECORD_SZ;
 
 	ret = ringbuf_shm_open(EMU_RINGBUF_POS_PAGES * page + size, &rb->shm_ro_fd);
 	if (ret < 0)
@@ -425,39 +422,15 @@ void emu_ringbuf_sync_ready(struct emu_ringbuf *rb)
 
 void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 {
-	unsigned long cons_pos, prod_pos, new_prod_pos;
-	struct ringbuf_rec_hdr *hdr;
-	uint32_t len;
-
-	if (size > EMU_RINGBUF_MAX_RECORD_SZ)
-		return NULL;
-	len = emu_ringbuf_total((uint32_t)size);
-	if (len > emu_ringbuf_size(rb))
-		return NULL;
-
-	cons_pos = emu_ringbuf_load(rb->consumer_pos);
-	emu_ringbuf_tsan_acquire(&rb->tsan_space);
-	emu_lock(&rb->prod_lock);
-	prod_pos = __atomic_load_n(rb->producer_pos, __ATOMIC_RELAXED);
-	new_prod_pos = prod_pos + len;
-	/* Never let the producer get a whole ring ahead: at most size - 1
-	 * bytes in use, so the ring is never completely full. */
-	if (new_prod_pos - cons_pos > rb->mask) {
-		emu_unlock(&rb->prod_lock);
-		return NULL;
-	}
-	hdr = (struct ringbuf_rec_hdr *)(rb->data + (prod_pos & rb->mask));
-	__atomic_store_n(&hdr->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
-	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) >> rb->page_shift);
-	emu_ringbuf_tsan_release(&rb->tsan_data);
-	emu_ringbuf_store(rb->producer_pos, new_prod_pos);
-	emu_unlock(&rb->prod_lock);
-	return (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
+	/* One thread: the lock's two stores are left out (ringbuf.h). */
+	if (EMU_SINGLE_THREADED())
+		return emu_ringbuf_reserve_body(rb, size, false);
+	return emu_ringbuf_reserve_body(rb, size, true);
 }
 
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample)
 {
-	const struct ringbuf_rec_hdr *hdr = (const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	const struct emu_ringbuf_rec_hdr *hdr = (const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
 	unsigned int shift = host_page_shift();
 	const struct ringbuf_hdr_page *hp;
 
@@ -472,7 +445,7 @@ void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
 
 void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard)
 {
-	struct ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	struct emu_ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
 	unsigned long rec_pos, cons_pos;
 	uint32_t new_len;
 

@@ -62,6 +62,9 @@ struct emu_ringbuf {
 	unsigned long *producer_pos;
 	uint8_t *data;
 	uint64_t mask;			/* max_entries - 1 */
+	/* The largest sample a reserve may ask for: min(MAX_RECORD_SZ,
+	 * max_entries - 8), one compare for the kernel's two size checks. */
+	uint64_t max_sample;
 	size_t page_size;
 	unsigned int page_shift;	/* log2(page_size): pg_off without a division */
 	uint8_t *area;			/* header page: start of the view */
@@ -122,6 +125,14 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define emu_ringbuf_tsan_ignore_writes_end() ((void)0)
 #endif
 
+/* A record's header (the kernel's struct bpf_ringbuf_hdr): length with
+ * the BUSY/DISCARD bits, and the page offset of the header from the start
+ * of the view. */
+struct emu_ringbuf_rec_hdr {
+	uint32_t len;
+	uint32_t pg_off;
+};
+
 /* Register both map types with the map core (idempotent; also done by a
  * constructor, which a static link may drop). */
 void emu_ringbuf_register(void);
@@ -175,6 +186,55 @@ static inline uint32_t emu_ringbuf_total(uint32_t len)
  * byte short of full counts as full: 8 bytes always stay free).
  */
 void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size);
+
+/*
+ * emu_ringbuf_reserve's body, inline for bpf_ringbuf_reserve's fast path.
+ * @locked: take the producer lock.  A caller may leave it only while
+ * EMU_SINGLE_THREADED() (lock.h) holds: then no other thread can hold the
+ * lock or wait for it, and the two plain stores emu_lock()/emu_unlock()
+ * would make change nothing anyone can see (a thread created later finds
+ * the lock free either way).  The positions are read and written with the
+ * same atomics either way.
+ */
+static inline __attribute__((always_inline)) void *
+emu_ringbuf_reserve_body(struct emu_ringbuf *rb, uint64_t size, bool locked)
+{
+	unsigned long cons_pos, prod_pos, new_prod_pos;
+	/* read once: the atomics below would make the compiler read again */
+	unsigned long *producer_pos = rb->producer_pos;
+	uint64_t mask = rb->mask;
+	struct emu_ringbuf_rec_hdr *hdr;
+	uint32_t len;
+
+	/* size > EMU_RINGBUF_MAX_RECORD_SZ, or a record longer than the
+	 * ring: round_up(size + 8, 8) > mask + 1, a multiple of 8, is
+	 * size > mask + 1 - 8 */
+	if (size > rb->max_sample)
+		return NULL;
+	len = emu_ringbuf_total((uint32_t)size);
+
+	cons_pos = emu_ringbuf_load(rb->consumer_pos);
+	emu_ringbuf_tsan_acquire(&rb->tsan_space);
+	if (locked)
+		emu_lock(&rb->prod_lock);
+	prod_pos = __atomic_load_n(producer_pos, __ATOMIC_RELAXED);
+	new_prod_pos = prod_pos + len;
+	/* Never let the producer get a whole ring ahead: at most size - 1
+	 * bytes in use, so the ring is never completely full. */
+	if (new_prod_pos - cons_pos > mask) {
+		if (locked)
+			emu_unlock(&rb->prod_lock);
+		return NULL;
+	}
+	hdr = (struct emu_ringbuf_rec_hdr *)(rb->data + (prod_pos & mask));
+	__atomic_store_n(&hdr->len, (uint32_t)size | BPF_RINGBUF_BUSY_BIT, __ATOMIC_RELAXED);
+	hdr->pg_off = (uint32_t)(((uint8_t *)hdr - rb->area) >> rb->page_shift);
+	emu_ringbuf_tsan_release(&rb->tsan_data);
+	emu_ringbuf_store(producer_pos, new_prod_pos);
+	if (locked)
+		emu_unlock(&rb->prod_lock);
+	return (uint8_t *)hdr + BPF_RINGBUF_HDR_SZ;
+}
 
 /* Commit a record from emu_ringbuf_reserve (bpf_ringbuf_commit): clear BUSY
  * (and set DISCARD), then wake the consumer per @flags (spec §7.2). */

@@ -33,6 +33,32 @@
 #include "prog.h"
 #include "ringbuf.h"
 
+/*
+ * The common case of ringbuf_of() below, without its diagnostics: @map is
+ * a definition bound to a RINGBUF map.  The same two words read in the
+ * same order as emu_map_from_def(), but only a non-ARRAY binding's check
+ * (def ^ map ^ MAGIC) is tried: an ARRAY binding is no ring.  Its ops are
+ * the RINGBUF ones, registered for that map type alone (ringbuf.c), so the
+ * map type needs no look.  NULL: ringbuf_of() decides, and explains.
+ */
+static inline __attribute__((no_sanitize_address, no_sanitize("thread")))
+struct emu_ringbuf *ringbuf_of_fast(void *map)
+{
+	const volatile uintptr_t *slot = map;
+	uintptr_t m, check;
+
+	if (!map || ((uintptr_t)map & (sizeof(uintptr_t) - 1)))
+		return NULL;
+	check = slot[1];
+	atomic_thread_fence(memory_order_acquire);
+	m = slot[0];
+	if (!m || check != ((uintptr_t)map ^ m ^ BPFEMU_MAP_DEF_MAGIC))
+		return NULL;
+	if (((struct emu_map *)m)->ops != &emu_ringbuf_kern_ops)
+		return NULL;
+	return (struct emu_ringbuf *)m;
+}
+
 static struct emu_ringbuf *ringbuf_of(void *map, const char *helper)
 {
 	struct emu_map *m = emu_map_from_def(map);
@@ -127,7 +153,17 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 	return 0;
 }
 
-void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
+/*
+ * Reserve runs once per record a program sends.  It is split as prog.h
+ * describes after EMU_HELPER_CHECK: the fast path below takes the common
+ * case -- an allowed call, a RINGBUF definition -- with no call that
+ * returns to it, so it needs no callee-saved register.  Anything else goes
+ * to the slow path, the whole helper as it always was, which repeats the
+ * cheap tests it passes (none has an effect) and makes every check in the
+ * same order.  A process with threads takes the producer lock out of line
+ * too.
+ */
+static __attribute__((noinline)) void *ringbuf_reserve_slow(void *ringbuf, __u64 size, __u64 flags)
 {
 	struct emu_ringbuf *rb;
 	void *sample;
@@ -143,6 +179,53 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 	/* KF_RET_NULL-like: only a non-NULL sample is a reference. */
 	if (sample)
 		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+	return sample;
+}
+
+static __attribute__((noinline)) void *ringbuf_acquire_full(void *sample)
+{
+	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+	/* Hide that the result is the argument: clang would otherwise call
+	 * this and return @sample itself, kept in a callee-saved register
+	 * across the call, instead of a tail call. */
+	__asm__("" : "+r"(sample));
+	return sample;
+}
+
+/* Threads: the producer lock, whose contended wait is a call. */
+static __attribute__((noinline)) void *ringbuf_reserve_locked(struct emu_ringbuf *rb, __u64 size)
+{
+	void *sample = emu_ringbuf_reserve_body(rb, size, true);
+
+	if (sample)
+		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+	return sample;
+}
+
+void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
+{
+	struct emu_ringbuf *rb;
+	void *sample;
+
+	if (!emu_helper_bit_allowed(BPF_FUNC_ringbuf_reserve))
+		return ringbuf_reserve_slow(ringbuf, size, flags);
+	rb = ringbuf_of_fast(ringbuf);
+	if (!rb)
+		return ringbuf_reserve_slow(ringbuf, size, flags);
+
+	if (flags)
+		return NULL;
+	if (!EMU_SINGLE_THREADED())
+		return ringbuf_reserve_locked(rb, size);
+	/* one thread: no producer lock (ringbuf.h) */
+	sample = emu_ringbuf_reserve_body(rb, size, false);
+	if (!sample)
+		return NULL;
+	/* A full reference table (the run is refused) is left to a tail
+	 * call, so the sample need not outlive a call here. */
+	if (__builtin_expect(emu_ctx.nr_refs == EMU_REFS_MAX, 0))
+		return ringbuf_acquire_full(sample);
+	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
 	return sample;
 }
 

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fd.h"
 #include "map.h"
+#include "prog.h"
 #include "ringbuf.h"
 #include "test_ringbuf_util.h"
 
@@ -134,6 +135,7 @@ static void test_reserve_with_flags_returns_null(void **state)
 static void test_reserve_refuses_oversized_records(void **state)
 {
 	struct kring k;
+	void *p;
 
 	(void)state;
 	kring_open(&k, page);
@@ -141,6 +143,16 @@ static void test_reserve_refuses_oversized_records(void **state)
 	assert_null(bpfemu_helper_ringbuf_reserve(k.def, 1ull << 40, 0));
 	assert_null(bpfemu_helper_ringbuf_reserve(k.def, page, 0));
 	assert_null(bpfemu_helper_ringbuf_reserve(k.def, page - 8, 0));
+	kring_close(&k);
+
+	/* In a ring of 2 GiB (address space only), the record limit refuses. */
+	if (sizeof(size_t) < 8)
+		return;
+	kring_open(&k, 1u << 31);
+	assert_null(bpfemu_helper_ringbuf_reserve(k.def, (uint64_t)UINT_MAX / 4 + 1, 0));
+	p = bpfemu_helper_ringbuf_reserve(k.def, (uint64_t)UINT_MAX / 4, 0);
+	assert_non_null(p);
+	bpfemu_helper_ringbuf_discard(p, 0);
 	kring_close(&k);
 }
 
@@ -349,6 +361,295 @@ static void test_submit_wakes_only_a_caught_up_consumer(void **state)
 	emit(&k, 8, 5, 0);
 	assert_int_equal(wakeups(&k), 3);
 	consumer_close(&k, rb);
+}
+
+/* ------------------------------------------------------------ inside a program */
+
+/*
+ * Inside a program, reserve, submit and discard take a fast path (an
+ * allowed call, a process with one thread, a RINGBUF definition, the
+ * newest reference) and leave everything else to the full checks: the
+ * answers must be those the helpers give outside a program.  A body runs
+ * as a program of @prog_type and notes what it saw; the asserts come after
+ * the run (a refused call abandons the run).
+ */
+struct in_prog {
+	struct kring *k;
+	void *def;		/* what the body passes as the map */
+	uint8_t *p[8];
+	unsigned long wakes[8];
+	long ret[4];
+	bool returned;
+};
+
+typedef void (*in_prog_fn)(struct in_prog *ip);
+
+struct in_prog_run {
+	in_prog_fn body;
+	struct in_prog *ip;
+};
+
+static long in_prog_entry(void *arg)
+{
+	struct in_prog_run *r = arg;
+
+	r->body(r->ip);
+	r->ip->returned = true;
+	return 0;
+}
+
+static int run_in(int prog_type, in_prog_fn body, struct in_prog *ip)
+{
+	struct emu_prog *prog = emu_prog_new_bare("rb", prog_type);
+	struct in_prog_run r = { body, ip };
+	long ret = -1;
+	int err;
+
+	assert_non_null(prog);
+	ip->returned = false;
+	err = emu_run(prog, EMU_ENTRY_PROG, in_prog_entry, &r, &ret);
+	emu_prog_put(prog);
+	return err;
+}
+
+static void sizes_and_flags(struct in_prog *ip)
+{
+	void *def = ip->k->def;
+
+	ip->p[0] = bpfemu_helper_ringbuf_reserve(def, (uint64_t)UINT_MAX / 4 + 1, 0);
+	ip->p[1] = bpfemu_helper_ringbuf_reserve(def, page - 8, 0);	/* len = size */
+	ip->p[2] = bpfemu_helper_ringbuf_reserve(def, 8, BPF_RB_NO_WAKEUP);
+	/* the largest record that leaves 8 bytes, then one that fits in them */
+	ip->p[3] = bpfemu_helper_ringbuf_reserve(def, page - 24, 0);
+	ip->p[4] = bpfemu_helper_ringbuf_reserve(def, 0, 0);
+	ip->p[5] = bpfemu_helper_ringbuf_reserve(def, 0, 0);		/* full */
+	ip->ret[0] = ((uint32_t *)ip->p[3])[-2];
+	ip->ret[1] = ((uint32_t *)ip->p[3])[-1];
+	/* newest first, then the older one (newest again by then) */
+	bpfemu_helper_ringbuf_discard(ip->p[4], 0);
+	bpfemu_helper_ringbuf_submit(ip->p[3], 0);
+}
+
+static void record_limit(struct in_prog *ip)
+{
+	ip->p[0] = bpfemu_helper_ringbuf_reserve(ip->k->def, (uint64_t)UINT_MAX / 4 + 1, 0);
+	ip->p[1] = bpfemu_helper_ringbuf_reserve(ip->k->def, (uint64_t)UINT_MAX / 4, 0);
+	if (ip->p[1])
+		bpfemu_helper_ringbuf_discard(ip->p[1], 0);
+}
+
+static void out_of_order(struct in_prog *ip)
+{
+	void *def = ip->k->def;
+
+	ip->p[0] = bpfemu_helper_ringbuf_reserve(def, 8, 0);
+	ip->p[1] = bpfemu_helper_ringbuf_reserve(def, 8, 0);
+	memset(ip->p[0], 1, 8);
+	memset(ip->p[1], 2, 8);
+	/* the older sample first: not the newest reference */
+	bpfemu_helper_ringbuf_submit(ip->p[0], 0);
+	bpfemu_helper_ringbuf_discard(ip->p[1], 0);
+}
+
+static void prog_emit(struct in_prog *ip, int i, uint8_t tag, uint64_t flags, bool discard)
+{
+	uint8_t *p = bpfemu_helper_ringbuf_reserve(ip->k->def, 8, 0);
+
+	ip->p[i] = p;
+	if (!p)
+		return;
+	memset(p, tag, 8);
+	if (discard)
+		bpfemu_helper_ringbuf_discard(p, flags);
+	else
+		bpfemu_helper_ringbuf_submit(p, flags);
+	ip->wakes[i] = wakeups(ip->k);
+}
+
+static void every_wakeup_rule(struct in_prog *ip)
+{
+	prog_emit(ip, 0, 1, 0, false);		/* consumer at this record: wake */
+	prog_emit(ip, 1, 2, 0, false);		/* consumer behind: no wake */
+	prog_emit(ip, 2, 3, BPF_RB_FORCE_WAKEUP, false);
+	prog_emit(ip, 3, 4, BPF_RB_NO_WAKEUP, false);
+	prog_emit(ip, 4, 5, BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP, false);
+	prog_emit(ip, 5, 6, 0, true);		/* discarded, consumer behind */
+	prog_emit(ip, 6, 7, BPF_RB_FORCE_WAKEUP, true);
+	prog_emit(ip, 7, 8, 1ull << 40, false);	/* unknown bits: ignored */
+}
+
+static void caught_up_wakeup_rule(struct in_prog *ip)
+{
+	prog_emit(ip, 0, 9, 0, true);		/* a discard at the consumer wakes */
+	prog_emit(ip, 1, 10, BPF_RB_NO_WAKEUP, false);
+}
+
+static void test_helpers_inside_a_program_answer_as_outside(void **state)
+{
+	struct in_prog ip;
+	struct got g = { 0 };
+	struct ring_buffer *rb;
+	struct kring k;
+	unsigned long w;
+
+	(void)state;
+	kring_open(&k, page);
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, sizes_and_flags, &ip), 0);
+	assert_true(ip.returned);
+	assert_null(ip.p[0]);
+	assert_null(ip.p[1]);
+	assert_null(ip.p[2]);
+	assert_ptr_equal(ip.p[3], k.rb->data + 8);
+	assert_ptr_equal(ip.p[4], k.rb->data + page - 16 + 8);
+	assert_null(ip.p[5]);
+	assert_int_equal(ip.ret[0], (page - 24) | BPF_RINGBUF_BUSY_BIT);
+	assert_int_equal(ip.ret[1], EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES);
+	assert_int_equal(((uint32_t *)k.rb->data)[0], page - 24);
+	assert_int_equal(((uint32_t *)k.rb->data)[(page - 16) / 4], BPF_RINGBUF_DISCARD_BIT);
+	assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), page - 8);
+	kring_close(&k);
+
+	if (sizeof(size_t) >= 8) {
+		kring_open(&k, 1u << 31);
+		memset(&ip, 0, sizeof(ip));
+		ip.k = &k;
+		assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, record_limit, &ip), 0);
+		assert_null(ip.p[0]);
+		assert_ptr_equal(ip.p[1], k.rb->data + 8);
+		kring_close(&k);
+	}
+
+	rb = consumer_open(&k, page, &g);
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, out_of_order, &ip), 0);
+	assert_int_equal(ring_buffer__consume(rb), 1);
+	assert_int_equal(g.tags[0], 1);
+
+	w = wakeups(&k);
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, every_wakeup_rule, &ip), 0);
+	assert_int_equal(ip.wakes[0], w + 1);
+	assert_int_equal(ip.wakes[1], w + 1);
+	assert_int_equal(ip.wakes[2], w + 2);
+	assert_int_equal(ip.wakes[3], w + 2);
+	assert_int_equal(ip.wakes[4], w + 3);
+	assert_int_equal(ip.wakes[5], w + 3);
+	assert_int_equal(ip.wakes[6], w + 4);
+	assert_int_equal(ip.wakes[7], w + 4);
+	/* 1-5 and 8; the discards are skipped */
+	assert_int_equal(ring_buffer__consume(rb), 6);
+	assert_int_equal(g.tags[6], 8);
+
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, caught_up_wakeup_rule, &ip), 0);
+	assert_int_equal(ip.wakes[0], w + 5);
+	assert_int_equal(ip.wakes[1], w + 5);
+	assert_int_equal(ring_buffer__consume(rb), 1);
+	assert_int_equal(g.tags[7], 10);
+	consumer_close(&k, rb);
+}
+
+static void reserve_one(struct in_prog *ip)
+{
+	ip->p[0] = bpfemu_helper_ringbuf_reserve(ip->def, 8, 0);
+	if (ip->p[0])
+		bpfemu_helper_ringbuf_submit(ip->p[0], 0);
+}
+
+static void submit_p0(struct in_prog *ip)
+{
+	bpfemu_helper_ringbuf_submit(ip->p[0], 0);
+}
+
+static void discard_p0(struct in_prog *ip)
+{
+	bpfemu_helper_ringbuf_discard(ip->p[0], 0);
+}
+
+static void output_one(struct in_prog *ip)
+{
+	ip->ret[0] = bpfemu_helper_ringbuf_output(ip->def, "hello", 6, 0);
+}
+
+/*
+ * A program type that may not call them (LIRC_MODE2: outside
+ * bpf_base_func_proto) is refused before any effect, and so is a map
+ * argument that is no RINGBUF: the same diagnostics as always.
+ */
+static void test_helpers_inside_a_program_refuse_before_any_effect(void **state)
+{
+	static const in_prog_fn calls[] = { reserve_one, submit_p0, discard_p0, output_one };
+	uint64_t odd[4] = { 0 };
+	struct emu_map_attr attr = {
+		.map_type = BPF_MAP_TYPE_ARRAY,
+		.key_size = 4,
+		.value_size = 8,
+		.max_entries = 4,
+		.inner_map_fd = -1,
+	};
+	struct in_prog ip;
+	struct kring k, u;
+	struct emu_map *array;
+	size_t i;
+	int err = 0;
+
+	(void)state;
+	kring_open(&k, page);
+	kring_open_type(&u, BPF_MAP_TYPE_USER_RINGBUF, page);
+	array = emu_map_create(&attr, &err);
+	assert_non_null(array);
+
+	/* a sample reserved outside a program, for the commits */
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	ip.def = k.def;
+	ip.p[0] = bpfemu_helper_ringbuf_reserve(k.def, 8, 0);
+	assert_non_null(ip.p[0]);
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		bpfemu_diag_clear();
+		assert_int_equal(run_in(BPF_PROG_TYPE_LIRC_MODE2, calls[i], &ip), -EINVAL);
+		assert_false(ip.returned);
+		assert_true(bpfemu_diag_has("helper_not_allowed"));
+		assert_int_equal(bpfemu_diag_count(), 1);
+		assert_int_equal(ip.ret[0], 0);
+		/* only the sample reserved above, still BUSY */
+		assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), 16);
+		assert_int_equal(((uint32_t *)k.rb->data)[0], 8 | BPF_RINGBUF_BUSY_BIT);
+	}
+	bpfemu_helper_ringbuf_submit(ip.p[0], 0);
+	assert_int_equal(((uint32_t *)k.rb->data)[0], 8);
+
+	/* maps that are no RINGBUF, and pointers that are no map */
+	struct {
+		void *def;
+		const char *rule;
+	} bad[] = {
+		{ emu_map_def(array), "map_func_incompatible" },
+		{ u.def, "map_func_incompatible" },
+		{ &odd[0], "not_a_map" },
+		{ (uint8_t *)&odd[0] + 4, "not_a_map" },
+		{ NULL, "not_a_map" },
+	};
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&ip, 0, sizeof(ip));
+		ip.k = &k;
+		ip.def = bad[i].def;
+		bpfemu_diag_clear();
+		assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, reserve_one, &ip), -EINVAL);
+		assert_false(ip.returned);
+		assert_true(bpfemu_diag_has(bad[i].rule));
+		assert_int_equal(bpfemu_diag_count(), 1);
+	}
+	bpfemu_diag_clear();
+	assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), 16);
+	emu_map_put(array);
+	kring_close(&u);
+	kring_close(&k);
 }
 
 /* ------------------------------------------------------------ consumer */
@@ -654,6 +955,8 @@ int main(void)
 		cmocka_unit_test(test_reserve_dynptr_failures_null_the_dynptr),
 		cmocka_unit_test(test_reserve_dynptr_gives_a_ringbuf_dynptr),
 		cmocka_unit_test(test_submit_wakes_only_a_caught_up_consumer),
+		cmocka_unit_test(test_helpers_inside_a_program_answer_as_outside),
+		cmocka_unit_test(test_helpers_inside_a_program_refuse_before_any_effect),
 		cmocka_unit_test(test_ring_buffer_new_validates_opts),
 		cmocka_unit_test(test_ring_buffer_new_checks_the_map),
 		cmocka_unit_test(test_ring_buffer_new_fails_cleanly_when_allocation_fails),

@@ -30,6 +30,7 @@
 
 #include "fd.h"
 #include "map.h"
+#include "prog.h"
 #include "ringbuf.h"
 #include "test_ringbuf_util.h"
 
@@ -238,6 +239,10 @@ struct kctx {
 	atomic_long eagain;
 	atomic_int stop;	/* the consumer gave up: producers must not spin */
 	struct checker chk;	/* consumer thread only */
+	/* Each sample is produced by a run of this program (the helpers'
+	 * in-program path, references tracked), or outside any if NULL. */
+	struct emu_prog *prog;
+	atomic_long run_errors;
 };
 
 struct kprod_arg {
@@ -245,36 +250,65 @@ struct kprod_arg {
 	uint32_t id;
 };
 
+/* Sample @seq of producer @a; false if the consumer gave up first. */
+static bool produce(struct kprod_arg *a, uint32_t seq)
+{
+	struct sample s;
+
+	fill(&s, a->id, seq);
+	/* Alternate the two ways programs produce. */
+	if (seq & 1) {
+		while (bpfemu_helper_ringbuf_output(a->k->def, &s, sample_size(seq),
+						    a->k->flags) == -EAGAIN) {
+			atomic_fetch_add(&a->k->eagain, 1);
+			if (atomic_load(&a->k->stop))
+				return false;
+			sched_yield();
+		}
+	} else {
+		void *p;
+
+		while (!(p = bpfemu_helper_ringbuf_reserve(a->k->def, sample_size(seq), 0))) {
+			atomic_fetch_add(&a->k->eagain, 1);
+			if (atomic_load(&a->k->stop))
+				return false;
+			sched_yield();
+		}
+		memcpy(p, &s, sample_size(seq));
+		bpfemu_helper_ringbuf_submit(p, a->k->flags);
+	}
+	return true;
+}
+
+struct produce_call {
+	struct kprod_arg *a;
+	uint32_t seq;
+};
+
+static long produce_entry(void *arg)
+{
+	struct produce_call *c = arg;
+
+	return produce(c->a, c->seq);
+}
+
 static void *kernel_producer(void *arg)
 {
 	struct kprod_arg *a = arg;
 	uint32_t seq;
 
 	for (seq = 0; seq < PER_PRODUCER; seq++) {
-		struct sample s;
+		struct produce_call c = { a, seq };
+		long ok;
 
-		fill(&s, a->id, seq);
-		/* Alternate the two ways programs produce. */
-		if (seq & 1) {
-			while (bpfemu_helper_ringbuf_output(a->k->def, &s, sample_size(seq),
-							    a->k->flags) == -EAGAIN) {
-				atomic_fetch_add(&a->k->eagain, 1);
-				if (atomic_load(&a->k->stop))
-					return NULL;
-				sched_yield();
-			}
-		} else {
-			void *p;
-
-			while (!(p = bpfemu_helper_ringbuf_reserve(a->k->def, sample_size(seq), 0))) {
-				atomic_fetch_add(&a->k->eagain, 1);
-				if (atomic_load(&a->k->stop))
-					return NULL;
-				sched_yield();
-			}
-			memcpy(p, &s, sample_size(seq));
-			bpfemu_helper_ringbuf_submit(p, a->k->flags);
+		if (!a->k->prog) {
+			ok = produce(a, seq);
+		} else if (emu_run(a->k->prog, EMU_ENTRY_PROG, produce_entry, &c, &ok)) {
+			atomic_fetch_add(&a->k->run_errors, 1);
+			return NULL;
 		}
+		if (!ok)
+			return NULL;
 	}
 	return NULL;
 }
@@ -339,8 +373,9 @@ static void *consumer(void *arg)
 }
 
 /* NR_PRODUCERS programs committing with @flags against a consumer thread
- * that polls (or, with @spin, consumes without waiting). */
-static void programs_on_threads(uint64_t flags, bool spin)
+ * that polls (or, with @spin, consumes without waiting); with @as_prog
+ * each sample is produced inside a run of a SCHED_CLS program. */
+static void programs_on_threads(uint64_t flags, bool spin, bool as_prog)
 {
 	pthread_t prod[NR_PRODUCERS], cons;
 	struct kprod_arg pa[NR_PRODUCERS];
@@ -351,6 +386,10 @@ static void programs_on_threads(uint64_t flags, bool spin)
 
 	memset(&k, 0, sizeof(k));
 	k.flags = flags;
+	if (as_prog) {
+		k.prog = emu_prog_new_bare("producer", BPF_PROG_TYPE_SCHED_CLS);
+		assert_non_null(k.prog);
+	}
 	map = map_of_type(BPF_MAP_TYPE_RINGBUF, (uint32_t)sysconf(_SC_PAGESIZE) * 2, &fd);
 	k.def = emu_map_def(map);
 	memset(&ca, 0, sizeof(ca));
@@ -373,11 +412,14 @@ static void programs_on_threads(uint64_t flags, bool spin)
 		print_error("consumer stopped: total %ld errors %ld last poll %d empty polls %d avail %zu\n",
 			    k.chk.total, k.chk.errors, ca.last_ret, ca.polls_timed_out,
 			    ring__avail_data_size(ring_buffer__ring(ca.rb, 0)));
+	assert_int_equal(atomic_load(&k.run_errors), 0);
 	assert_int_equal(k.chk.errors, 0);
 	assert_int_equal(k.chk.total, (long)NR_PRODUCERS * PER_PRODUCER);
 	for (i = 0; i < NR_PRODUCERS; i++)
 		assert_int_equal(k.chk.next[i], PER_PRODUCER);
 
+	if (k.prog)
+		emu_prog_put(k.prog);
 	ring_buffer__free(ca.rb);
 	close(fd);
 	emu_fd_reap();
@@ -386,7 +428,15 @@ static void programs_on_threads(uint64_t flags, bool spin)
 static void test_programs_on_threads_against_a_polling_consumer(void **state)
 {
 	(void)state;
-	programs_on_threads(0, false);
+	programs_on_threads(0, false, false);
+}
+
+/* The same from inside programs: the helpers' in-program path of a
+ * process with threads (producer lock, exchange commit, references). */
+static void test_programs_running_on_threads_against_a_polling_consumer(void **state)
+{
+	(void)state;
+	programs_on_threads(0, false, true);
 }
 
 /* BPF_RB_NO_WAKEUP commits publish with a release store instead of the
@@ -394,7 +444,7 @@ static void test_programs_on_threads_against_a_polling_consumer(void **state)
 static void test_no_wakeup_programs_on_threads_against_a_spinning_consumer(void **state)
 {
 	(void)state;
-	programs_on_threads(BPF_RB_NO_WAKEUP, true);
+	programs_on_threads(BPF_RB_NO_WAKEUP, true, false);
 }
 
 int main(void)
@@ -402,6 +452,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_producers_on_threads_against_racing_drainers),
 		cmocka_unit_test(test_programs_on_threads_against_a_polling_consumer),
+		cmocka_unit_test(test_programs_running_on_threads_against_a_polling_consumer),
 		cmocka_unit_test(test_no_wakeup_programs_on_threads_against_a_spinning_consumer),
 	};
 
