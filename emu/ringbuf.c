@@ -26,13 +26,7 @@
 #include "fd.h"
 #include "ringbuf.h"
 
-/* What sits in the private header page of the kernel view. */
-#define RINGBUF_MAGIC 0x62706672696e6762ull	/* "bpfringb" */
-
-struct ringbuf_hdr_page {
-	uint64_t magic;
-	struct emu_ringbuf *rb;
-};
+unsigned int emu_ringbuf_page_shift;
 
 /* Every live ring, for emu_ringbuf_find (rings are few; it runs rarely). */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -83,17 +77,6 @@ static size_t host_page_size(void)
 	if (!page)
 		page = (size_t)sysconf(_SC_PAGESIZE);
 	return page;
-}
-
-/* log2 of the host page size (a power of two): emu_ringbuf_of_sample runs
- * on every submit, and a shift costs less than a multiplication. */
-static unsigned int host_page_shift(void)
-{
-	static unsigned int shift;
-
-	if (!shift)
-		shift = (unsigned int)__builtin_ctzl(host_page_size());
-	return shift;
 }
 
 static bool is_power_of_2(uint32_t n)
@@ -191,7 +174,7 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 {
 	size_t page = host_page_size();
 	size_t size = attr->max_entries;
-	struct ringbuf_hdr_page *hp;
+	struct emu_ringbuf_hdr_page *hp;
 	struct emu_ringbuf *rb;
 	int ret;
 
@@ -204,7 +187,8 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 	rb->shm_fd = -1;
 	rb->shm_ro_fd = -1;
 	rb->page_size = page;
-	rb->page_shift = host_page_shift();
+	/* a power of two: pg_off is a shift away, not a division */
+	rb->page_shift = (unsigned int)__builtin_ctzl(page);
 	rb->mask = size - 1;
 	rb->max_sample = size - BPF_RINGBUF_HDR_SZ < EMU_RINGBUF_MAX_RECORD_SZ ?
 			 size - BPF_RINGBUF_HDR_SZ : EMU_RINGBUF_MAX_RECORD_SZ;
@@ -236,9 +220,12 @@ static struct emu_map *ringbuf_alloc(const struct emu_map_attr *attr, int *err)
 		goto out_free_area;
 	}
 
-	hp = (struct ringbuf_hdr_page *)rb->area;
-	hp->magic = RINGBUF_MAGIC;
+	hp = (struct emu_ringbuf_hdr_page *)rb->area;
+	hp->magic = EMU_RINGBUF_MAGIC;
 	hp->rb = rb;
+	/* before the ring can be reached (live_add, its fd): a sample of it
+	 * may be submitted on any thread */
+	__atomic_store_n(&emu_ringbuf_page_shift, rb->page_shift, __ATOMIC_RELAXED);
 	rb->consumer_pos = (unsigned long *)(rb->area + page);
 	rb->producer_pos = (unsigned long *)(rb->area + 2 * page);
 	rb->data = rb->area + (EMU_RINGBUF_PGOFF + EMU_RINGBUF_POS_PAGES) * page;
@@ -430,12 +417,7 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample)
 {
-	const struct emu_ringbuf_rec_hdr *hdr = (const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
-	unsigned int shift = host_page_shift();
-	const struct ringbuf_hdr_page *hp;
-
-	hp = (const void *)((((uintptr_t)hdr >> shift) - hdr->pg_off) << shift);
-	return hp->magic == RINGBUF_MAGIC ? hp->rb : NULL;
+	return emu_ringbuf_of_sample_fast(sample);
 }
 
 void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
@@ -445,51 +427,7 @@ void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)
 
 void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard)
 {
-	struct emu_ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
-	unsigned long rec_pos, cons_pos;
-	uint32_t new_len;
-
-	new_len = __atomic_load_n(&hdr->len, __ATOMIC_RELAXED) ^ BPF_RINGBUF_BUSY_BIT;
-	if (discard)
-		new_len |= BPF_RINGBUF_DISCARD_BIT;
-	emu_ringbuf_tsan_release(&rb->tsan_data);
-	emu_ringbuf_tsan_ignore_writes_begin();
-	if ((flags & (BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)) == BPF_RB_NO_WAKEUP) {
-		/*
-		 * No wakeup to decide: a release store publishes the payload
-		 * to the consumer's acquire of the header just as well, and
-		 * costs far less than the locked exchange.  Nothing else ever
-		 * writes this header while it is BUSY.
-		 */
-		__atomic_store_n(&hdr->len, new_len, __ATOMIC_RELEASE);
-		emu_ringbuf_tsan_ignore_writes_end();
-		return;
-	}
-	/*
-	 * The exchange publishes the payload and is a full barrier: the
-	 * consumer position read below cannot be taken before the header is
-	 * visible, or a consumer that found this record still BUSY and went
-	 * to sleep could be missed (a lost wakeup).  While the process has
-	 * one thread, the only consumer that can sleep on a wakeup is this
-	 * very thread, not running now (a forked child sees the records but
-	 * not the wakeups: fd readiness is per process): the release store is
-	 * enough, and the locked exchange (~7 ns here, waiting for every
-	 * earlier store) is a third of a 64-byte record's cost.
-	 */
-	if (EMU_SINGLE_THREADED())
-		__atomic_store_n(&hdr->len, new_len, __ATOMIC_RELEASE);
-	else
-		__atomic_exchange_n(&hdr->len, new_len, __ATOMIC_ACQ_REL);
-	emu_ringbuf_tsan_ignore_writes_end();
-
-	/* Wake the consumer only if it caught up with this very record (it
-	 * may be asleep waiting for it), unless told otherwise. */
-	rec_pos = (unsigned long)((uint8_t *)hdr - rb->data);
-	cons_pos = emu_ringbuf_load(rb->consumer_pos) & rb->mask;
-	if (flags & BPF_RB_FORCE_WAKEUP)
-		emu_ringbuf_wakeup(rb);
-	else if (cons_pos == rec_pos && !(flags & BPF_RB_NO_WAKEUP))
-		emu_ringbuf_wakeup(rb);
+	emu_ringbuf_commit_body(rb, sample, flags, discard);
 }
 
 /* ---------------------------------------------------------------- user-space views */

@@ -125,13 +125,33 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 #define emu_ringbuf_tsan_ignore_writes_end() ((void)0)
 #endif
 
-/* A record's header (the kernel's struct bpf_ringbuf_hdr): length with
- * the BUSY/DISCARD bits, and the page offset of the header from the start
- * of the view. */
+/*
+ * The private header page holds the magic and a pointer back to the ring;
+ * each record starts with its header (the kernel's struct bpf_ringbuf_hdr):
+ * length with the BUSY/DISCARD bits, and the page offset of the header
+ * from the start of the view.
+ */
+#define EMU_RINGBUF_MAGIC 0x62706672696e6762ull	/* "bpfringb" */
+
+struct emu_ringbuf_hdr_page {
+	uint64_t magic;
+	struct emu_ringbuf *rb;
+};
+
 struct emu_ringbuf_rec_hdr {
 	uint32_t len;
 	uint32_t pg_off;
 };
+
+/*
+ * log2 of the host page size, what a record's pg_off counts in.  Stored
+ * by every ring creation before the ring can be reached (always the same
+ * value, so a relaxed atomic: later creations race with nobody), read by
+ * emu_ringbuf_of_sample_fast() on every submit: one load, where a lazily
+ * initialised static costs a test and a call's worth of registers.
+ * Hidden: the library's own code reads it without a GOT load.
+ */
+extern unsigned int emu_ringbuf_page_shift __attribute__((visibility("hidden")));
 
 /* Register both map types with the map core (idempotent; also done by a
  * constructor, which a static link may drop). */
@@ -246,6 +266,25 @@ void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags,
  * Reads the header: only for a pointer known to be a reserved sample. */
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample);
 
+/* The same, inline (bpf_ringbuf_submit/_discard's fast path).  A sample
+ * exists only once a ring does, so emu_ringbuf_page_shift is set. */
+static inline struct emu_ringbuf *emu_ringbuf_of_sample_fast(const void *sample)
+{
+	const struct emu_ringbuf_rec_hdr *hdr =
+		(const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	unsigned int shift = __atomic_load_n(&emu_ringbuf_page_shift, __ATOMIC_RELAXED);
+	const struct emu_ringbuf_hdr_page *hp;
+
+	hp = (const void *)((((uintptr_t)hdr >> shift) - hdr->pg_off) << shift);
+	if (hp->magic != EMU_RINGBUF_MAGIC)
+		return NULL;
+	/* set with the magic before the ring could be reached, never cleared:
+	 * the caller's NULL test stays with the magic's */
+	if (!hp->rb)
+		__builtin_unreachable();
+	return hp->rb;
+}
+
 /*
  * The live ring whose data area holds @p at a record's sample offset
  * (8-aligned, past a header), or NULL, found without reading @p's memory:
@@ -264,6 +303,73 @@ void emu_ringbuf_wakeup(struct emu_ringbuf *rb);
 /* The state may have stopped being ready (consumer caught up, producer
  * filled the ring): drop the fd's level if so.  Never raises it. */
 void emu_ringbuf_sync_ready(struct emu_ringbuf *rb);
+
+/*
+ * Publish a committed header @new_len where a wakeup is then decided.  The
+ * exchange publishes the payload and is a full barrier: the consumer
+ * position read after it cannot be taken before the header is visible, or
+ * a consumer that found this record still BUSY and went to sleep could be
+ * missed (a lost wakeup).  While the process has one thread, the only
+ * consumer that can sleep on a wakeup is this very thread, not running now
+ * (a forked child sees the records but not the wakeups: fd readiness is
+ * per process): the release store is enough, and the locked exchange
+ * (~7 ns here, waiting for every earlier store) is a third of a 64-byte
+ * record's cost.
+ */
+static inline void emu_ringbuf_publish(struct emu_ringbuf_rec_hdr *hdr, uint32_t new_len)
+{
+	if (EMU_SINGLE_THREADED())
+		__atomic_store_n(&hdr->len, new_len, __ATOMIC_RELEASE);
+	else
+		__atomic_exchange_n(&hdr->len, new_len, __ATOMIC_ACQ_REL);
+}
+
+/*
+ * emu_ringbuf_commit_rb's body, inline for bpf_ringbuf_submit/_discard.
+ * The kernel's one sequence (publish; read the consumer position; FORCE
+ * wakes, NO_WAKEUP does not, otherwise wake a consumer that caught up with
+ * this very record) is split by flags, so that the usual 0 costs one test.
+ */
+static inline __attribute__((always_inline)) void
+emu_ringbuf_commit_body(struct emu_ringbuf *rb, void *sample, uint64_t flags, bool discard)
+{
+	struct emu_ringbuf_rec_hdr *hdr = (void *)((uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	unsigned long rec_pos, cons_pos;
+	uint32_t new_len;
+
+	new_len = __atomic_load_n(&hdr->len, __ATOMIC_RELAXED) ^ BPF_RINGBUF_BUSY_BIT;
+	if (discard)
+		new_len |= BPF_RINGBUF_DISCARD_BIT;
+	emu_ringbuf_tsan_release(&rb->tsan_data);
+	emu_ringbuf_tsan_ignore_writes_begin();
+	if (__builtin_expect(!(flags & (BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)), 1)) {
+		emu_ringbuf_publish(hdr, new_len);
+		emu_ringbuf_tsan_ignore_writes_end();
+		/* Wake the consumer only if it caught up with this very
+		 * record: it may be asleep waiting for it. */
+		rec_pos = (unsigned long)((uint8_t *)hdr - rb->data);
+		cons_pos = emu_ringbuf_load(rb->consumer_pos) & rb->mask;
+		if (cons_pos == rec_pos)
+			emu_ringbuf_wakeup(rb);
+		return;
+	}
+	if (!(flags & BPF_RB_FORCE_WAKEUP)) {
+		/*
+		 * NO_WAKEUP: no wakeup to decide, so a release store
+		 * publishes the payload to the consumer's acquire of the
+		 * header just as well, and costs far less than the locked
+		 * exchange.  Nothing else ever writes this header while it
+		 * is BUSY.
+		 */
+		__atomic_store_n(&hdr->len, new_len, __ATOMIC_RELEASE);
+		emu_ringbuf_tsan_ignore_writes_end();
+		return;
+	}
+	/* FORCE (NO_WAKEUP or not): always woken, wherever the consumer is. */
+	emu_ringbuf_publish(hdr, new_len);
+	emu_ringbuf_tsan_ignore_writes_end();
+	emu_ringbuf_wakeup(rb);
+}
 
 /* Readiness the kernel's map_poll reports now (POLLIN / POLLOUT bits). */
 int emu_ringbuf_poll_state(struct emu_ringbuf *rb);

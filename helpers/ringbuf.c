@@ -107,7 +107,7 @@ static struct emu_ringbuf *ringbuf_sample_release_slow(void *data, const char *h
 static inline struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
 {
 	if (emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
-		return emu_ringbuf_of_sample(data);
+		return emu_ringbuf_of_sample_fast(data);
 	return ringbuf_sample_release_slow(data, helper);
 }
 
@@ -154,14 +154,15 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 }
 
 /*
- * Reserve runs once per record a program sends.  It is split as prog.h
- * describes after EMU_HELPER_CHECK: the fast path below takes the common
- * case -- an allowed call, a RINGBUF definition -- with no call that
- * returns to it, so it needs no callee-saved register.  Anything else goes
- * to the slow path, the whole helper as it always was, which repeats the
- * cheap tests it passes (none has an effect) and makes every check in the
- * same order.  A process with threads takes the producer lock out of line
- * too.
+ * Reserve and submit (or discard) run once per record a program sends.
+ * Each is split as prog.h describes after EMU_HELPER_CHECK: the fast path
+ * below takes the common case -- an allowed call, a RINGBUF definition;
+ * for a commit, the newest reference the program holds -- with no call
+ * that returns to it, so it needs no callee-saved register.  Anything else
+ * goes to the slow path, the whole helper as it always was, which repeats
+ * the cheap tests it passes (none has an effect) and makes every check in
+ * the same order.  A process with threads takes the producer lock out of
+ * line too.
  */
 static __attribute__((noinline)) void *ringbuf_reserve_slow(void *ringbuf, __u64 size, __u64 flags)
 {
@@ -229,26 +230,41 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 	return sample;
 }
 
-void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
+static __attribute__((noinline)) void
+ringbuf_commit_slow(int func_id, void *data, __u64 flags, bool discard, const char *helper)
 {
 	struct emu_ringbuf *rb;
 
-	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_submit, );
-	rb = ringbuf_sample_release(data, "bpf_ringbuf_submit");
+	if (!emu_helper_check(func_id))
+		return;
+	rb = ringbuf_sample_release(data, helper);
 	if (!rb)
 		return;
-	emu_ringbuf_commit_rb(rb, data, flags, false);
+	emu_ringbuf_commit_rb(rb, data, flags, discard);
+}
+
+/* The reference is popped only once the helper is known to be allowed. */
+static inline __attribute__((always_inline)) void
+ringbuf_commit(int func_id, void *data, __u64 flags, bool discard, const char *helper)
+{
+	struct emu_ringbuf *rb;
+
+	if (!emu_helper_bit_allowed(func_id) || !emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
+		return ringbuf_commit_slow(func_id, data, flags, discard, helper);
+	rb = emu_ringbuf_of_sample_fast(data);
+	if (!rb)
+		return;
+	emu_ringbuf_commit_body(rb, data, flags, discard);
+}
+
+void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
+{
+	ringbuf_commit(BPF_FUNC_ringbuf_submit, data, flags, false, "bpf_ringbuf_submit");
 }
 
 void bpfemu_helper_ringbuf_discard(void *data, __u64 flags)
 {
-	struct emu_ringbuf *rb;
-
-	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_discard, );
-	rb = ringbuf_sample_release(data, "bpf_ringbuf_discard");
-	if (!rb)
-		return;
-	emu_ringbuf_commit_rb(rb, data, flags, true);
+	ringbuf_commit(BPF_FUNC_ringbuf_discard, data, flags, true, "bpf_ringbuf_discard");
 }
 
 __u64 bpfemu_helper_ringbuf_query(void *ringbuf, __u64 flags)
