@@ -337,27 +337,35 @@ static inline uint32_t roundup_len(uint32_t len)
 	return (len + 7) / 8 * 8;
 }
 
-/* libbpf's ringbuf_process_ring: consume up to @n records, in order. */
+/*
+ * libbpf's ringbuf_process_ring: consume up to @n records, in order.  Its
+ * loop reads the producer position again after every pass that found new
+ * data; a pass finds some exactly when it starts with cons_pos < prod_pos
+ * (a BUSY record ends everything), so that test stands for libbpf's
+ * got_new_data flag, set on every record.
+ */
 static int64_t ringbuf_process_ring(struct ring *r, size_t n)
 {
+	/* fixed while the ring lives: a local need not be read again after
+	 * each callback, as r's fields would be */
+	unsigned long *consumer_pos = r->view.consumer_pos;
 	unsigned long cons_pos, prod_pos;
 	int64_t cnt = 0;
-	bool got_new_data;
 	uint32_t *len_ptr, len;
 	int err;
 
-	cons_pos = emu_ringbuf_load(r->view.consumer_pos);
-	do {
-		got_new_data = false;
+	cons_pos = emu_ringbuf_load(consumer_pos);
+	for (;;) {
 		prod_pos = emu_ringbuf_load(r->view.producer_pos);
-		while (cons_pos < prod_pos) {
+		if (cons_pos >= prod_pos)
+			break;
+		do {
 			len_ptr = (uint32_t *)(r->view.data + (cons_pos & r->mask));
 			len = __atomic_load_n(len_ptr, __ATOMIC_ACQUIRE);
 			emu_ringbuf_tsan_acquire(&r->erb->tsan_data);
 			/* Not committed yet: nothing behind it may be read. */
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto done;
-			got_new_data = true;
 			cons_pos += roundup_len(len);
 			if ((len & BPF_RINGBUF_DISCARD_BIT) == 0) {
 				void *sample = (uint8_t *)len_ptr + BPF_RINGBUF_HDR_SZ;
@@ -366,18 +374,18 @@ static int64_t ringbuf_process_ring(struct ring *r, size_t n)
 				if (err < 0) {
 					/* The failing record counts as consumed. */
 					emu_ringbuf_tsan_release(&r->erb->tsan_space);
-					emu_ringbuf_store(r->view.consumer_pos, cons_pos);
+					emu_ringbuf_store(consumer_pos, cons_pos);
 					cnt = err;
 					goto done;
 				}
 				cnt++;
 			}
 			emu_ringbuf_tsan_release(&r->erb->tsan_space);
-			emu_ringbuf_store(r->view.consumer_pos, cons_pos);
+			emu_ringbuf_store(consumer_pos, cons_pos);
 			if ((size_t)cnt >= n)
 				goto done;
-		}
-	} while (got_new_data);
+		} while (cons_pos < prod_pos);
+	}
 done:
 	/* Caught up: the fd stops being readable, as the kernel's poll says. */
 	emu_ringbuf_sync_ready(r->erb);
