@@ -138,18 +138,24 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 	void *rec;
 
 	EMU_HELPER_CHECK(BPF_FUNC_ringbuf_output, -EINVAL);
-	rb = ringbuf_of(ringbuf, "bpf_ringbuf_output");
+	/* the usual RINGBUF definition without a call, as reserve's */
+	rb = ringbuf_of_fast(ringbuf);
+	if (!rb)
+		rb = ringbuf_of(ringbuf, "bpf_ringbuf_output");
 	if (!rb)
 		return -EINVAL;
 
 	if (flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
 		return -EINVAL;
-	rec = emu_ringbuf_reserve(rb, size);
+	if (EMU_SINGLE_THREADED())
+		rec = emu_ringbuf_reserve_body(rb, size, false);
+	else
+		rec = emu_ringbuf_reserve(rb, size);
 	if (!rec)
 		return -EAGAIN;
 	if (size)
 		memcpy(rec, data, size);
-	emu_ringbuf_commit_rb(rb, rec, flags, false);
+	emu_ringbuf_commit_body(rb, rec, flags, false);
 	return 0;
 }
 

@@ -478,6 +478,16 @@ static void every_wakeup_rule(struct in_prog *ip)
 	prog_emit(ip, 7, 8, 1ull << 40, false);	/* unknown bits: ignored */
 }
 
+static void output_cases(struct in_prog *ip)
+{
+	void *def = ip->k->def;
+
+	ip->ret[0] = bpfemu_helper_ringbuf_output(def, "hello", 6, 4);
+	ip->ret[1] = bpfemu_helper_ringbuf_output(def, "hello", page, 0);
+	ip->ret[2] = bpfemu_helper_ringbuf_output(def, "hello", 6, BPF_RB_NO_WAKEUP);
+	ip->ret[3] = bpfemu_helper_ringbuf_output(def, "hello", 0, 0);
+}
+
 static void caught_up_wakeup_rule(struct in_prog *ip)
 {
 	prog_emit(ip, 0, 9, 0, true);		/* a discard at the consumer wakes */
@@ -551,6 +561,18 @@ static void test_helpers_inside_a_program_answer_as_outside(void **state)
 	assert_int_equal(ip.wakes[1], w + 5);
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	assert_int_equal(g.tags[7], 10);
+
+	memset(&ip, 0, sizeof(ip));
+	ip.k = &k;
+	assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, output_cases, &ip), 0);
+	assert_int_equal(ip.ret[0], -EINVAL);
+	assert_int_equal(ip.ret[1], -EAGAIN);
+	assert_int_equal(ip.ret[2], 0);
+	assert_int_equal(ip.ret[3], 0);
+	assert_int_equal(ring_buffer__consume(rb), 2);
+	assert_int_equal(g.sizes[8], 6);
+	assert_int_equal(g.tags[8], 'h');
+	assert_int_equal(g.sizes[9], 0);
 	consumer_close(&k, rb);
 }
 
@@ -635,14 +657,15 @@ static void test_helpers_inside_a_program_refuse_before_any_effect(void **state)
 		{ (uint8_t *)&odd[0] + 4, "not_a_map" },
 		{ NULL, "not_a_map" },
 	};
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < 2 * sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&ip, 0, sizeof(ip));
 		ip.k = &k;
-		ip.def = bad[i].def;
+		ip.def = bad[i / 2].def;
 		bpfemu_diag_clear();
-		assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, reserve_one, &ip), -EINVAL);
+		assert_int_equal(run_in(BPF_PROG_TYPE_SCHED_CLS, i % 2 ? output_one : reserve_one, &ip),
+				 -EINVAL);
 		assert_false(ip.returned);
-		assert_true(bpfemu_diag_has(bad[i].rule));
+		assert_true(bpfemu_diag_has(bad[i / 2].rule));
 		assert_int_equal(bpfemu_diag_count(), 1);
 	}
 	bpfemu_diag_clear();
