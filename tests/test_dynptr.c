@@ -30,17 +30,35 @@ static struct bpf_dynptr local(uint32_t size)
 	return d;
 }
 
+/* The kernel's view of @d, copied: the object is a struct bpf_dynptr, and
+ * reading it through another struct type breaks strict aliasing (-O2). */
+static struct emu_dynptr kview(const struct bpf_dynptr *d)
+{
+	struct emu_dynptr k;
+
+	memcpy(&k, d, sizeof(k));
+	return k;
+}
+
+static void set_rdonly(struct bpf_dynptr *d)
+{
+	struct emu_dynptr k = kview(d);
+
+	k.size |= EMU_DYNPTR_RDONLY_BIT;
+	memcpy(d, &k, sizeof(k));
+}
+
 static void test_layout_is_data_offset_and_size_word(void **state)
 {
 	struct bpf_dynptr d = local(12);
-	struct emu_dynptr *p = (struct emu_dynptr *)&d;
+	struct emu_dynptr k = kview(&d);
 
 	(void)state;
 	assert_int_equal(sizeof(d), 16);
-	assert_ptr_equal(p->data, mem);
-	assert_int_equal(p->offset, 0);
-	assert_int_equal(p->size, 12 | EMU_DYNPTR_TYPE_LOCAL << 28);
-	assert_int_equal(emu_dynptr_type(p), EMU_DYNPTR_TYPE_LOCAL);
+	assert_ptr_equal(k.data, mem);
+	assert_int_equal(k.offset, 0);
+	assert_int_equal(k.size, 12 | EMU_DYNPTR_TYPE_LOCAL << 28);
+	assert_int_equal(emu_dynptr_type(&k), EMU_DYNPTR_TYPE_LOCAL);
 }
 
 static void test_from_mem_checks_size_before_flags_and_nulls_on_error(void **state)
@@ -54,7 +72,7 @@ static void test_from_mem_checks_size_before_flags_and_nulls_on_error(void **sta
 	memset(&d, 0xaa, sizeof(d));
 	assert_int_equal(bpfemu_helper_dynptr_from_mem(mem, 8, 1, &d), -EINVAL);
 	assert_true(bpf_dynptr_is_null(&d));
-	assert_int_equal(((struct emu_dynptr *)&d)->size, 0);
+	assert_int_equal(kview(&d).size, 0);
 	assert_int_equal(bpfemu_helper_dynptr_from_mem(mem, (1u << 24) - 1, 0, &d), 0);
 	assert_int_equal(bpf_dynptr_size(&d), (1u << 24) - 1);
 	assert_int_equal(bpfemu_helper_dynptr_from_mem(mem, 0, 0, &d), 0);
@@ -160,7 +178,7 @@ static void test_write_to_null_or_read_only_is_einval(void **state)
 	(void)state;
 	memset(&null, 0, sizeof(null));
 	assert_int_equal(bpfemu_helper_dynptr_write(&null, 0, src, 4, 0), -EINVAL);
-	((struct emu_dynptr *)&d)->size |= EMU_DYNPTR_RDONLY_BIT;
+	set_rdonly(&d);
 	assert_true(bpf_dynptr_is_rdonly(&d));
 	/* Read-only wins over the bounds. */
 	assert_int_equal(bpfemu_helper_dynptr_write(&d, 100, src, 4, 0), -EINVAL);
@@ -192,7 +210,7 @@ static void test_data_of_read_only_dynptr_is_null_but_slice_is_not(void **state)
 	struct bpf_dynptr d = local(16);
 
 	(void)state;
-	((struct emu_dynptr *)&d)->size |= EMU_DYNPTR_RDONLY_BIT;
+	set_rdonly(&d);
 	assert_null(bpfemu_helper_dynptr_data(&d, 0, 8));
 	assert_ptr_equal(bpf_dynptr_slice(&d, 4, NULL, 8), mem + 4);
 	assert_null(bpf_dynptr_slice_rdwr(&d, 4, NULL, 8));
@@ -213,7 +231,7 @@ static void test_adjust_checks_order_and_keeps_type(void **state)
 	memcpy(mem, "0123456789abcdef", 16);
 	assert_int_equal(bpf_dynptr_adjust(&d, 4, 10), 0);
 	assert_int_equal(bpf_dynptr_size(&d), 6);
-	assert_int_equal(emu_dynptr_type((struct emu_dynptr *)&d), EMU_DYNPTR_TYPE_LOCAL);
+	assert_int_equal(emu_dynptr_type((const struct emu_dynptr[]){ kview(&d) }), EMU_DYNPTR_TYPE_LOCAL);
 	assert_int_equal(bpfemu_helper_dynptr_read(&b, 1, &d, 0, 0), 0);
 	assert_int_equal(b, '4');
 	assert_int_equal(bpfemu_helper_dynptr_read(&b, 1, &d, 6, 0), -E2BIG);
@@ -310,7 +328,7 @@ static void test_helpers_inside_a_program_are_checked_before_any_effect(void **s
 		switch (op) {
 		case CALL_FROM_MEM:
 			assert_int_equal(a.ret, 0);
-			assert_ptr_equal(((struct emu_dynptr *)&a.made)->data, mem + 4);
+			assert_ptr_equal(kview(&a.made).data, mem + 4);
 			assert_int_equal(bpf_dynptr_size(&a.made), 8);
 			break;
 		case CALL_READ:
@@ -336,7 +354,7 @@ static void test_helpers_inside_a_program_are_checked_before_any_effect(void **s
 		assert_ptr_equal(a.data, &a.ret);
 		assert_memory_equal(a.buf, "xxxxxxxxxxxxxxxx", 16);
 		assert_memory_equal(mem, "0123456789abcdef", 16);
-		assert_int_equal(((struct emu_dynptr *)&a.made)->offset, 0xaaaaaaaa);
+		assert_int_equal(kview(&a.made).offset, 0xaaaaaaaa);
 	}
 	bpfemu_diag_clear();
 	bpfemu_diag_set_echo(true);
