@@ -64,6 +64,28 @@ struct bpf_dynptr;
 struct iphdr;
 struct ipv6hdr;
 
+/*
+ * A helper bpfemu does not emulate: bpf_<name> points at a static inline
+ * function with the kernel's prototype, which calls the library's
+ * bpfemu_unemulated_<name>; that refuses the run ("helper_not_emulated").
+ * Pointing bpf_<name> at the library's argument-less stub itself would
+ * make every call one through an incompatible function type: undefined,
+ * and an unconditional warning from GCC at -O2 (an error under -Werror).
+ * The wrappers ignore their arguments.
+ */
+#define BPFEMU_UNEMULATED(ret, name, params)				\
+	BPFEMU_API long bpfemu_unemulated_##name(void);			\
+	static inline ret bpfemu_unemulated_call_##name params		\
+	{								\
+		return (ret)bpfemu_unemulated_##name();			\
+	}								\
+	static ret (* const bpf_##name) params = bpfemu_unemulated_call_##name;
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#endif
+
 /* Lookup and update are static inline functions with the kernel's
  * prototypes: ARRAY accesses inline, as the kernel's verifier inlines them,
  * everything else through the helper (<bpfemu/map_fast.h>). */
@@ -81,349 +103,199 @@ static __u64 (* const bpf_ktime_get_ns)(void) = bpfemu_helper_ktime_get_ns;
 static long (* const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = bpfemu_helper_trace_printk;
 static __u32 (* const bpf_get_prandom_u32)(void) = bpfemu_helper_get_prandom_u32;
 static __u32 (* const bpf_get_smp_processor_id)(void) = bpfemu_helper_get_smp_processor_id;
-BPFEMU_API long bpfemu_unemulated_skb_store_bytes(void);
-static long (* const bpf_skb_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_skb_store_bytes;
-BPFEMU_API long bpfemu_unemulated_l3_csum_replace(void);
-static long (* const bpf_l3_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size) = (void *)bpfemu_unemulated_l3_csum_replace;
-BPFEMU_API long bpfemu_unemulated_l4_csum_replace(void);
-static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags) = (void *)bpfemu_unemulated_l4_csum_replace;
-BPFEMU_API long bpfemu_unemulated_tail_call(void);
-static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *)bpfemu_unemulated_tail_call;
-BPFEMU_API long bpfemu_unemulated_clone_redirect(void);
-static long (* const bpf_clone_redirect)(struct __sk_buff *skb, __u32 ifindex, __u64 flags) = (void *)bpfemu_unemulated_clone_redirect;
+BPFEMU_UNEMULATED(long, skb_store_bytes, (struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, l3_csum_replace, (struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size))
+BPFEMU_UNEMULATED(long, l4_csum_replace, (struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags))
+BPFEMU_UNEMULATED(long, tail_call, (void *ctx, void *prog_array_map, __u32 index))
+BPFEMU_UNEMULATED(long, clone_redirect, (struct __sk_buff *skb, __u32 ifindex, __u64 flags))
 static __u64 (* const bpf_get_current_pid_tgid)(void) = bpfemu_helper_get_current_pid_tgid;
 static __u64 (* const bpf_get_current_uid_gid)(void) = bpfemu_helper_get_current_uid_gid;
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = bpfemu_helper_get_current_comm;
-BPFEMU_API long bpfemu_unemulated_get_cgroup_classid(void);
-static __u32 (* const bpf_get_cgroup_classid)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_get_cgroup_classid;
-BPFEMU_API long bpfemu_unemulated_skb_vlan_push(void);
-static long (* const bpf_skb_vlan_push)(struct __sk_buff *skb, __be16 vlan_proto, __u16 vlan_tci) = (void *)bpfemu_unemulated_skb_vlan_push;
-BPFEMU_API long bpfemu_unemulated_skb_vlan_pop(void);
-static long (* const bpf_skb_vlan_pop)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_skb_vlan_pop;
-BPFEMU_API long bpfemu_unemulated_skb_get_tunnel_key(void);
-static long (* const bpf_skb_get_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_skb_get_tunnel_key;
-BPFEMU_API long bpfemu_unemulated_skb_set_tunnel_key(void);
-static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_skb_set_tunnel_key;
-BPFEMU_API long bpfemu_unemulated_perf_event_read(void);
-static __u64 (* const bpf_perf_event_read)(void *map, __u64 flags) = (void *)bpfemu_unemulated_perf_event_read;
-BPFEMU_API long bpfemu_unemulated_redirect(void);
-static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *)bpfemu_unemulated_redirect;
-BPFEMU_API long bpfemu_unemulated_get_route_realm(void);
-static __u32 (* const bpf_get_route_realm)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_get_route_realm;
-BPFEMU_API long bpfemu_unemulated_perf_event_output(void);
-static long (* const bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *)bpfemu_unemulated_perf_event_output;
-BPFEMU_API long bpfemu_unemulated_skb_load_bytes(void);
-static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *)bpfemu_unemulated_skb_load_bytes;
-BPFEMU_API long bpfemu_unemulated_get_stackid(void);
-static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void *)bpfemu_unemulated_get_stackid;
-BPFEMU_API long bpfemu_unemulated_csum_diff(void);
-static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *)bpfemu_unemulated_csum_diff;
-BPFEMU_API long bpfemu_unemulated_skb_get_tunnel_opt(void);
-static long (* const bpf_skb_get_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *)bpfemu_unemulated_skb_get_tunnel_opt;
-BPFEMU_API long bpfemu_unemulated_skb_set_tunnel_opt(void);
-static long (* const bpf_skb_set_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *)bpfemu_unemulated_skb_set_tunnel_opt;
-BPFEMU_API long bpfemu_unemulated_skb_change_proto(void);
-static long (* const bpf_skb_change_proto)(struct __sk_buff *skb, __be16 proto, __u64 flags) = (void *)bpfemu_unemulated_skb_change_proto;
-BPFEMU_API long bpfemu_unemulated_skb_change_type(void);
-static long (* const bpf_skb_change_type)(struct __sk_buff *skb, __u32 type) = (void *)bpfemu_unemulated_skb_change_type;
-BPFEMU_API long bpfemu_unemulated_skb_under_cgroup(void);
-static long (* const bpf_skb_under_cgroup)(struct __sk_buff *skb, void *map, __u32 index) = (void *)bpfemu_unemulated_skb_under_cgroup;
-BPFEMU_API long bpfemu_unemulated_get_hash_recalc(void);
-static __u32 (* const bpf_get_hash_recalc)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_get_hash_recalc;
+BPFEMU_UNEMULATED(__u32, get_cgroup_classid, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(long, skb_vlan_push, (struct __sk_buff *skb, __be16 vlan_proto, __u16 vlan_tci))
+BPFEMU_UNEMULATED(long, skb_vlan_pop, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(long, skb_get_tunnel_key, (struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(long, skb_set_tunnel_key, (struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(__u64, perf_event_read, (void *map, __u64 flags))
+BPFEMU_UNEMULATED(long, redirect, (__u32 ifindex, __u64 flags))
+BPFEMU_UNEMULATED(__u32, get_route_realm, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(long, perf_event_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
+BPFEMU_UNEMULATED(long, skb_load_bytes, (const void *skb, __u32 offset, void *to, __u32 len))
+BPFEMU_UNEMULATED(long, get_stackid, (void *ctx, void *map, __u64 flags))
+BPFEMU_UNEMULATED(__s64, csum_diff, (__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed))
+BPFEMU_UNEMULATED(long, skb_get_tunnel_opt, (struct __sk_buff *skb, void *opt, __u32 size))
+BPFEMU_UNEMULATED(long, skb_set_tunnel_opt, (struct __sk_buff *skb, void *opt, __u32 size))
+BPFEMU_UNEMULATED(long, skb_change_proto, (struct __sk_buff *skb, __be16 proto, __u64 flags))
+BPFEMU_UNEMULATED(long, skb_change_type, (struct __sk_buff *skb, __u32 type))
+BPFEMU_UNEMULATED(long, skb_under_cgroup, (struct __sk_buff *skb, void *map, __u32 index))
+BPFEMU_UNEMULATED(__u32, get_hash_recalc, (struct __sk_buff *skb))
 static __u64 (* const bpf_get_current_task)(void) = bpfemu_helper_get_current_task;
-BPFEMU_API long bpfemu_unemulated_probe_write_user(void);
-static long (* const bpf_probe_write_user)(void *dst, const void *src, __u32 len) = (void *)bpfemu_unemulated_probe_write_user;
-BPFEMU_API long bpfemu_unemulated_current_task_under_cgroup(void);
-static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *)bpfemu_unemulated_current_task_under_cgroup;
-BPFEMU_API long bpfemu_unemulated_skb_change_tail(void);
-static long (* const bpf_skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_skb_change_tail;
-BPFEMU_API long bpfemu_unemulated_skb_pull_data(void);
-static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *)bpfemu_unemulated_skb_pull_data;
-BPFEMU_API long bpfemu_unemulated_csum_update(void);
-static __s64 (* const bpf_csum_update)(struct __sk_buff *skb, __wsum csum) = (void *)bpfemu_unemulated_csum_update;
+BPFEMU_UNEMULATED(long, probe_write_user, (void *dst, const void *src, __u32 len))
+BPFEMU_UNEMULATED(long, current_task_under_cgroup, (void *map, __u32 index))
+BPFEMU_UNEMULATED(long, skb_change_tail, (struct __sk_buff *skb, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, skb_pull_data, (struct __sk_buff *skb, __u32 len))
+BPFEMU_UNEMULATED(__s64, csum_update, (struct __sk_buff *skb, __wsum csum))
 BPFEMU_API long bpfemu_unemulated_set_hash_invalid(void);
-static void (* const bpf_set_hash_invalid)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_set_hash_invalid;
+static inline void bpfemu_unemulated_call_set_hash_invalid(struct __sk_buff *skb)
+{
+	bpfemu_unemulated_set_hash_invalid();
+}
+static void (* const bpf_set_hash_invalid)(struct __sk_buff *skb) = bpfemu_unemulated_call_set_hash_invalid;
 static long (* const bpf_get_numa_node_id)(void) = bpfemu_helper_get_numa_node_id;
-BPFEMU_API long bpfemu_unemulated_skb_change_head(void);
-static long (* const bpf_skb_change_head)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_skb_change_head;
-BPFEMU_API long bpfemu_unemulated_xdp_adjust_head(void);
-static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *)bpfemu_unemulated_xdp_adjust_head;
+BPFEMU_UNEMULATED(long, skb_change_head, (struct __sk_buff *skb, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, xdp_adjust_head, (struct xdp_md *xdp_md, int delta))
 static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_str;
-BPFEMU_API long bpfemu_unemulated_get_socket_cookie(void);
-static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *)bpfemu_unemulated_get_socket_cookie;
-BPFEMU_API long bpfemu_unemulated_get_socket_uid(void);
-static __u32 (* const bpf_get_socket_uid)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_get_socket_uid;
-BPFEMU_API long bpfemu_unemulated_set_hash(void);
-static long (* const bpf_set_hash)(struct __sk_buff *skb, __u32 hash) = (void *)bpfemu_unemulated_set_hash;
-BPFEMU_API long bpfemu_unemulated_setsockopt(void);
-static long (* const bpf_setsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *)bpfemu_unemulated_setsockopt;
-BPFEMU_API long bpfemu_unemulated_skb_adjust_room(void);
-static long (* const bpf_skb_adjust_room)(struct __sk_buff *skb, __s32 len_diff, __u32 mode, __u64 flags) = (void *)bpfemu_unemulated_skb_adjust_room;
-BPFEMU_API long bpfemu_unemulated_redirect_map(void);
-static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *)bpfemu_unemulated_redirect_map;
-BPFEMU_API long bpfemu_unemulated_sk_redirect_map(void);
-static long (* const bpf_sk_redirect_map)(struct __sk_buff *skb, void *map, __u32 key, __u64 flags) = (void *)bpfemu_unemulated_sk_redirect_map;
-BPFEMU_API long bpfemu_unemulated_sock_map_update(void);
-static long (* const bpf_sock_map_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *)bpfemu_unemulated_sock_map_update;
-BPFEMU_API long bpfemu_unemulated_xdp_adjust_meta(void);
-static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *)bpfemu_unemulated_xdp_adjust_meta;
-BPFEMU_API long bpfemu_unemulated_perf_event_read_value(void);
-static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *)bpfemu_unemulated_perf_event_read_value;
-BPFEMU_API long bpfemu_unemulated_perf_prog_read_value(void);
-static long (* const bpf_perf_prog_read_value)(struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *)bpfemu_unemulated_perf_prog_read_value;
-BPFEMU_API long bpfemu_unemulated_getsockopt(void);
-static long (* const bpf_getsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *)bpfemu_unemulated_getsockopt;
-BPFEMU_API long bpfemu_unemulated_override_return(void);
-static long (* const bpf_override_return)(struct pt_regs *regs, __u64 rc) = (void *)bpfemu_unemulated_override_return;
-BPFEMU_API long bpfemu_unemulated_sock_ops_cb_flags_set(void);
-static long (* const bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops *bpf_sock, int argval) = (void *)bpfemu_unemulated_sock_ops_cb_flags_set;
-BPFEMU_API long bpfemu_unemulated_msg_redirect_map(void);
-static long (* const bpf_msg_redirect_map)(struct sk_msg_md *msg, void *map, __u32 key, __u64 flags) = (void *)bpfemu_unemulated_msg_redirect_map;
-BPFEMU_API long bpfemu_unemulated_msg_apply_bytes(void);
-static long (* const bpf_msg_apply_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *)bpfemu_unemulated_msg_apply_bytes;
-BPFEMU_API long bpfemu_unemulated_msg_cork_bytes(void);
-static long (* const bpf_msg_cork_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *)bpfemu_unemulated_msg_cork_bytes;
-BPFEMU_API long bpfemu_unemulated_msg_pull_data(void);
-static long (* const bpf_msg_pull_data)(struct sk_msg_md *msg, __u32 start, __u32 end, __u64 flags) = (void *)bpfemu_unemulated_msg_pull_data;
-BPFEMU_API long bpfemu_unemulated_bind(void);
-static long (* const bpf_bind)(struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len) = (void *)bpfemu_unemulated_bind;
-BPFEMU_API long bpfemu_unemulated_xdp_adjust_tail(void);
-static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *)bpfemu_unemulated_xdp_adjust_tail;
-BPFEMU_API long bpfemu_unemulated_skb_get_xfrm_state(void);
-static long (* const bpf_skb_get_xfrm_state)(struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_skb_get_xfrm_state;
-BPFEMU_API long bpfemu_unemulated_get_stack(void);
-static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_get_stack;
-BPFEMU_API long bpfemu_unemulated_skb_load_bytes_relative(void);
-static long (* const bpf_skb_load_bytes_relative)(const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header) = (void *)bpfemu_unemulated_skb_load_bytes_relative;
-BPFEMU_API long bpfemu_unemulated_fib_lookup(void);
-static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *)bpfemu_unemulated_fib_lookup;
-BPFEMU_API long bpfemu_unemulated_sock_hash_update(void);
-static long (* const bpf_sock_hash_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *)bpfemu_unemulated_sock_hash_update;
-BPFEMU_API long bpfemu_unemulated_msg_redirect_hash(void);
-static long (* const bpf_msg_redirect_hash)(struct sk_msg_md *msg, void *map, void *key, __u64 flags) = (void *)bpfemu_unemulated_msg_redirect_hash;
-BPFEMU_API long bpfemu_unemulated_sk_redirect_hash(void);
-static long (* const bpf_sk_redirect_hash)(struct __sk_buff *skb, void *map, void *key, __u64 flags) = (void *)bpfemu_unemulated_sk_redirect_hash;
-BPFEMU_API long bpfemu_unemulated_lwt_push_encap(void);
-static long (* const bpf_lwt_push_encap)(struct __sk_buff *skb, __u32 type, void *hdr, __u32 len) = (void *)bpfemu_unemulated_lwt_push_encap;
-BPFEMU_API long bpfemu_unemulated_lwt_seg6_store_bytes(void);
-static long (* const bpf_lwt_seg6_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len) = (void *)bpfemu_unemulated_lwt_seg6_store_bytes;
-BPFEMU_API long bpfemu_unemulated_lwt_seg6_adjust_srh(void);
-static long (* const bpf_lwt_seg6_adjust_srh)(struct __sk_buff *skb, __u32 offset, __s32 delta) = (void *)bpfemu_unemulated_lwt_seg6_adjust_srh;
-BPFEMU_API long bpfemu_unemulated_lwt_seg6_action(void);
-static long (* const bpf_lwt_seg6_action)(struct __sk_buff *skb, __u32 action, void *param, __u32 param_len) = (void *)bpfemu_unemulated_lwt_seg6_action;
-BPFEMU_API long bpfemu_unemulated_rc_repeat(void);
-static long (* const bpf_rc_repeat)(void *ctx) = (void *)bpfemu_unemulated_rc_repeat;
-BPFEMU_API long bpfemu_unemulated_rc_keydown(void);
-static long (* const bpf_rc_keydown)(void *ctx, __u32 protocol, __u64 scancode, __u32 toggle) = (void *)bpfemu_unemulated_rc_keydown;
-BPFEMU_API long bpfemu_unemulated_skb_cgroup_id(void);
-static __u64 (* const bpf_skb_cgroup_id)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_skb_cgroup_id;
+BPFEMU_UNEMULATED(__u64, get_socket_cookie, (void *ctx))
+BPFEMU_UNEMULATED(__u32, get_socket_uid, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(long, set_hash, (struct __sk_buff *skb, __u32 hash))
+BPFEMU_UNEMULATED(long, setsockopt, (void *bpf_socket, int level, int optname, void *optval, int optlen))
+BPFEMU_UNEMULATED(long, skb_adjust_room, (struct __sk_buff *skb, __s32 len_diff, __u32 mode, __u64 flags))
+BPFEMU_UNEMULATED(long, redirect_map, (void *map, __u64 key, __u64 flags))
+BPFEMU_UNEMULATED(long, sk_redirect_map, (struct __sk_buff *skb, void *map, __u32 key, __u64 flags))
+BPFEMU_UNEMULATED(long, sock_map_update, (struct bpf_sock_ops *skops, void *map, void *key, __u64 flags))
+BPFEMU_UNEMULATED(long, xdp_adjust_meta, (struct xdp_md *xdp_md, int delta))
+BPFEMU_UNEMULATED(long, perf_event_read_value, (void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size))
+BPFEMU_UNEMULATED(long, perf_prog_read_value, (struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size))
+BPFEMU_UNEMULATED(long, getsockopt, (void *bpf_socket, int level, int optname, void *optval, int optlen))
+BPFEMU_UNEMULATED(long, override_return, (struct pt_regs *regs, __u64 rc))
+BPFEMU_UNEMULATED(long, sock_ops_cb_flags_set, (struct bpf_sock_ops *bpf_sock, int argval))
+BPFEMU_UNEMULATED(long, msg_redirect_map, (struct sk_msg_md *msg, void *map, __u32 key, __u64 flags))
+BPFEMU_UNEMULATED(long, msg_apply_bytes, (struct sk_msg_md *msg, __u32 bytes))
+BPFEMU_UNEMULATED(long, msg_cork_bytes, (struct sk_msg_md *msg, __u32 bytes))
+BPFEMU_UNEMULATED(long, msg_pull_data, (struct sk_msg_md *msg, __u32 start, __u32 end, __u64 flags))
+BPFEMU_UNEMULATED(long, bind, (struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len))
+BPFEMU_UNEMULATED(long, xdp_adjust_tail, (struct xdp_md *xdp_md, int delta))
+BPFEMU_UNEMULATED(long, skb_get_xfrm_state, (struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(long, get_stack, (void *ctx, void *buf, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(long, skb_load_bytes_relative, (const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header))
+BPFEMU_UNEMULATED(long, fib_lookup, (void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags))
+BPFEMU_UNEMULATED(long, sock_hash_update, (struct bpf_sock_ops *skops, void *map, void *key, __u64 flags))
+BPFEMU_UNEMULATED(long, msg_redirect_hash, (struct sk_msg_md *msg, void *map, void *key, __u64 flags))
+BPFEMU_UNEMULATED(long, sk_redirect_hash, (struct __sk_buff *skb, void *map, void *key, __u64 flags))
+BPFEMU_UNEMULATED(long, lwt_push_encap, (struct __sk_buff *skb, __u32 type, void *hdr, __u32 len))
+BPFEMU_UNEMULATED(long, lwt_seg6_store_bytes, (struct __sk_buff *skb, __u32 offset, const void *from, __u32 len))
+BPFEMU_UNEMULATED(long, lwt_seg6_adjust_srh, (struct __sk_buff *skb, __u32 offset, __s32 delta))
+BPFEMU_UNEMULATED(long, lwt_seg6_action, (struct __sk_buff *skb, __u32 action, void *param, __u32 param_len))
+BPFEMU_UNEMULATED(long, rc_repeat, (void *ctx))
+BPFEMU_UNEMULATED(long, rc_keydown, (void *ctx, __u32 protocol, __u64 scancode, __u32 toggle))
+BPFEMU_UNEMULATED(__u64, skb_cgroup_id, (struct __sk_buff *skb))
 static __u64 (* const bpf_get_current_cgroup_id)(void) = bpfemu_helper_get_current_cgroup_id;
 static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = bpfemu_helper_get_local_storage;
-BPFEMU_API long bpfemu_unemulated_sk_select_reuseport(void);
-static long (* const bpf_sk_select_reuseport)(struct sk_reuseport_md *reuse, void *map, void *key, __u64 flags) = (void *)bpfemu_unemulated_sk_select_reuseport;
-BPFEMU_API long bpfemu_unemulated_skb_ancestor_cgroup_id(void);
-static __u64 (* const bpf_skb_ancestor_cgroup_id)(struct __sk_buff *skb, int ancestor_level) = (void *)bpfemu_unemulated_skb_ancestor_cgroup_id;
-BPFEMU_API long bpfemu_unemulated_sk_lookup_tcp(void);
-static struct bpf_sock *(* const bpf_sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *)bpfemu_unemulated_sk_lookup_tcp;
-BPFEMU_API long bpfemu_unemulated_sk_lookup_udp(void);
-static struct bpf_sock *(* const bpf_sk_lookup_udp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *)bpfemu_unemulated_sk_lookup_udp;
-BPFEMU_API long bpfemu_unemulated_sk_release(void);
-static long (* const bpf_sk_release)(void *sock) = (void *)bpfemu_unemulated_sk_release;
-BPFEMU_API long bpfemu_unemulated_map_push_elem(void);
-static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *)bpfemu_unemulated_map_push_elem;
-BPFEMU_API long bpfemu_unemulated_map_pop_elem(void);
-static long (* const bpf_map_pop_elem)(void *map, void *value) = (void *)bpfemu_unemulated_map_pop_elem;
-BPFEMU_API long bpfemu_unemulated_map_peek_elem(void);
-static long (* const bpf_map_peek_elem)(void *map, void *value) = (void *)bpfemu_unemulated_map_peek_elem;
-BPFEMU_API long bpfemu_unemulated_msg_push_data(void);
-static long (* const bpf_msg_push_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_msg_push_data;
-BPFEMU_API long bpfemu_unemulated_msg_pop_data(void);
-static long (* const bpf_msg_pop_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_msg_pop_data;
-BPFEMU_API long bpfemu_unemulated_rc_pointer_rel(void);
-static long (* const bpf_rc_pointer_rel)(void *ctx, __s32 rel_x, __s32 rel_y) = (void *)bpfemu_unemulated_rc_pointer_rel;
+BPFEMU_UNEMULATED(long, sk_select_reuseport, (struct sk_reuseport_md *reuse, void *map, void *key, __u64 flags))
+BPFEMU_UNEMULATED(__u64, skb_ancestor_cgroup_id, (struct __sk_buff *skb, int ancestor_level))
+BPFEMU_UNEMULATED(struct bpf_sock *, sk_lookup_tcp, (void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags))
+BPFEMU_UNEMULATED(struct bpf_sock *, sk_lookup_udp, (void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags))
+BPFEMU_UNEMULATED(long, sk_release, (void *sock))
+BPFEMU_UNEMULATED(long, map_push_elem, (void *map, const void *value, __u64 flags))
+BPFEMU_UNEMULATED(long, map_pop_elem, (void *map, void *value))
+BPFEMU_UNEMULATED(long, map_peek_elem, (void *map, void *value))
+BPFEMU_UNEMULATED(long, msg_push_data, (struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, msg_pop_data, (struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, rc_pointer_rel, (void *ctx, __s32 rel_x, __s32 rel_y))
 static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = bpfemu_helper_spin_lock;
 static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = bpfemu_helper_spin_unlock;
-BPFEMU_API long bpfemu_unemulated_sk_fullsock(void);
-static struct bpf_sock *(* const bpf_sk_fullsock)(struct bpf_sock *sk) = (void *)bpfemu_unemulated_sk_fullsock;
-BPFEMU_API long bpfemu_unemulated_tcp_sock(void);
-static struct bpf_tcp_sock *(* const bpf_tcp_sock)(struct bpf_sock *sk) = (void *)bpfemu_unemulated_tcp_sock;
-BPFEMU_API long bpfemu_unemulated_skb_ecn_set_ce(void);
-static long (* const bpf_skb_ecn_set_ce)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_skb_ecn_set_ce;
-BPFEMU_API long bpfemu_unemulated_get_listener_sock(void);
-static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (void *)bpfemu_unemulated_get_listener_sock;
-BPFEMU_API long bpfemu_unemulated_skc_lookup_tcp(void);
-static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *)bpfemu_unemulated_skc_lookup_tcp;
-BPFEMU_API long bpfemu_unemulated_tcp_check_syncookie(void);
-static long (* const bpf_tcp_check_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *)bpfemu_unemulated_tcp_check_syncookie;
-BPFEMU_API long bpfemu_unemulated_sysctl_get_name(void);
-static long (* const bpf_sysctl_get_name)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len, __u64 flags) = (void *)bpfemu_unemulated_sysctl_get_name;
-BPFEMU_API long bpfemu_unemulated_sysctl_get_current_value(void);
-static long (* const bpf_sysctl_get_current_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *)bpfemu_unemulated_sysctl_get_current_value;
-BPFEMU_API long bpfemu_unemulated_sysctl_get_new_value(void);
-static long (* const bpf_sysctl_get_new_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *)bpfemu_unemulated_sysctl_get_new_value;
-BPFEMU_API long bpfemu_unemulated_sysctl_set_new_value(void);
-static long (* const bpf_sysctl_set_new_value)(struct bpf_sysctl *ctx, const char *buf, unsigned long buf_len) = (void *)bpfemu_unemulated_sysctl_set_new_value;
-BPFEMU_API long bpfemu_unemulated_strtol(void);
-static long (* const bpf_strtol)(const char *buf, unsigned long buf_len, __u64 flags, long *res) = (void *)bpfemu_unemulated_strtol;
-BPFEMU_API long bpfemu_unemulated_strtoul(void);
-static long (* const bpf_strtoul)(const char *buf, unsigned long buf_len, __u64 flags, unsigned long *res) = (void *)bpfemu_unemulated_strtoul;
-BPFEMU_API long bpfemu_unemulated_sk_storage_get(void);
-static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *)bpfemu_unemulated_sk_storage_get;
-BPFEMU_API long bpfemu_unemulated_sk_storage_delete(void);
-static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *)bpfemu_unemulated_sk_storage_delete;
-BPFEMU_API long bpfemu_unemulated_send_signal(void);
-static long (* const bpf_send_signal)(__u32 sig) = (void *)bpfemu_unemulated_send_signal;
-BPFEMU_API long bpfemu_unemulated_tcp_gen_syncookie(void);
-static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *)bpfemu_unemulated_tcp_gen_syncookie;
-BPFEMU_API long bpfemu_unemulated_skb_output(void);
-static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *)bpfemu_unemulated_skb_output;
+BPFEMU_UNEMULATED(struct bpf_sock *, sk_fullsock, (struct bpf_sock *sk))
+BPFEMU_UNEMULATED(struct bpf_tcp_sock *, tcp_sock, (struct bpf_sock *sk))
+BPFEMU_UNEMULATED(long, skb_ecn_set_ce, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(struct bpf_sock *, get_listener_sock, (struct bpf_sock *sk))
+BPFEMU_UNEMULATED(struct bpf_sock *, skc_lookup_tcp, (void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags))
+BPFEMU_UNEMULATED(long, tcp_check_syncookie, (void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len))
+BPFEMU_UNEMULATED(long, sysctl_get_name, (struct bpf_sysctl *ctx, char *buf, unsigned long buf_len, __u64 flags))
+BPFEMU_UNEMULATED(long, sysctl_get_current_value, (struct bpf_sysctl *ctx, char *buf, unsigned long buf_len))
+BPFEMU_UNEMULATED(long, sysctl_get_new_value, (struct bpf_sysctl *ctx, char *buf, unsigned long buf_len))
+BPFEMU_UNEMULATED(long, sysctl_set_new_value, (struct bpf_sysctl *ctx, const char *buf, unsigned long buf_len))
+BPFEMU_UNEMULATED(long, strtol, (const char *buf, unsigned long buf_len, __u64 flags, long *res))
+BPFEMU_UNEMULATED(long, strtoul, (const char *buf, unsigned long buf_len, __u64 flags, unsigned long *res))
+BPFEMU_UNEMULATED(void *, sk_storage_get, (void *map, void *sk, void *value, __u64 flags))
+BPFEMU_UNEMULATED(long, sk_storage_delete, (void *map, void *sk))
+BPFEMU_UNEMULATED(long, send_signal, (__u32 sig))
+BPFEMU_UNEMULATED(__s64, tcp_gen_syncookie, (void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len))
+BPFEMU_UNEMULATED(long, skb_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_user;
 static long (* const bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_kernel;
 static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_user_str;
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_kernel_str;
-BPFEMU_API long bpfemu_unemulated_tcp_send_ack(void);
-static long (* const bpf_tcp_send_ack)(void *tp, __u32 rcv_nxt) = (void *)bpfemu_unemulated_tcp_send_ack;
-BPFEMU_API long bpfemu_unemulated_send_signal_thread(void);
-static long (* const bpf_send_signal_thread)(__u32 sig) = (void *)bpfemu_unemulated_send_signal_thread;
+BPFEMU_UNEMULATED(long, tcp_send_ack, (void *tp, __u32 rcv_nxt))
+BPFEMU_UNEMULATED(long, send_signal_thread, (__u32 sig))
 static __u64 (* const bpf_jiffies64)(void) = bpfemu_helper_jiffies64;
-BPFEMU_API long bpfemu_unemulated_read_branch_records(void);
-static long (* const bpf_read_branch_records)(struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_read_branch_records;
-BPFEMU_API long bpfemu_unemulated_get_ns_current_pid_tgid(void);
-static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *)bpfemu_unemulated_get_ns_current_pid_tgid;
-BPFEMU_API long bpfemu_unemulated_xdp_output(void);
-static long (* const bpf_xdp_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *)bpfemu_unemulated_xdp_output;
-BPFEMU_API long bpfemu_unemulated_get_netns_cookie(void);
-static __u64 (* const bpf_get_netns_cookie)(void *ctx) = (void *)bpfemu_unemulated_get_netns_cookie;
+BPFEMU_UNEMULATED(long, read_branch_records, (struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(long, get_ns_current_pid_tgid, (__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size))
+BPFEMU_UNEMULATED(long, xdp_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
+BPFEMU_UNEMULATED(__u64, get_netns_cookie, (void *ctx))
 static __u64 (* const bpf_get_current_ancestor_cgroup_id)(int ancestor_level) = bpfemu_helper_get_current_ancestor_cgroup_id;
-BPFEMU_API long bpfemu_unemulated_sk_assign(void);
-static long (* const bpf_sk_assign)(void *ctx, void *sk, __u64 flags) = (void *)bpfemu_unemulated_sk_assign;
+BPFEMU_UNEMULATED(long, sk_assign, (void *ctx, void *sk, __u64 flags))
 static __u64 (* const bpf_ktime_get_boot_ns)(void) = bpfemu_helper_ktime_get_boot_ns;
-BPFEMU_API long bpfemu_unemulated_seq_printf(void);
-static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *)bpfemu_unemulated_seq_printf;
-BPFEMU_API long bpfemu_unemulated_seq_write(void);
-static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *)bpfemu_unemulated_seq_write;
-BPFEMU_API long bpfemu_unemulated_sk_cgroup_id(void);
-static __u64 (* const bpf_sk_cgroup_id)(void *sk) = (void *)bpfemu_unemulated_sk_cgroup_id;
-BPFEMU_API long bpfemu_unemulated_sk_ancestor_cgroup_id(void);
-static __u64 (* const bpf_sk_ancestor_cgroup_id)(void *sk, int ancestor_level) = (void *)bpfemu_unemulated_sk_ancestor_cgroup_id;
+BPFEMU_UNEMULATED(long, seq_printf, (struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len))
+BPFEMU_UNEMULATED(long, seq_write, (struct seq_file *m, const void *data, __u32 len))
+BPFEMU_UNEMULATED(__u64, sk_cgroup_id, (void *sk))
+BPFEMU_UNEMULATED(__u64, sk_ancestor_cgroup_id, (void *sk, int ancestor_level))
 static long (* const bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = bpfemu_helper_ringbuf_output;
 static void *(* const bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = bpfemu_helper_ringbuf_reserve;
 static void (* const bpf_ringbuf_submit)(void *data, __u64 flags) = bpfemu_helper_ringbuf_submit;
 static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = bpfemu_helper_ringbuf_discard;
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = bpfemu_helper_ringbuf_query;
-BPFEMU_API long bpfemu_unemulated_csum_level(void);
-static long (* const bpf_csum_level)(struct __sk_buff *skb, __u64 level) = (void *)bpfemu_unemulated_csum_level;
-BPFEMU_API long bpfemu_unemulated_skc_to_tcp6_sock(void);
-static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_tcp6_sock;
-BPFEMU_API long bpfemu_unemulated_skc_to_tcp_sock(void);
-static struct tcp_sock *(* const bpf_skc_to_tcp_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_tcp_sock;
-BPFEMU_API long bpfemu_unemulated_skc_to_tcp_timewait_sock(void);
-static struct tcp_timewait_sock *(* const bpf_skc_to_tcp_timewait_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_tcp_timewait_sock;
-BPFEMU_API long bpfemu_unemulated_skc_to_tcp_request_sock(void);
-static struct tcp_request_sock *(* const bpf_skc_to_tcp_request_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_tcp_request_sock;
-BPFEMU_API long bpfemu_unemulated_skc_to_udp6_sock(void);
-static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_udp6_sock;
-BPFEMU_API long bpfemu_unemulated_get_task_stack(void);
-static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_get_task_stack;
-BPFEMU_API long bpfemu_unemulated_load_hdr_opt(void);
-static long (* const bpf_load_hdr_opt)(struct bpf_sock_ops *skops, void *searchby_res, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_load_hdr_opt;
-BPFEMU_API long bpfemu_unemulated_store_hdr_opt(void);
-static long (* const bpf_store_hdr_opt)(struct bpf_sock_ops *skops, const void *from, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_store_hdr_opt;
-BPFEMU_API long bpfemu_unemulated_reserve_hdr_opt(void);
-static long (* const bpf_reserve_hdr_opt)(struct bpf_sock_ops *skops, __u32 len, __u64 flags) = (void *)bpfemu_unemulated_reserve_hdr_opt;
-BPFEMU_API long bpfemu_unemulated_inode_storage_get(void);
-static void *(* const bpf_inode_storage_get)(void *map, void *inode, void *value, __u64 flags) = (void *)bpfemu_unemulated_inode_storage_get;
-BPFEMU_API long bpfemu_unemulated_inode_storage_delete(void);
-static int (* const bpf_inode_storage_delete)(void *map, void *inode) = (void *)bpfemu_unemulated_inode_storage_delete;
-BPFEMU_API long bpfemu_unemulated_d_path(void);
-static long (* const bpf_d_path)(struct path *path, char *buf, __u32 sz) = (void *)bpfemu_unemulated_d_path;
-BPFEMU_API long bpfemu_unemulated_copy_from_user(void);
-static long (* const bpf_copy_from_user)(void *dst, __u32 size, const void *user_ptr) = (void *)bpfemu_unemulated_copy_from_user;
-BPFEMU_API long bpfemu_unemulated_snprintf_btf(void);
-static long (* const bpf_snprintf_btf)(char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags) = (void *)bpfemu_unemulated_snprintf_btf;
-BPFEMU_API long bpfemu_unemulated_seq_printf_btf(void);
-static long (* const bpf_seq_printf_btf)(struct seq_file *m, struct btf_ptr *ptr, __u32 ptr_size, __u64 flags) = (void *)bpfemu_unemulated_seq_printf_btf;
-BPFEMU_API long bpfemu_unemulated_skb_cgroup_classid(void);
-static __u64 (* const bpf_skb_cgroup_classid)(struct __sk_buff *skb) = (void *)bpfemu_unemulated_skb_cgroup_classid;
-BPFEMU_API long bpfemu_unemulated_redirect_neigh(void);
-static long (* const bpf_redirect_neigh)(__u32 ifindex, struct bpf_redir_neigh *params, int plen, __u64 flags) = (void *)bpfemu_unemulated_redirect_neigh;
-BPFEMU_API long bpfemu_unemulated_per_cpu_ptr(void);
-static void *(* const bpf_per_cpu_ptr)(const void *percpu_ptr, __u32 cpu) = (void *)bpfemu_unemulated_per_cpu_ptr;
-BPFEMU_API long bpfemu_unemulated_this_cpu_ptr(void);
-static void *(* const bpf_this_cpu_ptr)(const void *percpu_ptr) = (void *)bpfemu_unemulated_this_cpu_ptr;
-BPFEMU_API long bpfemu_unemulated_redirect_peer(void);
-static long (* const bpf_redirect_peer)(__u32 ifindex, __u64 flags) = (void *)bpfemu_unemulated_redirect_peer;
-BPFEMU_API long bpfemu_unemulated_task_storage_get(void);
-static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *)bpfemu_unemulated_task_storage_get;
-BPFEMU_API long bpfemu_unemulated_task_storage_delete(void);
-static long (* const bpf_task_storage_delete)(void *map, struct task_struct *task) = (void *)bpfemu_unemulated_task_storage_delete;
+BPFEMU_UNEMULATED(long, csum_level, (struct __sk_buff *skb, __u64 level))
+BPFEMU_UNEMULATED(struct tcp6_sock *, skc_to_tcp6_sock, (void *sk))
+BPFEMU_UNEMULATED(struct tcp_sock *, skc_to_tcp_sock, (void *sk))
+BPFEMU_UNEMULATED(struct tcp_timewait_sock *, skc_to_tcp_timewait_sock, (void *sk))
+BPFEMU_UNEMULATED(struct tcp_request_sock *, skc_to_tcp_request_sock, (void *sk))
+BPFEMU_UNEMULATED(struct udp6_sock *, skc_to_udp6_sock, (void *sk))
+BPFEMU_UNEMULATED(long, get_task_stack, (struct task_struct *task, void *buf, __u32 size, __u64 flags))
+BPFEMU_UNEMULATED(long, load_hdr_opt, (struct bpf_sock_ops *skops, void *searchby_res, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, store_hdr_opt, (struct bpf_sock_ops *skops, const void *from, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(long, reserve_hdr_opt, (struct bpf_sock_ops *skops, __u32 len, __u64 flags))
+BPFEMU_UNEMULATED(void *, inode_storage_get, (void *map, void *inode, void *value, __u64 flags))
+BPFEMU_UNEMULATED(int, inode_storage_delete, (void *map, void *inode))
+BPFEMU_UNEMULATED(long, d_path, (struct path *path, char *buf, __u32 sz))
+BPFEMU_UNEMULATED(long, copy_from_user, (void *dst, __u32 size, const void *user_ptr))
+BPFEMU_UNEMULATED(long, snprintf_btf, (char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags))
+BPFEMU_UNEMULATED(long, seq_printf_btf, (struct seq_file *m, struct btf_ptr *ptr, __u32 ptr_size, __u64 flags))
+BPFEMU_UNEMULATED(__u64, skb_cgroup_classid, (struct __sk_buff *skb))
+BPFEMU_UNEMULATED(long, redirect_neigh, (__u32 ifindex, struct bpf_redir_neigh *params, int plen, __u64 flags))
+BPFEMU_UNEMULATED(void *, per_cpu_ptr, (const void *percpu_ptr, __u32 cpu))
+BPFEMU_UNEMULATED(void *, this_cpu_ptr, (const void *percpu_ptr))
+BPFEMU_UNEMULATED(long, redirect_peer, (__u32 ifindex, __u64 flags))
+BPFEMU_UNEMULATED(void *, task_storage_get, (void *map, struct task_struct *task, void *value, __u64 flags))
+BPFEMU_UNEMULATED(long, task_storage_delete, (void *map, struct task_struct *task))
 static struct task_struct *(* const bpf_get_current_task_btf)(void) = bpfemu_helper_get_current_task_btf;
-BPFEMU_API long bpfemu_unemulated_bprm_opts_set(void);
-static long (* const bpf_bprm_opts_set)(struct linux_binprm *bprm, __u64 flags) = (void *)bpfemu_unemulated_bprm_opts_set;
+BPFEMU_UNEMULATED(long, bprm_opts_set, (struct linux_binprm *bprm, __u64 flags))
 static __u64 (* const bpf_ktime_get_coarse_ns)(void) = bpfemu_helper_ktime_get_coarse_ns;
-BPFEMU_API long bpfemu_unemulated_ima_inode_hash(void);
-static long (* const bpf_ima_inode_hash)(struct inode *inode, void *dst, __u32 size) = (void *)bpfemu_unemulated_ima_inode_hash;
-BPFEMU_API long bpfemu_unemulated_sock_from_file(void);
-static struct socket *(* const bpf_sock_from_file)(struct file *file) = (void *)bpfemu_unemulated_sock_from_file;
-BPFEMU_API long bpfemu_unemulated_check_mtu(void);
-static long (* const bpf_check_mtu)(void *ctx, __u32 ifindex, __u32 *mtu_len, __s32 len_diff, __u64 flags) = (void *)bpfemu_unemulated_check_mtu;
+BPFEMU_UNEMULATED(long, ima_inode_hash, (struct inode *inode, void *dst, __u32 size))
+BPFEMU_UNEMULATED(struct socket *, sock_from_file, (struct file *file))
+BPFEMU_UNEMULATED(long, check_mtu, (void *ctx, __u32 ifindex, __u32 *mtu_len, __s32 len_diff, __u64 flags))
 static long (* const bpf_for_each_map_elem)(void *map, void *callback_fn, void *callback_ctx, __u64 flags) = bpfemu_helper_for_each_map_elem;
-BPFEMU_API long bpfemu_unemulated_snprintf(void);
-static long (* const bpf_snprintf)(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len) = (void *)bpfemu_unemulated_snprintf;
-BPFEMU_API long bpfemu_unemulated_sys_bpf(void);
-static long (* const bpf_sys_bpf)(__u32 cmd, void *attr, __u32 attr_size) = (void *)bpfemu_unemulated_sys_bpf;
-BPFEMU_API long bpfemu_unemulated_btf_find_by_name_kind(void);
-static long (* const bpf_btf_find_by_name_kind)(char *name, int name_sz, __u32 kind, int flags) = (void *)bpfemu_unemulated_btf_find_by_name_kind;
-BPFEMU_API long bpfemu_unemulated_sys_close(void);
-static long (* const bpf_sys_close)(__u32 fd) = (void *)bpfemu_unemulated_sys_close;
+BPFEMU_UNEMULATED(long, snprintf, (char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len))
+BPFEMU_UNEMULATED(long, sys_bpf, (__u32 cmd, void *attr, __u32 attr_size))
+BPFEMU_UNEMULATED(long, btf_find_by_name_kind, (char *name, int name_sz, __u32 kind, int flags))
+BPFEMU_UNEMULATED(long, sys_close, (__u32 fd))
 static long (* const bpf_timer_init)(struct bpf_timer *timer, void *map, __u64 flags) = bpfemu_helper_timer_init;
 static long (* const bpf_timer_set_callback)(struct bpf_timer *timer, void *callback_fn) = bpfemu_helper_timer_set_callback;
 static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u64 flags) = bpfemu_helper_timer_start;
 static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = bpfemu_helper_timer_cancel;
-BPFEMU_API long bpfemu_unemulated_get_func_ip(void);
-static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *)bpfemu_unemulated_get_func_ip;
-BPFEMU_API long bpfemu_unemulated_get_attach_cookie(void);
-static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *)bpfemu_unemulated_get_attach_cookie;
-BPFEMU_API long bpfemu_unemulated_task_pt_regs(void);
-static long (* const bpf_task_pt_regs)(struct task_struct *task) = (void *)bpfemu_unemulated_task_pt_regs;
-BPFEMU_API long bpfemu_unemulated_get_branch_snapshot(void);
-static long (* const bpf_get_branch_snapshot)(void *entries, __u32 size, __u64 flags) = (void *)bpfemu_unemulated_get_branch_snapshot;
+BPFEMU_UNEMULATED(__u64, get_func_ip, (void *ctx))
+BPFEMU_UNEMULATED(__u64, get_attach_cookie, (void *ctx))
+BPFEMU_UNEMULATED(long, task_pt_regs, (struct task_struct *task))
+BPFEMU_UNEMULATED(long, get_branch_snapshot, (void *entries, __u32 size, __u64 flags))
 static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = bpfemu_helper_trace_vprintk;
-BPFEMU_API long bpfemu_unemulated_skc_to_unix_sock(void);
-static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_unix_sock;
-BPFEMU_API long bpfemu_unemulated_kallsyms_lookup_name(void);
-static long (* const bpf_kallsyms_lookup_name)(const char *name, int name_sz, int flags, __u64 *res) = (void *)bpfemu_unemulated_kallsyms_lookup_name;
-BPFEMU_API long bpfemu_unemulated_find_vma(void);
-static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *)bpfemu_unemulated_find_vma;
+BPFEMU_UNEMULATED(struct unix_sock *, skc_to_unix_sock, (void *sk))
+BPFEMU_UNEMULATED(long, kallsyms_lookup_name, (const char *name, int name_sz, int flags, __u64 *res))
+BPFEMU_UNEMULATED(long, find_vma, (struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags))
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = bpfemu_helper_loop;
-BPFEMU_API long bpfemu_unemulated_strncmp(void);
-static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) = (void *)bpfemu_unemulated_strncmp;
-BPFEMU_API long bpfemu_unemulated_get_func_arg(void);
-static long (* const bpf_get_func_arg)(void *ctx, __u32 n, __u64 *value) = (void *)bpfemu_unemulated_get_func_arg;
-BPFEMU_API long bpfemu_unemulated_get_func_ret(void);
-static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *)bpfemu_unemulated_get_func_ret;
-BPFEMU_API long bpfemu_unemulated_get_func_arg_cnt(void);
-static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *)bpfemu_unemulated_get_func_arg_cnt;
-BPFEMU_API long bpfemu_unemulated_get_retval(void);
-static int (* const bpf_get_retval)(void) = (void *)bpfemu_unemulated_get_retval;
-BPFEMU_API long bpfemu_unemulated_set_retval(void);
-static int (* const bpf_set_retval)(int retval) = (void *)bpfemu_unemulated_set_retval;
-BPFEMU_API long bpfemu_unemulated_xdp_get_buff_len(void);
-static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *)bpfemu_unemulated_xdp_get_buff_len;
-BPFEMU_API long bpfemu_unemulated_xdp_load_bytes(void);
-static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *)bpfemu_unemulated_xdp_load_bytes;
-BPFEMU_API long bpfemu_unemulated_xdp_store_bytes(void);
-static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *)bpfemu_unemulated_xdp_store_bytes;
-BPFEMU_API long bpfemu_unemulated_copy_from_user_task(void);
-static long (* const bpf_copy_from_user_task)(void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags) = (void *)bpfemu_unemulated_copy_from_user_task;
-BPFEMU_API long bpfemu_unemulated_skb_set_tstamp(void);
-static long (* const bpf_skb_set_tstamp)(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type) = (void *)bpfemu_unemulated_skb_set_tstamp;
-BPFEMU_API long bpfemu_unemulated_ima_file_hash(void);
-static long (* const bpf_ima_file_hash)(struct file *file, void *dst, __u32 size) = (void *)bpfemu_unemulated_ima_file_hash;
+BPFEMU_UNEMULATED(long, strncmp, (const char *s1, __u32 s1_sz, const char *s2))
+BPFEMU_UNEMULATED(long, get_func_arg, (void *ctx, __u32 n, __u64 *value))
+BPFEMU_UNEMULATED(long, get_func_ret, (void *ctx, __u64 *value))
+BPFEMU_UNEMULATED(long, get_func_arg_cnt, (void *ctx))
+BPFEMU_UNEMULATED(int, get_retval, (void))
+BPFEMU_UNEMULATED(int, set_retval, (int retval))
+BPFEMU_UNEMULATED(__u64, xdp_get_buff_len, (struct xdp_md *xdp_md))
+BPFEMU_UNEMULATED(long, xdp_load_bytes, (struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len))
+BPFEMU_UNEMULATED(long, xdp_store_bytes, (struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len))
+BPFEMU_UNEMULATED(long, copy_from_user_task, (void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags))
+BPFEMU_UNEMULATED(long, skb_set_tstamp, (struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type))
+BPFEMU_UNEMULATED(long, ima_file_hash, (struct file *file, void *dst, __u32 size))
 static void *(* const bpf_kptr_xchg)(void *dst, void *ptr) = bpfemu_helper_kptr_xchg;
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = bpfemu_helper_map_lookup_percpu_elem;
-BPFEMU_API long bpfemu_unemulated_skc_to_mptcp_sock(void);
-static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *)bpfemu_unemulated_skc_to_mptcp_sock;
+BPFEMU_UNEMULATED(struct mptcp_sock *, skc_to_mptcp_sock, (void *sk))
 static long (* const bpf_dynptr_from_mem)(void *data, __u64 size, __u64 flags, struct bpf_dynptr *ptr) = bpfemu_helper_dynptr_from_mem;
 static long (* const bpf_ringbuf_reserve_dynptr)(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = bpfemu_helper_ringbuf_reserve_dynptr;
 static void (* const bpf_ringbuf_submit_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = bpfemu_helper_ringbuf_submit_dynptr;
@@ -431,17 +303,17 @@ static void (* const bpf_ringbuf_discard_dynptr)(struct bpf_dynptr *ptr, __u64 f
 static long (* const bpf_dynptr_read)(void *dst, __u64 len, const struct bpf_dynptr *src, __u64 offset, __u64 flags) = bpfemu_helper_dynptr_read;
 static long (* const bpf_dynptr_write)(const struct bpf_dynptr *dst, __u64 offset, void *src, __u64 len, __u64 flags) = bpfemu_helper_dynptr_write;
 static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u64 offset, __u64 len) = bpfemu_helper_dynptr_data;
-BPFEMU_API long bpfemu_unemulated_tcp_raw_gen_syncookie_ipv4(void);
-static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th, __u32 th_len) = (void *)bpfemu_unemulated_tcp_raw_gen_syncookie_ipv4;
-BPFEMU_API long bpfemu_unemulated_tcp_raw_gen_syncookie_ipv6(void);
-static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len) = (void *)bpfemu_unemulated_tcp_raw_gen_syncookie_ipv6;
-BPFEMU_API long bpfemu_unemulated_tcp_raw_check_syncookie_ipv4(void);
-static long (* const bpf_tcp_raw_check_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th) = (void *)bpfemu_unemulated_tcp_raw_check_syncookie_ipv4;
-BPFEMU_API long bpfemu_unemulated_tcp_raw_check_syncookie_ipv6(void);
-static long (* const bpf_tcp_raw_check_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th) = (void *)bpfemu_unemulated_tcp_raw_check_syncookie_ipv6;
+BPFEMU_UNEMULATED(__s64, tcp_raw_gen_syncookie_ipv4, (struct iphdr *iph, struct tcphdr *th, __u32 th_len))
+BPFEMU_UNEMULATED(__s64, tcp_raw_gen_syncookie_ipv6, (struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len))
+BPFEMU_UNEMULATED(long, tcp_raw_check_syncookie_ipv4, (struct iphdr *iph, struct tcphdr *th))
+BPFEMU_UNEMULATED(long, tcp_raw_check_syncookie_ipv6, (struct ipv6hdr *iph, struct tcphdr *th))
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = bpfemu_helper_ktime_get_tai_ns;
 static long (* const bpf_user_ringbuf_drain)(void *map, void *callback_fn, void *ctx, __u64 flags) = bpfemu_helper_user_ringbuf_drain;
 static void *(* const bpf_cgrp_storage_get)(void *map, struct cgroup *cgroup, void *value, __u64 flags) = bpfemu_helper_cgrp_storage_get;
 static long (* const bpf_cgrp_storage_delete)(void *map, struct cgroup *cgroup) = bpfemu_helper_cgrp_storage_delete;
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 #endif /* __BPF_HELPER_DEFS__ */
