@@ -122,7 +122,8 @@ enum emu_ref_kind {
 
 struct emu_ref {
 	void *ptr;		/* sample, struct bpf_dynptr *, struct cgroup *, lock */
-	void *obj;		/* RINGBUF_DYNPTR: its sample (NULL if the reserve failed) */
+	void *obj;		/* RINGBUF_SAMPLE: its ring; RINGBUF_DYNPTR: its sample
+				 * (NULL if the reserve failed) */
 	enum emu_ref_kind kind;
 };
 
@@ -173,10 +174,12 @@ static inline void emu_ref_acquire(enum emu_ref_kind kind, void *ptr, void *obj)
 bool emu_ref_release_slow(enum emu_ref_kind kind, void *ptr, void *obj, const char *helper,
 			  const char *kernel_msg);
 
-/* True, with the entry removed, if the newest reference the running
- * program holds is @ptr of @kind (not for RINGBUF_DYNPTR: a clone matches
- * by its sample).  Never rejects: a miss only means "look further". */
-static inline bool emu_ref_pop_newest(enum emu_ref_kind kind, const void *ptr)
+/* The entry, removed, if the newest reference the running program holds
+ * is @ptr of @kind (not for RINGBUF_DYNPTR: a clone matches by its
+ * sample); NULL otherwise.  The entry stays readable until the next
+ * acquisition.  Never rejects: a miss only means "look further". */
+static inline const struct emu_ref *emu_ref_pop_newest_entry(enum emu_ref_kind kind,
+							     const void *ptr)
 {
 	uint32_t n = emu_ctx.nr_refs;
 	struct emu_ref *r = &emu_refs.refs[n ? n - 1 : 0];
@@ -184,9 +187,14 @@ static inline bool emu_ref_pop_newest(enum emu_ref_kind kind, const void *ptr)
 	if (n && r->kind == kind && r->ptr == ptr) {
 		emu_ctx.nr_refs = n - 1;
 		emu_refs.count[kind]--;
-		return true;
+		return r;
 	}
-	return false;
+	return 0;
+}
+
+static inline bool emu_ref_pop_newest(enum emu_ref_kind kind, const void *ptr)
+{
+	return emu_ref_pop_newest_entry(kind, ptr) != 0;
 }
 
 static inline bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj,

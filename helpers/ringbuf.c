@@ -104,10 +104,13 @@ static struct emu_ringbuf *ringbuf_sample_release_slow(void *data, const char *h
 	return rb;
 }
 
+/* A held sample's reference names its ring (reserve puts it there). */
 static inline struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
 {
-	if (emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
-		return emu_ringbuf_of_sample_fast(data);
+	const struct emu_ref *r = emu_ref_pop_newest_entry(EMU_REF_RINGBUF_SAMPLE, data);
+
+	if (r)
+		return r->obj;
 	return ringbuf_sample_release_slow(data, helper);
 }
 
@@ -185,13 +188,13 @@ static __attribute__((noinline)) void *ringbuf_reserve_slow(void *ringbuf, __u64
 	sample = emu_ringbuf_reserve(rb, size);
 	/* KF_RET_NULL-like: only a non-NULL sample is a reference. */
 	if (sample)
-		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
 	return sample;
 }
 
-static __attribute__((noinline)) void *ringbuf_acquire_full(void *sample)
+static __attribute__((noinline)) void *ringbuf_acquire_full(void *sample, struct emu_ringbuf *rb)
 {
-	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
 	/* Hide that the result is the argument: clang would otherwise call
 	 * this and return @sample itself, kept in a callee-saved register
 	 * across the call, instead of a tail call. */
@@ -205,7 +208,7 @@ static __attribute__((noinline)) void *ringbuf_reserve_locked(struct emu_ringbuf
 	void *sample = emu_ringbuf_reserve_body(rb, size, true);
 
 	if (sample)
-		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
 	return sample;
 }
 
@@ -231,8 +234,8 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 	/* A full reference table (the run is refused) is left to a tail
 	 * call, so the sample need not outlive a call here. */
 	if (__builtin_expect(emu_ctx.nr_refs == EMU_REFS_MAX, 0))
-		return ringbuf_acquire_full(sample);
-	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, NULL);
+		return ringbuf_acquire_full(sample, rb);
+	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
 	return sample;
 }
 
@@ -253,14 +256,13 @@ ringbuf_commit_slow(int func_id, void *data, __u64 flags, bool discard, const ch
 static inline __attribute__((always_inline)) void
 ringbuf_commit(int func_id, void *data, __u64 flags, bool discard, const char *helper)
 {
-	struct emu_ringbuf *rb;
+	const struct emu_ref *r;
 
-	if (!emu_helper_bit_allowed(func_id) || !emu_ref_pop_newest(EMU_REF_RINGBUF_SAMPLE, data))
+	if (!emu_helper_bit_allowed(func_id) ||
+	    !(r = emu_ref_pop_newest_entry(EMU_REF_RINGBUF_SAMPLE, data)))
 		return ringbuf_commit_slow(func_id, data, flags, discard, helper);
-	rb = emu_ringbuf_of_sample_fast(data);
-	if (!rb)
-		return;
-	emu_ringbuf_commit_body(rb, data, flags, discard);
+	/* the ring the sample was reserved from: no header read to find it */
+	emu_ringbuf_commit_body(r->obj, data, flags, discard);
 }
 
 void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)
