@@ -415,9 +415,16 @@ void *emu_ringbuf_reserve(struct emu_ringbuf *rb, uint64_t size)
 	return emu_ringbuf_reserve_body(rb, size, true);
 }
 
+/* A sample exists only once a ring does, so emu_ringbuf_page_shift is set. */
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample)
 {
-	return emu_ringbuf_of_sample_fast(sample);
+	const struct emu_ringbuf_rec_hdr *hdr =
+		(const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
+	unsigned int shift = __atomic_load_n(&emu_ringbuf_page_shift, __ATOMIC_RELAXED);
+	const struct emu_ringbuf_hdr_page *hp;
+
+	hp = (const void *)((((uintptr_t)hdr >> shift) - hdr->pg_off) << shift);
+	return hp->magic == EMU_RINGBUF_MAGIC ? hp->rb : NULL;
 }
 
 void emu_ringbuf_commit(void *sample, uint64_t flags, bool discard)

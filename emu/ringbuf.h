@@ -147,9 +147,8 @@ struct emu_ringbuf_rec_hdr {
  * log2 of the host page size, what a record's pg_off counts in.  Stored
  * by every ring creation before the ring can be reached (always the same
  * value, so a relaxed atomic: later creations race with nobody), read by
- * emu_ringbuf_of_sample_fast() on every submit: one load, where a lazily
- * initialised static costs a test and a call's worth of registers.
- * Hidden: the library's own code reads it without a GOT load.
+ * emu_ringbuf_of_sample(): one load, where a lazily initialised static
+ * costs a test.
  */
 extern unsigned int emu_ringbuf_page_shift __attribute__((visibility("hidden")));
 
@@ -265,25 +264,6 @@ void emu_ringbuf_commit_rb(struct emu_ringbuf *rb, void *sample, uint64_t flags,
 /* The ring a reserved sample belongs to (through its header's pg_off).
  * Reads the header: only for a pointer known to be a reserved sample. */
 struct emu_ringbuf *emu_ringbuf_of_sample(const void *sample);
-
-/* The same, inline (bpf_ringbuf_submit/_discard's fast path).  A sample
- * exists only once a ring does, so emu_ringbuf_page_shift is set. */
-static inline struct emu_ringbuf *emu_ringbuf_of_sample_fast(const void *sample)
-{
-	const struct emu_ringbuf_rec_hdr *hdr =
-		(const void *)((const uint8_t *)sample - BPF_RINGBUF_HDR_SZ);
-	unsigned int shift = __atomic_load_n(&emu_ringbuf_page_shift, __ATOMIC_RELAXED);
-	const struct emu_ringbuf_hdr_page *hp;
-
-	hp = (const void *)((((uintptr_t)hdr >> shift) - hdr->pg_off) << shift);
-	if (hp->magic != EMU_RINGBUF_MAGIC)
-		return NULL;
-	/* set with the magic before the ring could be reached, never cleared:
-	 * the caller's NULL test stays with the magic's */
-	if (!hp->rb)
-		__builtin_unreachable();
-	return hp->rb;
-}
 
 /*
  * The live ring whose data area holds @p at a record's sample offset
