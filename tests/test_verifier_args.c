@@ -23,40 +23,7 @@
 
 #include "bad_ptr_args.skel.h"
 #include "bad_ptr_cgroup.skel.h"
-#include "test_group.h"
-
-static int each_setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_clear();
-	return 0;
-}
-
-static int run(struct bpf_program *prog, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err;
-
-	opts.retval = 0xdead;
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	if (retval)
-		*retval = opts.retval;
-	return err;
-}
-
-/* The last diagnostic is @rule and its message mentions each of @words. */
-static void assert_last_diag(const char *rule, const char *w1, const char *w2)
-{
-	const char *r, *msg;
-
-	assert_true(bpfemu_diag_count() > 0);
-	assert_int_equal(bpfemu_diag_get(bpfemu_diag_count() - 1, &r, &msg), 0);
-	assert_string_equal(r, rule);
-	if (w1)
-		assert_non_null(strstr(msg, w1));
-	if (w2)
-		assert_non_null(strstr(msg, w2));
-}
+#include "test_verifier.h"
 
 /* ------------------------------------------------------------ timers */
 
@@ -80,7 +47,7 @@ static void test_timer_of_a_lookup_before_its_null_check_is_refused(void **state
 		op = order[i];
 		bpfemu_diag_clear();
 		skel->bss->op = op;
-		assert_int_equal(run(skel->progs.timer_before_null_check, NULL), -EACCES);
+		assert_int_equal(test_run(skel->progs.timer_before_null_check, NULL), -EACCES);
 		assert_int_equal(errno, EACCES);
 		assert_last_diag("timer_not_map_value", helpers[op], "map_value_or_null");
 	}
@@ -113,7 +80,7 @@ static void assert_lock_free(struct bad_ptr_args *skel)
 	int diags = bpfemu_diag_count();
 	__u32 retval;
 
-	assert_int_equal(run(skel->progs.spin_lock_count, &retval), 0);
+	assert_int_equal(test_run(skel->progs.spin_lock_count, &retval), 0);
 	assert_int_equal(retval, 0);
 	assert_int_equal(bpfemu_diag_count(), diags);
 }
@@ -140,7 +107,7 @@ static void test_spin_lock_of_a_lookup_before_its_null_check_is_refused(void **s
 	(void)state;
 	assert_non_null(skel);
 	/* the lock word would have been written at address 8 */
-	assert_int_equal(run(skel->progs.spin_lock_before_null_check, NULL), -EACCES);
+	assert_int_equal(test_run(skel->progs.spin_lock_before_null_check, NULL), -EACCES);
 	assert_last_diag("spin_lock_not_map_value", "bpf_spin_lock", "map_value_or_null");
 	bad_ptr_args__destroy(skel);
 }
@@ -153,7 +120,7 @@ static void test_spin_lock_taken_twice_is_refused_and_given_back(void **state)
 	assert_non_null(skel);
 	go_multithreaded();
 	/* the second lock waited for the first: for ever */
-	assert_int_equal(run(skel->progs.spin_lock_twice, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.spin_lock_twice, NULL), -EINVAL);
 	assert_last_diag("call_holding_spin_lock", "bpf_spin_lock",
 			 "function calls are not allowed while holding a lock");
 	assert_lock_free(skel);
@@ -168,7 +135,7 @@ static void test_exit_holding_a_spin_lock_fails_the_run_and_gives_it_back(void *
 	(void)state;
 	assert_non_null(skel);
 	go_multithreaded();
-	assert_int_equal(run(skel->progs.spin_lock_exit_held, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.spin_lock_exit_held, NULL), -EINVAL);
 	assert_last_diag("spin_lock_held_at_exit", "spin_lock_exit_held",
 			 "cannot be used inside bpf_spin_lock-ed region");
 	/* left held, the next program and a BPF_F_LOCK copy would spin */
@@ -184,14 +151,14 @@ static void test_spin_unlock_of_a_lock_not_held_is_refused(void **state)
 	(void)state;
 	assert_non_null(skel);
 	go_multithreaded();
-	assert_int_equal(run(skel->progs.spin_unlock_unheld, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.spin_unlock_unheld, NULL), -EINVAL);
 	assert_last_diag("release_unowned", "bpf_spin_unlock", "without taking a lock");
 	bpfemu_diag_clear();
 	/* another lock than the one held: that one is given back at exit */
-	assert_int_equal(run(skel->progs.spin_unlock_other_lock, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.spin_unlock_other_lock, NULL), -EINVAL);
 	assert_last_diag("release_unowned", "bpf_spin_unlock", "of different lock");
 	bpfemu_diag_clear();
-	assert_int_equal(run(skel->progs.spin_lock_count, NULL), 0);
+	assert_int_equal(test_run(skel->progs.spin_lock_count, NULL), 0);
 	assert_int_equal(bpfemu_diag_count(), 0);
 	assert_int_equal(locked_count(skel), 1);
 	bad_ptr_args__destroy(skel);
@@ -228,7 +195,7 @@ static void test_a_stack_buffer_as_a_cgroup_is_refused(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		bpfemu_diag_clear();
 		skel->bss->op = cases[i].op;
-		assert_int_equal(run(skel->progs.stack_buffer_as_cgroup, NULL), cases[i].err);
+		assert_int_equal(test_run(skel->progs.stack_buffer_as_cgroup, NULL), cases[i].err);
 		assert_last_diag("not_a_cgroup", cases[i].func, "is not a struct cgroup");
 	}
 	bad_ptr_cgroup__destroy(skel);
@@ -264,7 +231,7 @@ static void test_kfuncs_outside_a_program_refuse_what_is_no_cgroup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup(f, each_setup)
+#define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
 		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
 		T(test_a_stack_buffer_as_a_cgroup_is_refused),

@@ -27,40 +27,7 @@
 #include "bad_ref_cgroup.skel.h"
 #include "bad_ref_ringbuf.skel.h"
 #include "cgroup.h"
-#include "test_group.h"
-
-static int each_setup(void **state)
-{
-	(void)state;
-	bpfemu_diag_clear();
-	return 0;
-}
-
-static int run(struct bpf_program *prog, __u32 *retval)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err;
-
-	opts.retval = 0xdead;
-	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
-	if (retval)
-		*retval = opts.retval;
-	return err;
-}
-
-/* The last diagnostic is @rule and its message mentions each of @words. */
-static void assert_last_diag(const char *rule, const char *w1, const char *w2)
-{
-	const char *r, *msg;
-
-	assert_true(bpfemu_diag_count() > 0);
-	assert_int_equal(bpfemu_diag_get(bpfemu_diag_count() - 1, &r, &msg), 0);
-	assert_string_equal(r, rule);
-	if (w1)
-		assert_non_null(strstr(msg, w1));
-	if (w2)
-		assert_non_null(strstr(msg, w2));
-}
+#include "test_verifier.h"
 
 /* ------------------------------------------------------------ ring buffer */
 
@@ -91,7 +58,7 @@ static void assert_ring_flows(struct bad_ref_ringbuf *skel)
 	__u32 retval;
 
 	skel->data->value = 77;
-	assert_int_equal(run(skel->progs.produce, &retval), 0);
+	assert_int_equal(test_run(skel->progs.produce, &retval), 0);
 	assert_int_equal(retval, 0);
 	r = ring_buffer__new(bpf_map__fd(skel->maps.rb), on_sample, &g, NULL);
 	assert_non_null(r);
@@ -108,7 +75,7 @@ static void test_reserved_sample_not_submitted_fails_the_run(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.leak_sample, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.leak_sample, NULL), -EINVAL);
 	assert_int_equal(errno, EINVAL);
 	assert_true(bpfemu_diag_has("unreleased_reference"));
 	assert_last_diag("unreleased_reference", "leak_sample", "bpf_ringbuf_reserve");
@@ -122,7 +89,7 @@ static void test_reserved_dynptr_not_submitted_fails_the_run(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.leak_dynptr, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.leak_dynptr, NULL), -EINVAL);
 	assert_last_diag("unreleased_reference", "leak_dynptr", "bpf_ringbuf_reserve_dynptr");
 	assert_ring_flows(skel);
 	bad_ref_ringbuf__destroy(skel);
@@ -135,14 +102,14 @@ static void test_failed_dynptr_reserve_must_still_be_discarded(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.leak_failed_dynptr, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.leak_failed_dynptr, NULL), -EINVAL);
 	assert_int_equal(skel->bss->reserve_err, -E2BIG);
 	assert_last_diag("unreleased_reference", "leak_failed_dynptr", "dynptr");
 
 	/* the same program with the discard is fine */
 	bpfemu_diag_clear();
 	skel->bss->reserve_err = 0;
-	assert_int_equal(run(skel->progs.failed_dynptr_discarded, &retval), 0);
+	assert_int_equal(test_run(skel->progs.failed_dynptr_discarded, &retval), 0);
 	assert_int_equal(retval, 7);
 	assert_int_equal(skel->bss->reserve_err, -E2BIG);
 	assert_int_equal(bpfemu_diag_count(), 0);
@@ -160,7 +127,7 @@ static void test_sample_submitted_twice_is_release_unowned(void **state)
 	assert_non_null(skel);
 	skel->data->value = 5;
 	/* the kernel: "R1 type=scalar expected=ringbuf_mem", -EACCES */
-	assert_int_equal(run(skel->progs.submit_twice, NULL), -EACCES);
+	assert_int_equal(test_run(skel->progs.submit_twice, NULL), -EACCES);
 	assert_int_equal(errno, EACCES);
 	assert_last_diag("release_unowned", "bpf_ringbuf_submit", "submit_twice");
 	/* the first submit was a real one; the second changed nothing */
@@ -180,7 +147,7 @@ static void test_stack_buffer_submitted_is_refused_without_reading_it(void **sta
 	(void)state;
 	assert_non_null(skel);
 	/* its fake header's page offset would send a lookup far away */
-	assert_int_equal(run(skel->progs.submit_stack_buffer, NULL), -EACCES);
+	assert_int_equal(test_run(skel->progs.submit_stack_buffer, NULL), -EACCES);
 	assert_last_diag("ringbuf_bad_sample", "bpf_ringbuf_submit", "expected=ringbuf_mem");
 	assert_ring_flows(skel);
 	bad_ref_ringbuf__destroy(skel);
@@ -193,7 +160,7 @@ static void test_dynptr_released_twice_is_release_unowned(void **state)
 	(void)state;
 	assert_non_null(skel);
 	/* the kernel: "arg 1 is an unacquired reference", -EINVAL */
-	assert_int_equal(run(skel->progs.dynptr_submit_then_discard, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.dynptr_submit_then_discard, NULL), -EINVAL);
 	assert_last_diag("release_unowned", "bpf_ringbuf_discard_dynptr", "unacquired reference");
 	bad_ref_ringbuf__destroy(skel);
 }
@@ -204,7 +171,7 @@ static void test_local_dynptr_submitted_is_release_unowned(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.submit_local_dynptr, NULL), -EINVAL);
+	assert_int_equal(test_run(skel->progs.submit_local_dynptr, NULL), -EINVAL);
 	assert_last_diag("release_unowned", "bpf_ringbuf_submit_dynptr", NULL);
 	/* the global the local dynptr covered was not treated as a record */
 	assert_int_equal(skel->data->value, 42);
@@ -221,7 +188,7 @@ static void test_submitting_a_clone_releases_the_original(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.submit_clone, &retval), 0);
+	assert_int_equal(test_run(skel->progs.submit_clone, &retval), 0);
 	assert_int_equal(retval, 0);
 	assert_int_equal(bpfemu_diag_count(), 0);
 	r = ring_buffer__new(bpf_map__fd(skel->maps.rb), on_sample, &g, NULL);
@@ -239,7 +206,7 @@ static void test_timer_callback_leaking_a_sample_is_diagnosed(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(run(skel->progs.arm_leaky_timer, &retval), 0);
+	assert_int_equal(test_run(skel->progs.arm_leaky_timer, &retval), 0);
 	assert_int_equal(retval, 0);
 	assert_int_equal(bpfemu_diag_count(), 0);
 	bpfemu_clock_advance(1000);
@@ -267,7 +234,7 @@ static void run_on_fresh_cgroup(struct bpf_program *prog, struct bad_ref_cgroup 
 	id = bpfemu_cgroup_create("/refs");
 	assert_true(id > 1);
 	skel->bss->target_id = (__u64)id;
-	assert_int_equal(run(prog, &retval), want_err);
+	assert_int_equal(test_run(prog, &retval), want_err);
 	if (!want_err)
 		assert_int_equal(retval, want_retval);
 	assert_int_equal(bpfemu_cgroup_remove("/refs"), 0);
@@ -351,7 +318,7 @@ static void test_kfuncs_called_outside_a_program_are_not_tracked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup(f, each_setup)
+#define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_reserved_sample_not_submitted_fails_the_run),
 		T(test_reserved_dynptr_not_submitted_fails_the_run),
 		T(test_failed_dynptr_reserve_must_still_be_discarded),
