@@ -209,6 +209,7 @@ static void test_output_checks_flags_then_space(void **state)
 {
 	struct kring k;
 	char buf[64] = "hello";
+	const char *rule;
 
 	(void)state;
 	kring_open(&k, page);
@@ -222,6 +223,16 @@ static void test_output_checks_flags_then_space(void **state)
 	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, buf, (uint64_t)UINT_MAX, 0), -EAGAIN);
 	assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), 8 + 16 + 16);
 	assert_memory_equal(k.rb->data + 8 + 8, "hello", 6);
+	/* NULL data is refused before the flags, whatever the size (6.18:
+	 * "R2 type=scalar expected=fp, ...", -EACCES at load); nothing read */
+	bpfemu_diag_clear();
+	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, NULL, 8, 4), -EACCES);
+	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, (char *)NULL + 16, 0, 0), -EACCES);
+	assert_int_equal(bpfemu_diag_count(), 2);
+	assert_int_equal(bpfemu_diag_get(1, &rule, NULL), 0);
+	assert_string_equal(rule, "mem_arg_null");
+	assert_int_equal(bpfemu_helper_ringbuf_query(k.def, BPF_RB_PROD_POS), 8 + 16 + 16);
+	bpfemu_diag_clear();
 	kring_close(&k);
 }
 
