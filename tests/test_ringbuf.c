@@ -227,7 +227,7 @@ static void test_output_checks_flags_then_space(void **state)
 	 * "R2 type=scalar expected=fp, ...", -EACCES at load); nothing read */
 	bpfemu_diag_clear();
 	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, NULL, 8, 4), -EACCES);
-	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, (char *)NULL + 16, 0, 0), -EACCES);
+	assert_int_equal(bpfemu_helper_ringbuf_output(k.def, (void *)(uintptr_t)16, 0, 0), -EACCES);
 	assert_int_equal(bpfemu_diag_count(), 2);
 	assert_int_equal(bpfemu_diag_get(1, &rule, NULL), 0);
 	assert_string_equal(rule, "mem_arg_null");
