@@ -504,12 +504,30 @@ int emu_ls_delete(struct bpf_local_storage **slot, struct emu_ls_map *smap)
 
 void emu_ls_destroy(struct bpf_local_storage **slot)
 {
-	struct bpf_local_storage *ls = emu_ls_storage(slot);
+	struct bpf_local_storage *ls;
 	struct emu_ls_elem *e, *dead = NULL;
 
+	/*
+	 * A read-side section around all of it, as bpf_cgrp_storage_free's
+	 * rcu_read_lock around bpf_local_storage_destroy.  Maps being freed
+	 * on other threads may unlink our elements meanwhile: the one that
+	 * takes the last retires the storage, which must not be freed before
+	 * we are done with its lock.  And once our elements are off their
+	 * maps' lists, a map's free may find its list empty: it frees the map
+	 * only after a grace period (emu_ls_map_free), which waits for us to
+	 * have released every element -- elem_retire reads its map.
+	 */
+	emu_map_rcu_enter();
+	ls = emu_ls_storage(slot);
 	if (!ls)
-		return;
+		goto out;
 	pthread_mutex_lock(&ls->lock);
+	if (!atomic_load_explicit(&ls->list, memory_order_relaxed)) {
+		/* Emptied meanwhile by the frees of its maps: whoever took
+		 * the last element detached and retired the storage. */
+		pthread_mutex_unlock(&ls->lock);
+		goto out;
+	}
 	while ((e = atomic_load_explicit(&ls->list, memory_order_relaxed))) {
 		unlink_storage(ls, e);
 		unlink_map(e);
@@ -524,6 +542,16 @@ void emu_ls_destroy(struct bpf_local_storage **slot)
 		elem_retire(e);
 	}
 	emu_map_retire(&ls->rcu, storage_free_rcu);
+out:
+	emu_map_rcu_exit();
+}
+
+static void map_free_rcu(struct emu_rcu_head *head)
+{
+	struct emu_ls_map *smap = (void *)((char *)head - offsetof(struct emu_ls_map, rcu));
+
+	pthread_mutex_destroy(&smap->lock);
+	emu_free(smap);
 }
 
 void emu_ls_map_free(struct emu_map *map)
@@ -552,6 +580,11 @@ void emu_ls_map_free(struct emu_map *map)
 	/* Every element is unlinked: no index holds one of ours for a new
 	 * map with our id to find. */
 	idpool_put(smap->ids, smap->id);
-	pthread_mutex_destroy(&smap->lock);
-	emu_free(smap);
+	/*
+	 * But an owner's destroy may have unlinked the last of them, and
+	 * still be about to release it, reading us (emu_ls_destroy): the map
+	 * goes after a grace period, which waits for that destroy's section
+	 * -- bpf_local_storage_map_free's second synchronize_rcu.
+	 */
+	emu_map_retire(&smap->rcu, map_free_rcu);
 }

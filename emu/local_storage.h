@@ -46,6 +46,14 @@
  * inside a storage operation, which enters one itself) never touches freed
  * memory, and a pointer a program got stays valid until its run ends --
  * the kernel's RCU guarantee.
+ *
+ * An owner's destroy and a map's free may run at once on two threads (the
+ * owner's last reference and the map's go together).  As in the kernel,
+ * the destroy runs inside a read-side section and the map's memory goes a
+ * grace period after its last element was unlinked: a destroy that took
+ * an element off the map's list may still release it (reading the map)
+ * after the map's free found the list empty.  Whichever unlinks an
+ * owner's last element retires the storage, and only that one.
  */
 #ifndef BPFEMU_EMU_LOCAL_STORAGE_H
 #define BPFEMU_EMU_LOCAL_STORAGE_H
@@ -122,6 +130,7 @@ struct emu_ls_map {
 	pthread_mutex_t lock;			/* elems */
 	struct emu_ls_elem *elems;
 	long nr_elems;
+	struct emu_rcu_head rcu;		/* freed after its elements */
 };
 
 static inline struct emu_ls_map *emu_ls_map_of(struct emu_map *map)
@@ -171,7 +180,8 @@ int emu_ls_map_alloc_check(const struct emu_map_attr *attr);
 /* Allocate a map of @attr, taking an id of @ids; NULL and *err (-ENOMEM). */
 struct emu_map *emu_ls_map_alloc(const struct emu_map_attr *attr, struct emu_ls_idpool *ids,
 				 int *err);
-/* Unlink and free every element of the map on every owner, release the id. */
+/* Unlink and free every element of the map on every owner, release the id;
+ * the map's memory goes after a grace period. */
 void emu_ls_map_free(struct emu_map *map);
 
 /*
@@ -188,7 +198,8 @@ void *emu_ls_update(struct bpf_local_storage **slot, struct emu_ls_map *smap,
 /* Unlink the element of @smap from the owner: 0 or -ENOENT. */
 int emu_ls_delete(struct bpf_local_storage **slot, struct emu_ls_map *smap);
 
-/* The owner is being freed: unlink and free all its elements, every map. */
+/* The owner is being freed: unlink and free all its elements, every map.
+ * Opens its own read-side section (maps may be freed concurrently). */
 void emu_ls_destroy(struct bpf_local_storage **slot);
 
 /* Id of @map: its slot in every owner's index (tests, benchmarks). */

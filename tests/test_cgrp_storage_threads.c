@@ -5,12 +5,15 @@
  * cgroups while user space updates and deletes through fds and a thread
  * churns a cgroup that carries storage; and programs reading many maps
  * while another thread makes the cgroup's index grow again and again
- * (elements of new maps with larger ids) and frees those maps.  Nothing
- * may crash, leak or race; every value a program reads belongs to the
- * (cgroup, map) it asked for.
+ * (elements of new maps with larger ids) and frees those maps; and an
+ * owner's storage destroyed on one CPU while its maps are freed on another.
+ * Nothing may crash, leak or race; every value a program reads belongs to
+ * the (cgroup, map) it asked for.
  */
+#define _GNU_SOURCE	/* pthread_setaffinity_np */
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 #include "test_cgrp_storage.h"
 
@@ -393,12 +396,260 @@ static void test_gets_on_many_maps_while_other_maps_grow_the_index(void **state)
 		smap_close(&g.r[i]);
 }
 
+/* ------------------------------------- a cgroup freed while its maps are freed */
+
+enum {
+	NR_RACE_MAPS = 16,	/* elements on the owner, maps freed on the other thread */
+	RACE_ROUNDS = 300,
+	SPIN_BEFORE_SLEEP = 2000,
+};
+
+/*
+ * The two sides of the race on two CPUs.  Left to the scheduler, with
+ * another test process running, they often shared one and took turns:
+ * the race showed in a third to a half of the runs before the fix, in
+ * every run once pinned.  The test thread's own CPUs are given back.
+ */
+struct cpu_pair {
+#ifdef __linux__
+	cpu_set_t saved;
+#endif
+	int cpu[2];		/* test thread's, map thread's; -1: not pinned */
+};
+
+static void cpu_pair_get(struct cpu_pair *cp)
+{
+	int n = 0;
+#ifdef __linux__
+	int c;
+
+	if (!sched_getaffinity(0, sizeof(cp->saved), &cp->saved))
+		for (c = 0; c < CPU_SETSIZE && n < 2; c++)
+			if (CPU_ISSET(c, &cp->saved))
+				cp->cpu[n++] = c;
+#endif
+	if (n < 2)
+		cp->cpu[0] = cp->cpu[1] = -1;
+}
+
+static void pin_to_cpu(int cpu)
+{
+#ifdef __linux__
+	cpu_set_t one;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+#else
+	(void)cpu;
+#endif
+}
+
+static void cpu_pair_put(struct cpu_pair *cp)
+{
+#ifdef __linux__
+	if (cp->cpu[0] >= 0)
+		pthread_setaffinity_np(pthread_self(), sizeof(cp->saved), &cp->saved);
+#else
+	(void)cp;
+#endif
+}
+
+/*
+ * Until *@v is @r, for the two threads to meet: spin, the other side is on
+ * its CPU and answers within a microsecond; then sleep, should it not be
+ * running (another process on its CPU, or valgrind, which runs one thread
+ * at a time).
+ */
+static void wait_round(atomic_uint *v, unsigned int r)
+{
+	const struct timespec ts = { .tv_nsec = 20000 };
+	unsigned long n;
+
+	for (n = 0; atomic_load_explicit(v, memory_order_acquire) != r; n++)
+		if (n > SPIN_BEFORE_SLEEP)
+			nanosleep(&ts, NULL);
+}
+
+/* Where one thread waits for the other's longer work (set-up, frees):
+ * blocked, not spinning -- valgrind would give the spinner whole slices. */
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned int round;
+};
+
+static void gate_open(struct gate *g, unsigned int r)
+{
+	pthread_mutex_lock(&g->lock);
+	g->round = r;
+	pthread_cond_broadcast(&g->cond);
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_wait(struct gate *g, unsigned int r)
+{
+	pthread_mutex_lock(&g->lock);
+	while (g->round != r)
+		pthread_cond_wait(&g->cond, &g->lock);
+	pthread_mutex_unlock(&g->lock);
+}
+
+struct free_race {
+	struct smap m[NR_RACE_MAPS];
+	int nr;			/* maps this round */
+	unsigned int map_spin;	/* how long the map thread waits first */
+	struct cpu_pair cpus;
+	struct gate ready;	/* round set up by the test thread */
+	atomic_uint started;	/* round the map thread waits to free */
+	atomic_uint putting;	/* round whose owner the test thread frees now */
+	struct gate done;	/* round whose maps the map thread freed */
+};
+
+/*
+ * The other side of each round: free every map (the last reference goes:
+ * emu_ls_map_free runs here) while the test thread frees the owner
+ * (emu_ls_destroy).  Both answer each other first, so both are on a CPU
+ * when the round starts, then a spin of varying length, so the map frees
+ * meet every point of the destroy.
+ */
+static void *map_freer_thread(void *arg)
+{
+	struct free_race *fr = arg;
+	volatile unsigned int spin;
+	unsigned int r;
+	int i;
+
+	pin_to_cpu(fr->cpus.cpu[1]);
+	for (r = 1; r <= RACE_ROUNDS; r++) {
+		gate_wait(&fr->ready, r);
+		atomic_store_explicit(&fr->started, r, memory_order_release);
+		wait_round(&fr->putting, r);
+		for (spin = fr->map_spin; spin; spin--)
+			;
+		/* Newest element first: the destroy unlinks it first and
+		 * releases it last. */
+		for (i = fr->nr - 1; i >= 0; i--)
+			smap_close(&fr->m[i]);
+		gate_open(&fr->done, r);
+	}
+	return NULL;
+}
+
+/*
+ * Rounds of: an owner with an element of each of fr->nr new maps, then the
+ * owner freed on this thread while the maps are freed on the other.  The
+ * owner is a cgroup (freed with its last reference), or, with
+ * @cgroup_owner false, a bare storage pointer destroyed directly: no
+ * cgroup code and no grace period before the destroy, so it can also start
+ * while a map's free holds the storage lock (and empties the storage).
+ */
+static void free_race_rounds(bool cgroup_owner)
+{
+	struct bpf_local_storage *slot;
+	struct free_race fr;
+	struct cgroup *cg = NULL;
+	struct val v = { 1, 2 };
+	unsigned int r, x, seed = 4321u;
+	volatile unsigned int spin;
+	pthread_t th;
+	int i, err;
+
+	memset(&fr, 0, sizeof(fr));
+	pthread_mutex_init(&fr.ready.lock, NULL);
+	pthread_cond_init(&fr.ready.cond, NULL);
+	pthread_mutex_init(&fr.done.lock, NULL);
+	pthread_cond_init(&fr.done.cond, NULL);
+	cpu_pair_get(&fr.cpus);
+	pin_to_cpu(fr.cpus.cpu[0]);
+	assert_int_equal(pthread_create(&th, NULL, map_freer_thread, &fr), 0);
+	for (r = 1; r <= RACE_ROUNDS; r++) {
+		/* A bare owner: one map every other round, where the storage
+		 * is most often emptied under the destroy. */
+		fr.nr = cgroup_owner || r % 2 ? NR_RACE_MAPS : 1;
+		if (cgroup_owner) {
+			cg = cg_make("/race", NULL);
+			assert_non_null(cg);
+		}
+		slot = NULL;
+		for (i = 0; i < fr.nr; i++) {
+			assert_int_equal(smap_open(&fr.m[i]), 0);
+			if (cgroup_owner)
+				assert_non_null(s_get(&fr.m[i], cg, &v, F_CREATE));
+			else
+				assert_non_null(emu_ls_update(&slot, emu_ls_map_of(fr.m[i].map),
+							      &v, BPF_NOEXIST, &err));
+		}
+		if (cgroup_owner) {
+			assert_int_equal(ls_list_len(cg), fr.nr);
+			assert_int_equal(bpfemu_cgroup_remove("/race"), 0);
+		}
+		/* One side waits first, a varying time: the map thread (its
+		 * frees land inside the destroy) or this one (the destroy
+		 * starts while the frees run, one maybe holding the storage
+		 * lock, or emptying the storage). */
+		x = rnd(&seed);
+		fr.map_spin = x & 1 ? x % 256 : 0;
+		spin = x & 1 ? 0 : x % 2048;
+		gate_open(&fr.ready, r);
+		wait_round(&fr.started, r);
+		atomic_store_explicit(&fr.putting, r, memory_order_release);
+		for (; spin; spin--)
+			;
+		/* The cgroup's last reference: its storage is destroyed here. */
+		if (cgroup_owner)
+			bpfemu_cgroup_put(cg);
+		else
+			emu_ls_destroy(&slot);
+		gate_wait(&fr.done, r);
+		if (!cgroup_owner)
+			assert_null(slot);
+	}
+	assert_int_equal(pthread_join(th, NULL), 0);
+	cpu_pair_put(&fr.cpus);
+	pthread_cond_destroy(&fr.done.cond);
+	pthread_mutex_destroy(&fr.done.lock);
+	pthread_cond_destroy(&fr.ready.cond);
+	pthread_mutex_destroy(&fr.ready.lock);
+}
+
+/*
+ * The kernel's bpf_local_storage_destroy against bpf_local_storage_map_free
+ * on another CPU: the destroy unlinks the cgroup's elements from their maps
+ * under the locks, then releases each element, which reads its map.  A map
+ * whose free found its list empty meanwhile must not be freed before that
+ * (a heap-use-after-free under ASan within a few rounds, before the fix).
+ */
+static void test_cgroup_freed_while_its_maps_are_freed(void **state)
+{
+	(void)state;
+	free_race_rounds(true);
+}
+
+/*
+ * The same on a bare owner, and the destroy may also find the storage
+ * emptied by the maps' frees after it read the owner's pointer: the free
+ * that took the last element retired the storage, which the destroy must
+ * neither use after its grace period nor retire again.
+ */
+static void test_storage_destroyed_while_its_maps_are_freed(void **state)
+{
+	(void)state;
+	free_race_rounds(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_programs_on_threads_share_cgroup_storage_safely,
 					  cg_teardown),
 		cmocka_unit_test_teardown(test_gets_on_many_maps_while_other_maps_grow_the_index,
+					  cg_teardown),
+		cmocka_unit_test_teardown(test_cgroup_freed_while_its_maps_are_freed,
+					  cg_teardown),
+		cmocka_unit_test_teardown(test_storage_destroyed_while_its_maps_are_freed,
 					  cg_teardown),
 	};
 
