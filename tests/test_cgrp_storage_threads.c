@@ -400,7 +400,7 @@ static void test_gets_on_many_maps_while_other_maps_grow_the_index(void **state)
 
 enum {
 	NR_RACE_MAPS = 16,	/* elements on the owner, maps freed on the other thread */
-	RACE_ROUNDS = 300,
+	RACE_ROUNDS = 300,	/* cgroup owner; a bare owner, 4 times as many */
 	SPIN_BEFORE_SLEEP = 2000,
 };
 
@@ -497,10 +497,28 @@ static void gate_wait(struct gate *g, unsigned int r)
 	pthread_mutex_unlock(&g->lock);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void spin_ns(uint64_t ns)
+{
+	uint64_t t0 = now_ns();
+
+	while (now_ns() - t0 < ns)
+		;
+}
+
 struct free_race {
 	struct smap m[NR_RACE_MAPS];
+	unsigned int rounds;
 	int nr;			/* maps this round */
-	unsigned int map_spin;	/* how long the map thread waits first */
+	uint64_t map_wait_ns;	/* how long the map thread waits first */
+	uint64_t frees_ns;	/* how long its frees took (set before done) */
 	struct cpu_pair cpus;
 	struct gate ready;	/* round set up by the test thread */
 	atomic_uint started;	/* round the map thread waits to free */
@@ -512,27 +530,28 @@ struct free_race {
  * The other side of each round: free every map (the last reference goes:
  * emu_ls_map_free runs here) while the test thread frees the owner
  * (emu_ls_destroy).  Both answer each other first, so both are on a CPU
- * when the round starts, then a spin of varying length, so the map frees
- * meet every point of the destroy.
+ * when the round starts; then one of them waits a varying time (see
+ * free_race_rounds), so that the two meet at every point of each other.
  */
 static void *map_freer_thread(void *arg)
 {
 	struct free_race *fr = arg;
-	volatile unsigned int spin;
 	unsigned int r;
+	uint64_t t0;
 	int i;
 
 	pin_to_cpu(fr->cpus.cpu[1]);
-	for (r = 1; r <= RACE_ROUNDS; r++) {
+	for (r = 1; r <= fr->rounds; r++) {
 		gate_wait(&fr->ready, r);
 		atomic_store_explicit(&fr->started, r, memory_order_release);
 		wait_round(&fr->putting, r);
-		for (spin = fr->map_spin; spin; spin--)
-			;
+		spin_ns(fr->map_wait_ns);
+		t0 = now_ns();
 		/* Newest element first: the destroy unlinks it first and
 		 * releases it last. */
 		for (i = fr->nr - 1; i >= 0; i--)
 			smap_close(&fr->m[i]);
+		fr->frees_ns = now_ns() - t0;
 		gate_open(&fr->done, r);
 	}
 	return NULL;
@@ -552,23 +571,26 @@ static void free_race_rounds(bool cgroup_owner)
 	struct free_race fr;
 	struct cgroup *cg = NULL;
 	struct val v = { 1, 2 };
+	/* The last durations of each side, with one map and with more. */
+	uint64_t destroy_ns[2] = { 0, 0 }, frees_ns[2] = { 0, 0 }, wait_ns, t0;
 	unsigned int r, x, seed = 4321u;
-	volatile unsigned int spin;
 	pthread_t th;
-	int i, err;
+	int i, err, one;
 
 	memset(&fr, 0, sizeof(fr));
 	pthread_mutex_init(&fr.ready.lock, NULL);
 	pthread_cond_init(&fr.ready.cond, NULL);
 	pthread_mutex_init(&fr.done.lock, NULL);
 	pthread_cond_init(&fr.done.cond, NULL);
+	fr.rounds = cgroup_owner ? RACE_ROUNDS : 4 * RACE_ROUNDS;
 	cpu_pair_get(&fr.cpus);
 	pin_to_cpu(fr.cpus.cpu[0]);
 	assert_int_equal(pthread_create(&th, NULL, map_freer_thread, &fr), 0);
-	for (r = 1; r <= RACE_ROUNDS; r++) {
-		/* A bare owner: one map every other round, where the storage
-		 * is most often emptied under the destroy. */
-		fr.nr = cgroup_owner || r % 2 ? NR_RACE_MAPS : 1;
+	for (r = 1; r <= fr.rounds; r++) {
+		/* A bare owner: one map three rounds in four, where the
+		 * storage is most often emptied under the destroy. */
+		fr.nr = cgroup_owner || r % 4 == 0 ? NR_RACE_MAPS : 1;
+		one = fr.nr == 1;
 		if (cgroup_owner) {
 			cg = cg_make("/race", NULL);
 			assert_non_null(cg);
@@ -586,24 +608,30 @@ static void free_race_rounds(bool cgroup_owner)
 			assert_int_equal(ls_list_len(cg), fr.nr);
 			assert_int_equal(bpfemu_cgroup_remove("/race"), 0);
 		}
-		/* One side waits first, a varying time: the map thread (its
-		 * frees land inside the destroy) or this one (the destroy
-		 * starts while the frees run, one maybe holding the storage
-		 * lock, or emptying the storage). */
+		/*
+		 * One side waits first, for a random part of how long the
+		 * other side took last time: the map thread (its frees land
+		 * anywhere inside the destroy) or this one (the destroy starts
+		 * anywhere inside the frees: one may hold the storage lock,
+		 * or have emptied the storage).  Measured, so as to fit any
+		 * machine and any sanitizer.
+		 */
 		x = rnd(&seed);
-		fr.map_spin = x & 1 ? x % 256 : 0;
-		spin = x & 1 ? 0 : x % 2048;
+		fr.map_wait_ns = x & 1 ? destroy_ns[one] * (x / 2 % 1024) / 1024 : 0;
+		wait_ns = x & 1 ? 0 : frees_ns[one] * (x / 2 % 1024) / 1024;
 		gate_open(&fr.ready, r);
 		wait_round(&fr.started, r);
 		atomic_store_explicit(&fr.putting, r, memory_order_release);
-		for (; spin; spin--)
-			;
+		spin_ns(wait_ns);
+		t0 = now_ns();
 		/* The cgroup's last reference: its storage is destroyed here. */
 		if (cgroup_owner)
 			bpfemu_cgroup_put(cg);
 		else
 			emu_ls_destroy(&slot);
+		destroy_ns[one] = now_ns() - t0;
 		gate_wait(&fr.done, r);
+		frees_ns[one] = fr.frees_ns;
 		if (!cgroup_owner)
 			assert_null(slot);
 	}
