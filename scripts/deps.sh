@@ -3,8 +3,9 @@
 #
 # Install what bpfemu needs to build and test, when it is missing:
 #   required: a C compiler, cmake, pkg-config, libev, uthash, cmocka
-#   best effort (conformance suite, fuzzing): clang, llvm, libbpf-dev,
-#     bpftool, libclang-rt-dev for the installed clang
+#   best effort (conformance suite, fuzzing, memcheck): clang, llvm,
+#     libbpf-dev, bpftool, libclang-rt-dev for the installed clang; valgrind
+#     (Linux)
 # Debian/Ubuntu: apt-get (as root, or through sudo).  macOS: Homebrew.
 # Nothing is vendored.  Safe to run again: it does nothing when all is there.
 set -u
@@ -63,6 +64,12 @@ debian() {
 		log "installing conformance/fuzzing tools with apt-get (best effort)"
 		[ $updated = 1 ] || as_root apt-get update -q >/dev/null 2>&1
 		apt_install clang llvm libbpf-dev bpftool linux-libc-dev
+	fi
+	if ! command -v valgrind >/dev/null; then
+		log "installing valgrind with apt-get (best effort)"
+		[ $updated = 1 ] || as_root apt-get update -q >/dev/null 2>&1
+		updated=1
+		apt_install valgrind
 	fi
 	# The fuzzers need clang's runtime (libFuzzer) for the clang in use.
 	if command -v clang >/dev/null; then
