@@ -6,12 +6,14 @@
  * The `void *map` a program passes is its map definition (or the pointer a
  * callback received); emu_map_from_def resolves it without a lock.  A
  * pointer that is no loaded map is a program the verifier would never
- * have accepted: the run is rejected ("not_a_map").
+ * have accepted: the run is rejected ("not_a_map"); so is a NULL-ish key
+ * or value ("mem_arg_null", mem_arg_ok below).
  */
 #include <errno.h>
 #include <stdint.h>
 
 #include <bpfemu/helpers.h>
+#include <bpfemu/map_fast.h>
 
 #include "ctx.h"
 #include "err.h"
@@ -39,13 +41,54 @@ static bool prog_may_write(struct emu_map *map, const char *helper)
 	return false;
 }
 
+/*
+ * A key or value argument (R2, R3) must point to memory the program may
+ * read, as many bytes as the map's key or value, whatever the map type --
+ * even QUEUE, STACK, BLOOM_FILTER and RINGBUF, whose keys have no bytes.
+ * A NULL-ish one (a lookup's result before its NULL check, NULL plus an
+ * offset, a NULL constant) would be read at once natively; 6.18 refuses it
+ * at load with -EACCES, after R1 and before any check of the map's type or
+ * flags ("R2 type=scalar expected=fp, pkt, ..." for a constant,
+ * "R2 type=map_value_or_null expected=..." for a lookup's result, "R0
+ * pointer arithmetic on map_value_or_null prohibited, null-check it first"
+ * for one plus an offset).  The same rule as bpf_ringbuf_output's data,
+ * and the same message: mem_arg_null.
+ */
+static __attribute__((noinline, cold)) void mem_arg_refuse(const char *helper, int regno)
+{
+	emu_verifier_reject(-EACCES, "mem_arg_null",
+			    "%s: R%d type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+			    helper, regno);
+}
+
+static inline bool mem_arg_ok(const void *p, const char *helper)
+{
+	if (__builtin_expect(!emu_ptr_nullish(p), 1))
+		return true;
+	mem_arg_refuse(helper, 2);
+	return false;
+}
+
+/* An update's key and value: one test of the lower of the two, and the
+ * key reported first, as 6.18 checks R2 before R3. */
+static inline bool mem_args_ok(const void *key, const void *value, const char *helper)
+{
+	if (__builtin_expect(!emu_ptr_nullish((uintptr_t)key < (uintptr_t)value ? key : value), 1))
+		return true;
+	mem_arg_refuse(helper, emu_ptr_nullish(key) ? 2 : 3);
+	return false;
+}
+
+/* <bpfemu/map_fast.h> sends the same pointers here as the library refuses */
+_Static_assert(BPFEMU_MAP_FAST_NULL_GUARD == EMU_NULL_GUARD, "map_fast.h's NULL guard");
+
 void *bpfemu_helper_map_lookup_elem(void *map_def, const void *key)
 {
 	struct emu_map *map;
 
 	EMU_HELPER_CHECK(BPF_FUNC_map_lookup_elem, NULL);
 	map = resolve(map_def, "bpf_map_lookup_elem");
-	if (!map || !map->ops->lookup)
+	if (!map || !mem_arg_ok(key, "bpf_map_lookup_elem") || !map->ops->lookup)
 		return NULL;
 	return map->ops->lookup(map, key);
 }
@@ -58,6 +101,8 @@ long bpfemu_helper_map_update_elem(void *map_def, const void *key, const void *v
 	map = resolve(map_def, "bpf_map_update_elem");
 	if (!map)
 		return -EINVAL;
+	if (!mem_args_ok(key, value, "bpf_map_update_elem"))
+		return -EACCES;
 	if (!prog_may_write(map, "bpf_map_update_elem"))
 		return -EACCES;
 	if (!map->ops->update)
@@ -73,6 +118,8 @@ long bpfemu_helper_map_delete_elem(void *map_def, const void *key)
 	map = resolve(map_def, "bpf_map_delete_elem");
 	if (!map)
 		return -EINVAL;
+	if (!mem_arg_ok(key, "bpf_map_delete_elem"))
+		return -EACCES;
 	if (!prog_may_write(map, "bpf_map_delete_elem"))
 		return -EACCES;
 	if (!map->ops->delete)
@@ -89,7 +136,7 @@ void *bpfemu_helper_map_lookup_percpu_elem(void *map_def, const void *key, __u32
 
 	EMU_HELPER_CHECK(BPF_FUNC_map_lookup_percpu_elem, NULL);
 	map = resolve(map_def, "bpf_map_lookup_percpu_elem");
-	if (!map)
+	if (!map || !mem_arg_ok(key, "bpf_map_lookup_percpu_elem"))
 		return NULL;
 	if (map->map_type != BPF_MAP_TYPE_PERCPU_ARRAY && map->map_type != BPF_MAP_TYPE_PERCPU_HASH &&
 	    map->map_type != BPF_MAP_TYPE_LRU_PERCPU_HASH) {

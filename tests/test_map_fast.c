@@ -217,6 +217,78 @@ static void test_fast_path_needs_a_four_word_definition(void **state)
 	close(fd);
 }
 
+/*
+ * A NULL-ish key or value (NULL, or NULL plus an offset: a lookup's result
+ * before its NULL check) is never read: both inline paths send it to the
+ * helper, which refuses it -- outside a run, NULL or -EACCES and the
+ * diagnostic (tests/test_verifier_args.c runs the same in a program).
+ * Every inline update path: 8-byte values, 4, a stride of 16, and 12 (the
+ * helper's).  The pointers are opaque to the compiler, so the inline test
+ * itself is what runs, not a constant folded into a call.
+ */
+static void test_fast_path_sends_a_null_ish_key_or_value_to_the_helper(void **state)
+{
+	static const uint32_t sizes[] = { 8, 4, 16, 12 };
+	const void *volatile nul = NULL;
+	const void *volatile off = (const void *)(uintptr_t)8;
+	unsigned char v[16], out[16], zero[16] = { 0 };
+	const char *rule;
+	uint32_t i, k = 1;
+	int fd, d;
+
+	(void)state;
+	memset(v, 0xab, sizeof(v));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		void *def;
+
+		fd = create(BPF_MAP_TYPE_ARRAY, 4, sizes[i], 4, 0);
+		assert_true(fd >= 0);
+		def = def_of(fd);
+		assert_true(bpfemu_map_fast_is_array(def));
+		bpfemu_diag_clear();
+		assert_null(bpfemu_map_fast_lookup(def, nul));
+		assert_null(bpfemu_map_fast_lookup(def, off));
+		assert_int_equal(bpfemu_map_fast_update(def, nul, v, BPF_ANY), -EACCES);
+		assert_int_equal(bpfemu_map_fast_update(def, off, v, BPF_EXIST), -EACCES);
+		assert_int_equal(bpfemu_map_fast_update(def, &k, nul, BPF_ANY), -EACCES);
+		assert_int_equal(bpfemu_map_fast_update(def, &k, off, BPF_EXIST), -EACCES);
+		assert_int_equal(bpfemu_diag_count(), 6);
+		for (d = 0; d < 6; d++) {
+			assert_int_equal(bpfemu_diag_get(d, &rule, NULL), 0);
+			assert_string_equal(rule, "mem_arg_null");
+		}
+		assert_int_equal(bpf_map_lookup_elem(fd, &k, out), 0);
+		assert_memory_equal(out, zero, sizes[i]);
+		/* valid pointers: as before */
+		assert_int_equal(bpfemu_map_fast_update(def, &k, v, BPF_ANY), 0);
+		assert_memory_equal(bpfemu_map_fast_lookup(def, &k), v, sizes[i]);
+		assert_int_equal(bpfemu_diag_count(), 6);
+		close(fd);
+	}
+
+	/* the other map helpers, and maps the inline paths leave alone */
+	fd = create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
+	assert_true(fd >= 0);
+	bpfemu_diag_clear();
+	assert_null(bpfemu_map_fast_lookup(def_of(fd), nul));
+	assert_int_equal(bpfemu_map_fast_update(def_of(fd), &k, off, BPF_ANY), -EACCES);
+	assert_int_equal(bpfemu_helper_map_delete_elem(def_of(fd), nul), -EACCES);
+	assert_int_equal(bpfemu_helper_map_delete_elem(def_of(fd), off), -EACCES);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k, out), -ENOENT);
+	close(fd);
+	fd = create(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 4, 0);
+	assert_true(fd >= 0);
+	assert_null(bpfemu_helper_map_lookup_percpu_elem(def_of(fd), nul, 0));
+	assert_null(bpfemu_helper_map_lookup_percpu_elem(def_of(fd), off, 0));
+	assert_int_equal(bpfemu_diag_count(), 6);
+	for (d = 0; d < 6; d++) {
+		assert_int_equal(bpfemu_diag_get(d, &rule, NULL), 0);
+		assert_string_equal(rule, "mem_arg_null");
+	}
+	close(fd);
+	bpfemu_diag_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +300,7 @@ int main(void)
 		T(test_fast_update_not_for_rdonly_prog_or_special_fields),
 		T(test_fast_update_copies_value_size_bytes),
 		T(test_fast_path_needs_a_four_word_definition),
+		T(test_fast_path_sends_a_null_ish_key_or_value_to_the_helper),
 	};
 
 	return cmocka_run_group_tests(tests, map_group_setup, map_group_teardown);

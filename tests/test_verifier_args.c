@@ -5,7 +5,7 @@
  * Linux 6.18 gives at load, a diagnostic names the rule, and nothing the
  * pointer points at is read or followed, so nothing crashes.
  */
-/* bpfemu-objects: bad_ptr_args bad_ptr_cgroup */
+/* bpfemu-objects: bad_ptr_args bad_ptr_cgroup bad_ptr_maps */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -23,6 +23,7 @@
 
 #include "bad_ptr_args.skel.h"
 #include "bad_ptr_cgroup.skel.h"
+#include "bad_ptr_maps.skel.h"
 #include "test_verifier.h"
 
 /* ------------------------------------------------------------ timers */
@@ -164,6 +165,72 @@ static void test_spin_unlock_of_a_lock_not_held_is_refused(void **state)
 	bad_ptr_args__destroy(skel);
 }
 
+/* ------------------------------------------------------------ map keys and values */
+
+/*
+ * A lookup's result before its NULL check (or that plus an offset) as a
+ * map helper's key or value: it was read at once, by the helper or by the
+ * inline ARRAY path of <bpf/bpf_helper_defs.h> (SIGSEGV).  6.18 refuses
+ * each at load, -EACCES ("R2 type=map_value_or_null expected=fp, pkt,
+ * ...", bad_ptr_maps.bpf.c), before anything about the map's type or
+ * flags: the one diagnostic is mem_arg_null, never map_type_mismatch,
+ * map_func_incompatible or map_rdonly_prog.
+ */
+static void test_map_helpers_refuse_a_null_ish_key_or_value(void **state)
+{
+	/* op order of bad_ptr_maps.bpf.c */
+	static const struct {
+		const char *func, *reg;
+	} cases[] = {
+		{ "bpf_map_lookup_elem", "R2 type=" },		/* ARRAY, inline */
+		{ "bpf_map_lookup_elem", "R2 type=" },		/* ARRAY, NULL + 4 */
+		{ "bpf_map_lookup_elem", "R2 type=" },		/* HASH */
+		{ "bpf_map_update_elem", "R2 type=" },		/* ARRAY key, inline */
+		{ "bpf_map_update_elem", "R3 type=" },		/* ARRAY value, inline */
+		{ "bpf_map_update_elem", "R3 type=" },		/* 4-byte value, inline */
+		{ "bpf_map_update_elem", "R2 type=" },		/* HASH key */
+		{ "bpf_map_update_elem", "R3 type=" },		/* HASH value, NULL + 8 */
+		{ "bpf_map_update_elem", "R2 type=" },		/* both: R2 first */
+		{ "bpf_map_delete_elem", "R2 type=" },
+		{ "bpf_map_delete_elem", "R2 type=" },		/* NULL constant */
+		{ "bpf_map_lookup_percpu_elem", "R2 type=" },
+		{ "bpf_map_lookup_percpu_elem", "R2 type=" },	/* not a per-CPU map */
+		{ "bpf_map_lookup_elem", "R2 type=" },		/* RINGBUF, no key bytes */
+		{ "bpf_map_update_elem", "R3 type=" },		/* BPF_F_RDONLY_PROG */
+	};
+	struct bad_ptr_maps *skel = bad_ptr_maps__open_and_load();
+	long val = 0;
+	__u32 retval;
+	int i, k = 1;
+
+	(void)state;
+	assert_non_null(skel);
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		bpfemu_diag_clear();
+		skel->bss->op = i;
+		assert_int_equal(test_run(skel->progs.null_key_or_value, &retval), -EACCES);
+		assert_int_equal(errno, EACCES);
+		assert_int_equal(retval, 0xdead);
+		assert_int_equal(bpfemu_diag_count(), 1);
+		assert_last_diag("mem_arg_null", cases[i].func, cases[i].reg);
+		assert_last_diag("mem_arg_null", "expected=fp, pkt, pkt_meta, map_key, map_value",
+				 NULL);
+	}
+	/* nothing was written */
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.arr), &k, &val), 0);
+	assert_int_equal(val, 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.hash), &k, &val), -ENOENT);
+	/* valid pointers: every call as before */
+	bpfemu_diag_clear();
+	skel->bss->op = i;
+	assert_int_equal(test_run(skel->progs.null_key_or_value, &retval), 0);
+	assert_int_equal(retval, 0);
+	assert_int_equal(bpfemu_diag_count(), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.arr), &k, &val), 0);
+	assert_int_equal(val, 7);
+	bad_ptr_maps__destroy(skel);
+}
+
 /* ------------------------------------------------------------ struct cgroup * */
 
 /* The kfuncs, as tests call them (cgrp_storage.c). */
@@ -234,6 +301,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
 		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
+		T(test_map_helpers_refuse_a_null_ish_key_or_value),
 		T(test_a_stack_buffer_as_a_cgroup_is_refused),
 		T(test_kfuncs_outside_a_program_refuse_what_is_no_cgroup),
 		T(test_spin_lock_taken_twice_is_refused_and_given_back),

@@ -8,10 +8,10 @@
  * same natively: its bpf_map_lookup_elem / bpf_map_update_elem are static
  * inline functions with the kernel's prototypes that take the ARRAY fast
  * path below and otherwise -- any other map type, an unbound or foreign
- * pointer, an out-of-range index, any flag or map property the fast path
- * does not cover -- call the exported helper, which does every check and
- * diagnostic in the kernel's order.  The fast path returns exactly what the
- * helper returns for the cases it takes.
+ * pointer, a NULL-ish key or value, an out-of-range index, any flag or map
+ * property the fast path does not cover -- call the exported helper, which
+ * does every check and diagnostic in the kernel's order.  The fast path
+ * returns exactly what the helper returns for the cases it takes.
  *
  * What the fast path reads: the map definition (`&map` in BPF C) alone,
  * never the map.  A loaded definition holds pointer-sized words the loader
@@ -125,6 +125,41 @@ static inline int bpfemu_map_fast_is_array(const void *map)
 	return bpfemu_map_fast_bits(map) < 8;
 }
 
+/*
+ * A NULL-ish key or value: below 64 KiB, where nothing is mapped (emu/err.h
+ * EMU_NULL_GUARD, which the library checks equal) -- NULL, or NULL plus an
+ * offset: a lookup's result used before its NULL check.  The kernel's
+ * verifier refuses such a program at load; the paths below read neither
+ * pointer until it is known not to be one, and send it to the exported
+ * helper, which refuses it ("mem_arg_null", -EACCES).
+ *
+ * The test costs nothing for a pointer into an object the compiler can
+ * name -- a local or a global, as a program's key and value usually are:
+ * __builtin_object_size knows its size, so it is no NULL-ish pointer, and
+ * the test folds to 0.  (It knows none for NULL, a constant, or a pointer
+ * that may be either, such as a lookup's result: those are tested.  It
+ * would know malloc's, NULL or not; BPF C has no allocator.)
+ * Otherwise it is one compare and branch, in the condition the path tests
+ * already; an update's two pointers are tested as one, their lower.
+ */
+#define BPFEMU_MAP_FAST_NULL_GUARD	(64 * 1024)
+
+/* @p as an address, or UINTPTR_MAX if it points into a known object. */
+#define BPFEMU_MAP_FAST_ADDR(p) \
+	(__builtin_object_size(p, 0) == (__SIZE_TYPE__)-1 ? (uintptr_t)(p) : UINTPTR_MAX)
+
+static inline int bpfemu_map_fast_nullish(const void *p)
+{
+	return BPFEMU_MAP_FAST_ADDR(p) < BPFEMU_MAP_FAST_NULL_GUARD;
+}
+
+static inline int bpfemu_map_fast_nullish2(const void *a, const void *b)
+{
+	uintptr_t x = BPFEMU_MAP_FAST_ADDR(a), y = BPFEMU_MAP_FAST_ADDR(b);
+
+	return (x < y ? x : y) < BPFEMU_MAP_FAST_NULL_GUARD;
+}
+
 /* Element @idx of the inline ARRAY binding @map with check bits @bits, or
  * NULL past the end. */
 static inline void *bpfemu_map_fast_elem(const void *map, uintptr_t bits, __u32 idx)
@@ -149,7 +184,7 @@ static inline void *bpfemu_map_fast_lookup(void *map, const void *key)
 	__u32 idx;
 	void *p;
 
-	if (__builtin_expect(bits < 8, 1)) {
+	if (__builtin_expect(bits < 8 && !bpfemu_map_fast_nullish(key), 1)) {
 		__builtin_memcpy(&idx, key, sizeof(idx));
 		p = bpfemu_map_fast_elem(map, bits, idx);
 		if (__builtin_expect(p != 0, 1))
@@ -169,7 +204,8 @@ static inline long bpfemu_map_fast_update(void *map, const void *key, const void
 	__u32 idx, size;
 	char *dst;
 
-	if (__builtin_expect(flags != 0 /* BPF_ANY */ && flags != 2 /* BPF_EXIST */, 0))
+	if (__builtin_expect((flags != 0 /* BPF_ANY */ && flags != 2 /* BPF_EXIST */) ||
+			     bpfemu_map_fast_nullish2(key, value), 0))
 		goto helper;
 	/* 8-byte values: the whole word compared, no bits extracted.  The key
 	 * is read only once the map is known to be an ARRAY (4-byte keys):
