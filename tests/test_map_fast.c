@@ -289,6 +289,70 @@ static void test_fast_path_sends_a_null_ish_key_or_value_to_the_helper(void **st
 	bpfemu_diag_clear();
 }
 
+/*
+ * The inline paths hand the helper copies of keys and values whose size the
+ * compiler knows exactly (map_fast.h; at -O0 it knows none, so this test
+ * means most in the optimised CI build).  Whatever the object -- a short
+ * key, a field, a value with bytes beyond value_size, an element at a
+ * run-time index -- the map gets the program's bytes, value_size of them.
+ */
+static void test_fast_path_gives_the_helper_the_programs_bytes(void **state)
+{
+	struct {
+		uint32_t pad;
+		uint16_t key;
+		unsigned char val[20];
+	} s;
+	unsigned char big[100], buf[4][16], out[24];
+	volatile int i = 2;
+	uint16_t k2;
+	uint32_t k4 = 1;
+	int h, a12, a16, j;
+
+	(void)state;
+	h = create(BPF_MAP_TYPE_HASH, 2, 16, 8, 0);
+	a12 = create(BPF_MAP_TYPE_ARRAY, 4, 12, 4, 0);	/* the helper's */
+	a16 = create(BPF_MAP_TYPE_ARRAY, 4, 16, 4, 0);	/* inline, stride 16 */
+	assert_true(h >= 0 && a12 >= 0 && a16 >= 0);
+	for (j = 0; j < (int)sizeof(s.val); j++)
+		s.val[j] = (unsigned char)(0x40 + j);
+	for (j = 0; j < (int)sizeof(big); j++)
+		big[j] = (unsigned char)(0x80 + j);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf[i], "\x07\x00", 2);
+
+	/* HASH: a key that is a field, a value 4 bytes longer than needed */
+	s.key = 5;
+	assert_int_equal(bpfemu_map_fast_update(def_of(h), &s.key, s.val, BPF_ANY), 0);
+	k2 = 5;
+	assert_int_equal(bpf_map_lookup_elem(h, &k2, out), 0);
+	assert_memory_equal(out, s.val, 16);
+	assert_memory_equal(bpfemu_map_fast_lookup(def_of(h), &s.key), s.val, 16);
+	/* a key at a run-time index, a value inside a larger object */
+	assert_int_equal(bpfemu_map_fast_update(def_of(h), buf[i], big + 50, BPF_ANY), 0);
+	k2 = 7;
+	assert_int_equal(bpf_map_lookup_elem(h, &k2, out), 0);
+	assert_memory_equal(out, big + 50, 16);
+	assert_memory_equal(bpfemu_map_fast_lookup(def_of(h), buf[i]), big + 50, 16);
+	assert_memory_equal(bpfemu_map_fast_lookup(def_of(h), &k2), big + 50, 16);
+	assert_int_equal(bpfemu_helper_map_delete_elem(def_of(h), buf[i]), 0);
+	assert_null(bpfemu_map_fast_lookup(def_of(h), &k2));
+
+	/* ARRAY, value_size 12 (the helper) and 16 (inline): 12 / 16 of the
+	 * value's 20 bytes, the rest of the element untouched */
+	assert_int_equal(bpfemu_map_fast_update(def_of(a12), &k4, s.val, BPF_ANY), 0);
+	assert_int_equal(bpf_map_lookup_elem(a12, &k4, out), 0);
+	assert_memory_equal(out, s.val, 12);
+	assert_int_equal(bpfemu_map_fast_update(def_of(a16), &k4, s.val, BPF_ANY), 0);
+	assert_int_equal(bpf_map_lookup_elem(a16, &k4, out), 0);
+	assert_memory_equal(out, s.val, 16);
+	assert_int_equal(bpfemu_map_fast_update(def_of(a16), &k4, &big[i * 10], BPF_ANY), 0);
+	assert_memory_equal(bpfemu_map_fast_lookup(def_of(a16), &k4), &big[20], 16);
+	close(h);
+	close(a12);
+	close(a16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +360,7 @@ int main(void)
 		T(test_fast_array_update_matches_the_helper),
 		T(test_fast_path_leaves_other_maps_to_the_helper),
 		T(test_fast_path_reads_no_more_of_a_short_key),
+		T(test_fast_path_gives_the_helper_the_programs_bytes),
 		T(test_fast_path_refuses_what_is_not_a_loaded_map),
 		T(test_fast_update_not_for_rdonly_prog_or_special_fields),
 		T(test_fast_update_copies_value_size_bytes),
