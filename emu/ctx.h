@@ -47,6 +47,10 @@ struct emu_run_ctx {
 	/* Live entries in emu_refs.refs[]: here, so that every run's exit
 	 * check reads this small initial-exec variable, not the table. */
 	uint32_t nr_refs;
+	/* The newest ring buffer sample the program holds and its ring, or
+	 * NULL: a reference kept apart from refs[] (emu_ref_acquire_sample). */
+	void *rb_sample;
+	void *rb_ring;
 };
 
 /*
@@ -195,6 +199,47 @@ static inline const struct emu_ref *emu_ref_pop_newest_entry(enum emu_ref_kind k
 static inline bool emu_ref_pop_newest(enum emu_ref_kind kind, const void *ptr)
 {
 	return emu_ref_pop_newest_entry(kind, ptr) != 0;
+}
+
+/*
+ * Ring buffer samples.  A program sends records one at a time -- reserve,
+ * fill, submit -- so the sample it holds is usually one, and that one is
+ * kept in emu_ctx (rb_sample, rb_ring) rather than in refs[]: reserve
+ * stores two words and submit compares one, where a refs[] entry costs
+ * three fields, a counter and the table's bounds (~2 ns of a 15 ns record,
+ * bench_ringbuf).  It is a reference like any other: every release of a
+ * sample looks there first, and the run's end counts and drops it with the
+ * table's (refs_leaked).  A second sample held at once goes to refs[].
+ */
+void emu_ref_acquire_sample_table(void *sample, void *ring);
+
+/* In a program (the caller knows: its helper passed the bit check, whose
+ * bitmap is NULL outside programs). */
+static inline void emu_ref_acquire_sample_in_bpf(void *sample, void *ring)
+{
+	if (__builtin_expect(!emu_ctx.rb_sample, 1)) {
+		emu_ctx.rb_sample = sample;
+		emu_ctx.rb_ring = ring;
+		return;
+	}
+	emu_ref_acquire_sample_table(sample, ring);
+}
+
+static inline void emu_ref_acquire_sample(void *sample, void *ring)
+{
+	if (emu_in_bpf())
+		emu_ref_acquire_sample_in_bpf(sample, ring);
+}
+
+/* @sample's ring if @sample is the one kept in emu_ctx (which is emptied),
+ * else NULL: the caller then looks in refs[]. */
+static inline void *emu_ref_take_sample(const void *sample)
+{
+	if (__builtin_expect(sample == emu_ctx.rb_sample && sample, 1)) {
+		emu_ctx.rb_sample = 0;
+		return emu_ctx.rb_ring;
+	}
+	return 0;
 }
 
 static inline bool emu_ref_release(enum emu_ref_kind kind, void *ptr, void *obj,

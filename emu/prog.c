@@ -155,6 +155,12 @@ static void ref_drop(enum emu_ref_kind kind, void *ptr, void *obj)
 	}
 }
 
+/* A second ring sample held at once (the first is in emu_ctx). */
+void emu_ref_acquire_sample_table(void *sample, void *ring)
+{
+	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, ring);
+}
+
 void emu_ref_overflow(enum emu_ref_kind kind, void *ptr, void *obj)
 {
 	ref_drop(kind, ptr, obj);
@@ -206,9 +212,15 @@ bool emu_ref_release_slow(enum emu_ref_kind kind, void *ptr, void *obj, const ch
  */
 static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, int err)
 {
+	void *sample = emu_ctx.rb_sample;
 	uint32_t i;
 	int k;
 
+	/* the sample kept apart from the table counts as one of its kind */
+	if (sample) {
+		emu_ctx.rb_sample = NULL;
+		emu_refs.count[EMU_REF_RINGBUF_SAMPLE]++;
+	}
 	if (!err) {
 		for (k = 0; k < EMU_REF_NR_KINDS; k++) {
 			if (!emu_refs.count[k])
@@ -225,6 +237,8 @@ static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, in
 		}
 		err = -EINVAL;
 	}
+	if (sample)
+		ref_drop(EMU_REF_RINGBUF_SAMPLE, sample, emu_ctx.rb_ring);
 	for (i = 0; i < emu_ctx.nr_refs; i++)
 		ref_drop(emu_refs.refs[i].kind, emu_refs.refs[i].ptr, emu_refs.refs[i].obj);
 	emu_ctx.nr_refs = 0;
@@ -369,7 +383,7 @@ outermost_leave(struct emu_prog *prog, enum emu_entry_kind kind, bool stats, uin
 	c->reject_jb = jb;
 
 	/* Every acquired reference must be released by now (ctx.h). */
-	if (__builtin_expect(c->nr_refs != 0, 0))
+	if (__builtin_expect(c->nr_refs != 0 || c->rb_sample, 0))
 		err = refs_leaked(prog, err);
 	if (sync)
 		emu_globals_sync_out(prog->globals);

@@ -104,11 +104,16 @@ static struct emu_ringbuf *ringbuf_sample_release_slow(void *data, const char *h
 	return rb;
 }
 
-/* A held sample's reference names its ring (reserve puts it there). */
+/* A held sample's reference names its ring (reserve puts it there): the
+ * one in emu_ctx, else the newest of the table's. */
 static inline struct emu_ringbuf *ringbuf_sample_release(void *data, const char *helper)
 {
-	const struct emu_ref *r = emu_ref_pop_newest_entry(EMU_REF_RINGBUF_SAMPLE, data);
+	struct emu_ringbuf *rb = emu_ref_take_sample(data);
+	const struct emu_ref *r;
 
+	if (rb)
+		return rb;
+	r = emu_ref_pop_newest_entry(EMU_REF_RINGBUF_SAMPLE, data);
 	if (r)
 		return r->obj;
 	return ringbuf_sample_release_slow(data, helper);
@@ -195,13 +200,14 @@ static __attribute__((noinline)) void *ringbuf_reserve_slow(void *ringbuf, __u64
 	sample = emu_ringbuf_reserve(rb, size);
 	/* KF_RET_NULL-like: only a non-NULL sample is a reference. */
 	if (sample)
-		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
+		emu_ref_acquire_sample(sample, rb);
 	return sample;
 }
 
-static __attribute__((noinline)) void *ringbuf_acquire_full(void *sample, struct emu_ringbuf *rb)
+/* A second sample held at once: the table (ctx.h). */
+static __attribute__((noinline)) void *ringbuf_acquire_second(void *sample, struct emu_ringbuf *rb)
 {
-	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
+	emu_ref_acquire_sample_table(sample, rb);
 	/* Hide that the result is the argument: clang would otherwise call
 	 * this and return @sample itself, kept in a callee-saved register
 	 * across the call, instead of a tail call. */
@@ -215,7 +221,7 @@ static __attribute__((noinline)) void *ringbuf_reserve_locked(struct emu_ringbuf
 	void *sample = emu_ringbuf_reserve_body(rb, size, true);
 
 	if (sample)
-		emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
+		emu_ref_acquire_sample(sample, rb);
 	return sample;
 }
 
@@ -238,11 +244,13 @@ void *bpfemu_helper_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 	sample = emu_ringbuf_reserve_body(rb, size, false);
 	if (!sample)
 		return NULL;
-	/* A full reference table (the run is refused) is left to a tail
-	 * call, so the sample need not outlive a call here. */
-	if (__builtin_expect(emu_ctx.nr_refs == EMU_REFS_MAX, 0))
-		return ringbuf_acquire_full(sample, rb);
-	emu_ref_acquire(EMU_REF_RINGBUF_SAMPLE, sample, rb);
+	/* The reference (ctx.h): in emu_ctx, or a second one at once in
+	 * the table, left to a tail call so that the sample need not outlive
+	 * a call here.  (The bit check passed: a program runs.) */
+	if (__builtin_expect(emu_ctx.rb_sample != NULL, 0))
+		return ringbuf_acquire_second(sample, rb);
+	emu_ctx.rb_sample = sample;
+	emu_ctx.rb_ring = rb;
 	return sample;
 }
 
@@ -263,13 +271,12 @@ ringbuf_commit_slow(int func_id, void *data, __u64 flags, bool discard, const ch
 static inline __attribute__((always_inline)) void
 ringbuf_commit(int func_id, void *data, __u64 flags, bool discard, const char *helper)
 {
-	const struct emu_ref *r;
+	struct emu_ringbuf *rb;
 
-	if (!emu_helper_bit_allowed(func_id) ||
-	    !(r = emu_ref_pop_newest_entry(EMU_REF_RINGBUF_SAMPLE, data)))
+	if (!emu_helper_bit_allowed(func_id) || !(rb = emu_ref_take_sample(data)))
 		return ringbuf_commit_slow(func_id, data, flags, discard, helper);
 	/* the ring the sample was reserved from: no header read to find it */
-	emu_ringbuf_commit_body(r->obj, data, flags, discard);
+	emu_ringbuf_commit_body(rb, data, flags, discard);
 }
 
 void bpfemu_helper_ringbuf_submit(void *data, __u64 flags)

@@ -83,6 +83,67 @@ static void test_reserved_sample_not_submitted_fails_the_run(void **state)
 	bad_ref_ringbuf__destroy(skel);
 }
 
+/* What two_samples left in the ring: the records delivered, in order. */
+static int two_samples_consume(struct bad_ref_ringbuf *skel, struct got *g)
+{
+	struct ring_buffer *r;
+	int n;
+
+	memset(g, 0, sizeof(*g));
+	r = ring_buffer__new(bpf_map__fd(skel->maps.rb), on_sample, g, NULL);
+	assert_non_null(r);
+	n = ring_buffer__consume(r);
+	assert_int_equal(ring__avail_data_size(ring_buffer__ring(r, 0)), 0);
+	ring_buffer__free(r);
+	return n;
+}
+
+/*
+ * Two samples held at once: the first is kept apart from the reference
+ * table (ctx.h), the second goes in it.  Released in either order, or one
+ * discarded, the run is clean and the records arrive in ring order; leaked,
+ * either one or both is counted and discarded.
+ */
+static void test_two_samples_held_at_once(void **state)
+{
+	struct bad_ref_ringbuf *skel = bad_ref_ringbuf__open_and_load();
+	struct got g;
+	__u32 retval;
+
+	(void)state;
+	assert_non_null(skel);
+	skel->data->value = 10;
+	for (skel->bss->mode = 0; skel->bss->mode <= 1; skel->bss->mode++) {
+		assert_int_equal(test_run(skel->progs.two_samples, &retval), 0);
+		assert_int_equal(retval, 0);
+		assert_int_equal(two_samples_consume(skel, &g), 2);
+		assert_int_equal(g.v[0], 10);
+		assert_int_equal(g.v[1], 11);
+	}
+	skel->bss->mode = 2;	/* the first discarded */
+	assert_int_equal(test_run(skel->progs.two_samples, &retval), 0);
+	assert_int_equal(two_samples_consume(skel, &g), 1);
+	assert_int_equal(g.v[0], 11);
+	assert_int_equal(bpfemu_diag_count(), 0);
+
+	skel->bss->mode = 3;	/* the second leaked */
+	assert_int_equal(test_run(skel->progs.two_samples, NULL), -EINVAL);
+	assert_last_diag("unreleased_reference", "holding 1 ring buffer sample", "two_samples");
+	assert_int_equal(two_samples_consume(skel, &g), 1);
+	assert_int_equal(g.v[0], 10);
+	skel->bss->mode = 4;	/* the first leaked */
+	assert_int_equal(test_run(skel->progs.two_samples, NULL), -EINVAL);
+	assert_last_diag("unreleased_reference", "holding 1 ring buffer sample", "two_samples");
+	assert_int_equal(two_samples_consume(skel, &g), 1);
+	assert_int_equal(g.v[0], 11);
+	skel->bss->mode = 5;	/* both */
+	assert_int_equal(test_run(skel->progs.two_samples, NULL), -EINVAL);
+	assert_last_diag("unreleased_reference", "holding 2 ring buffer sample", "two_samples");
+	assert_int_equal(two_samples_consume(skel, &g), 0);
+	assert_ring_flows(skel);
+	bad_ref_ringbuf__destroy(skel);
+}
+
 static void test_reserved_dynptr_not_submitted_fails_the_run(void **state)
 {
 	struct bad_ref_ringbuf *skel = bad_ref_ringbuf__open_and_load();
@@ -320,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_reserved_sample_not_submitted_fails_the_run),
+		T(test_two_samples_held_at_once),
 		T(test_reserved_dynptr_not_submitted_fails_the_run),
 		T(test_failed_dynptr_reserve_must_still_be_discarded),
 		T(test_sample_submitted_twice_is_release_unowned),

@@ -174,4 +174,50 @@ int arm_leaky_timer(void *ctx)
 	return bpf_timer_start(&e->t, 1000, 0);
 }
 
+/*
+ * Two samples held at once (bpfemu keeps the first apart from its table of
+ * references, ctx.h): released in reserve order, in the reverse order, one
+ * discarded, or one or both leaked -- modes 0 to 5.
+ */
+__u32 mode;
+
+SEC("syscall")
+int two_samples(void *ctx)
+{
+	__u64 *a = bpf_ringbuf_reserve(&rb, sizeof(*a), 0), *b;
+
+	if (!a)
+		return 1;
+	b = bpf_ringbuf_reserve(&rb, sizeof(*b), 0);
+	if (!b) {
+		bpf_ringbuf_discard(a, 0);
+		return 2;
+	}
+	*a = value;
+	*b = value + 1;
+	switch (mode) {
+	case 0:
+		bpf_ringbuf_submit(a, 0);
+		bpf_ringbuf_submit(b, 0);
+		break;
+	case 1:
+		bpf_ringbuf_submit(b, 0);
+		bpf_ringbuf_submit(a, 0);
+		break;
+	case 2:
+		bpf_ringbuf_discard(a, 0);
+		bpf_ringbuf_submit(b, 0);
+		break;
+	case 3:
+		bpf_ringbuf_submit(a, 0);	/* b leaks */
+		break;
+	case 4:
+		bpf_ringbuf_submit(b, 0);	/* a leaks */
+		break;
+	default:
+		break;				/* both leak */
+	}
+	return 0;
+}
+
 char _license[] SEC("license") = "GPL";
