@@ -43,6 +43,7 @@ struct bpf_map {
 	bool pinned;
 	bool autocreate;
 	int reuse_fd;			/* -1, or a dup of the user's fd */
+	int inner_map_fd;		/* -1, or a dup of bpf_map__set_inner_map_fd's */
 };
 
 struct bpf_program {
@@ -209,6 +210,8 @@ static void object_free(struct bpf_object *obj)
 		emu_free(obj->maps[i].pin_path);
 		if (obj->maps[i].reuse_fd >= 0)
 			close(obj->maps[i].reuse_fd);
+		if (obj->maps[i].inner_map_fd >= 0)
+			close(obj->maps[i].inner_map_fd);
 	}
 	emu_free(obj->maps);
 	emu_free(obj->progs);
@@ -266,6 +269,7 @@ static struct bpf_object *object_open(const struct bpfemu_obj_desc *desc,
 		m->desc = d;
 		m->fd = -1;
 		m->reuse_fd = -1;
+		m->inner_map_fd = -1;
 		m->autocreate = true;
 		/* libbpf: an attribute it does not know fails the open */
 		if (d->unknown_attr) {
@@ -390,10 +394,13 @@ static bool map_compat(const struct emu_map *m, const struct emu_map_attr *a)
 }
 
 /* Bytes of a map definition, at least: each attribute the generator saw is
- * one pointer-sized member (__uint, __type and __array all declare one). */
+ * one pointer-sized member (__uint, __type and __array all declare one),
+ * and `type` one more (bpfemu-gen), so that a definition has the two words
+ * emu_map_bind_def writes even when `type` is its only attribute. */
 static size_t def_size(const struct bpfemu_map_desc *d)
 {
-	return (size_t)__builtin_popcount(d->present) * sizeof(void *);
+	return ((size_t)__builtin_popcount(d->present) + !!(d->present & BPFEMU_MA_TYPE)) *
+	       sizeof(void *);
 }
 
 static int map_create(struct bpf_map *m)
@@ -437,13 +444,20 @@ static int map_create(struct bpf_map *m)
 		if (err != -ENOENT)
 			return err;
 	}
-	if (inner) {
+	if (m->inner_map_fd >= 0) {
+		/* bpf_map__set_inner_map_fd: the user's template replaces the
+		 * one libbpf would build from __array(values, ...) */
+		attr.inner_map_fd = m->inner_map_fd;
+	} else if (inner) {
 		struct emu_map_attr ia;
 
 		attr_from_desc(&ia, inner);
 		tmpl = emu_map_create(&ia, &err);
-		if (!tmpl)
+		if (!tmpl) {
+			obj_warn("map_create_failed", "map '%s': failed to create inner map: %d",
+				 m->desc->name, err);
 			return err;
+		}
 		inner_fd = emu_map_new_fd(tmpl, 0);
 		if (inner_fd < 0) {
 			emu_map_put(tmpl);
@@ -456,8 +470,11 @@ static int map_create(struct bpf_map *m)
 		close(inner_fd);
 		emu_map_put(tmpl);
 	}
-	if (!map)
+	if (!map) {
+		obj_warn("map_create_failed", "map '%s': failed to create: %s(%d)",
+			 m->desc->name, strerror(-err), err);
 		return err;
+	}
 	if (m->pin_path) {
 		err = emu_bpffs_pin(m->pin_path, EMU_OBJ_MAP, map);
 		if (err) {
@@ -852,6 +869,40 @@ int bpf_map__reuse_fd(struct bpf_map *map, int fd)
 	return 0;
 }
 
+/*
+ * libbpf's: the inner map template of an ARRAY_OF_MAPS / HASH_OF_MAPS is
+ * the map behind @fd instead of one built from __array(values, ...) -- for
+ * a template libbpf cannot build (a ring whose size is set at run time), or
+ * a definition without __array.  Once per map (-EINVAL the second time), on
+ * a map-in-map only (-EINVAL).  libbpf uses the caller's fd at load; we keep
+ * a dup of it, so the caller may close theirs at once.
+ */
+int bpf_map__set_inner_map_fd(struct bpf_map *map, int fd)
+{
+	struct emu_map *m;
+	int err = 0, nfd;
+
+	if (!map)
+		return emu_err(-EINVAL);
+	if (map->attr.map_type != BPF_MAP_TYPE_ARRAY_OF_MAPS &&
+	    map->attr.map_type != BPF_MAP_TYPE_HASH_OF_MAPS) {
+		obj_warn("bad_inner_map", "error: unsupported map type");
+		return emu_err(-EINVAL);
+	}
+	if (map->inner_map_fd >= 0) {
+		obj_warn("bad_inner_map", "error: inner_map_fd already specified");
+		return emu_err(-EINVAL);
+	}
+	m = emu_fd_get(fd, EMU_OBJ_MAP, &err);
+	if (!m)
+		return emu_err(err);
+	nfd = dup(fd);
+	if (nfd < 0)
+		return emu_err(-errno);
+	map->inner_map_fd = nfd;
+	return 0;
+}
+
 /* -------------------------------------------------------------- programs */
 
 int bpf_program__fd(const struct bpf_program *prog)
@@ -1078,6 +1129,7 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	struct xdp_md xdp;
 	struct emu_prog_call a;
 	void *ctx_buf = NULL, *data = NULL;
+	unsigned long long no_args[12] = { 0 };
 	uint32_t repeat, ctx_size = 0;
 	uint64_t t0, total = 0;
 	long ret = 0;
@@ -1162,6 +1214,13 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 			memcpy(ctx_buf, opts->ctx_in, opts->ctx_size_in);
 			ctx_size = opts->ctx_size_in;
 			data = ctx_buf;	/* freed below */
+		} else if (type == BPF_PROG_TYPE_TRACING) {
+			/* A kernel fentry/fexit test_run takes no context: it
+			 * calls its bpf_fentry_test functions, so an attached
+			 * program always has arguments to read.  Without
+			 * ctx_in ours read zeros (BPF_PROG's ctx[0..11]), not
+			 * a NULL context. */
+			ctx_buf = no_args;
 		}
 	} else {
 		/* the kernel has no test_run for this program type */

@@ -1017,7 +1017,13 @@ static void rewrite_markers(void)
 		e = match(i + 1);
 		name = tok_str(i + 2);
 		val = toks_text_repl(i + 4, e);
-		if (tok_is(i, "__bpfemu_uint__"))
+		if (tok_is(i, "__bpfemu_uint__") && !strcmp(name, "type"))
+			/* The loader keeps two words in every definition (the
+			 * map and a check, emu_map_bind_def): `type` brings the
+			 * second, so a definition of `type` alone (a ring
+			 * sized at run time) has them. */
+			replace(i, xasprintf("int (*%s)[%s]; void *__bpfemu_def_word", name, val));
+		else if (tok_is(i, "__bpfemu_uint__"))
 			replace(i, xasprintf("int (*%s)[%s]", name, val));
 		else if (tok_is(i, "__bpfemu_type__"))
 			replace(i, xasprintf("typeof(%s) *%s", val, name));
@@ -1486,6 +1492,15 @@ static void emit_c(FILE *f)
 	 * inherits, so a later -Wextra would switch the warning back on.
 	 */
 	fprintf(f, "#pragma GCC diagnostic ignored \"-Wunused-parameter\"\n");
+	/*
+	 * The text is preprocessed, but clang leaves the arguments of
+	 * `#pragma clang attribute push(__attribute__((preserve_access_index)),
+	 * apply_to = record)` unexpanded: <bpf/bpf_helpers.h>'s no-op
+	 * stand-in for the attribute is defined again for them.
+	 */
+	fprintf(f, "#if defined(__clang__) && !defined(preserve_access_index)\n"
+		   "#define preserve_access_index annotate(\"bpfemu: preserve_access_index\")\n"
+		   "#endif\n");
 	emit_text(f);
 	fprintf(f, "\n# 1 \"<bpfemu-gen %s>\"\n", objname);
 	fprintf(f, "#include <bpfemu/gen.h>\n\n");

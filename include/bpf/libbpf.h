@@ -107,6 +107,7 @@ LIBBPF_API bool bpf_map__is_pinned(const struct bpf_map *map);
 LIBBPF_API int bpf_map__pin(struct bpf_map *map, const char *path);
 LIBBPF_API int bpf_map__unpin(struct bpf_map *map, const char *path);
 LIBBPF_API int bpf_map__reuse_fd(struct bpf_map *map, int fd);
+LIBBPF_API int bpf_map__set_inner_map_fd(struct bpf_map *map, int fd);
 LIBBPF_API int bpf_map__set_autocreate(struct bpf_map *map, bool autocreate);
 
 LIBBPF_API int bpf_program__fd(const struct bpf_program *prog);
