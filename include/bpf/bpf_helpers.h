@@ -58,21 +58,8 @@
 #define __noreturn		__attribute__((noreturn))
 #endif
 
-/*
- * CO-RE is the identity natively (<bpf/bpf_core_read.h>), so the attribute
- * that asks clang for relocations on a struct's accesses,
- * __attribute__((preserve_access_index)), has nothing to do.  It is dropped
- * for gcc, which warns on it; clang gets a no-op attribute in its place, so
- * that `#pragma clang attribute push (__attribute__((preserve_access_index)),
- * apply_to = record)` still parses.  Also in <vmlinux.h>.
- */
-#ifndef preserve_access_index
-#ifdef __clang__
-#define preserve_access_index	annotate("bpfemu: preserve_access_index")
-#else
-#define preserve_access_index
-#endif
-#endif
+/* __attribute__((preserve_access_index)) natively */
+#include <bpfemu/core_attrs.h>
 
 /* kfuncs are exported by bpfemu under their kernel names. */
 #define __ksym
