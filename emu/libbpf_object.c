@@ -843,21 +843,36 @@ int bpf_map__unpin(struct bpf_map *map, const char *path)
 	return 0;
 }
 
-int bpf_map__reuse_fd(struct bpf_map *map, int fd)
+/* A copy of map fd @fd for the object to keep (the caller may close
+ * theirs at once), its map in *@mapp if asked; or -errno. */
+static int dup_map_fd(int fd, struct emu_map **mapp)
 {
 	struct emu_map *m;
 	int err = 0, nfd;
+
+	m = emu_fd_get(fd, EMU_OBJ_MAP, &err);
+	if (!m)
+		return err;
+	nfd = dup(fd);
+	if (nfd < 0)
+		return -errno;
+	if (mapp)
+		*mapp = m;
+	return nfd;
+}
+
+int bpf_map__reuse_fd(struct bpf_map *map, int fd)
+{
+	struct emu_map *m = NULL;
+	int nfd;
 
 	if (!map)
 		return emu_err(-EINVAL);
 	if (map->obj->loaded)
 		return emu_err(-EBUSY);
-	m = emu_fd_get(fd, EMU_OBJ_MAP, &err);
-	if (!m)
-		return emu_err(err);
-	nfd = dup(fd);
+	nfd = dup_map_fd(fd, &m);
 	if (nfd < 0)
-		return emu_err(-errno);
+		return emu_err(nfd);
 	if (map->reuse_fd >= 0)
 		close(map->reuse_fd);
 	map->reuse_fd = nfd;
@@ -879,8 +894,7 @@ int bpf_map__reuse_fd(struct bpf_map *map, int fd)
  */
 int bpf_map__set_inner_map_fd(struct bpf_map *map, int fd)
 {
-	struct emu_map *m;
-	int err = 0, nfd;
+	int nfd;
 
 	if (!map)
 		return emu_err(-EINVAL);
@@ -893,12 +907,9 @@ int bpf_map__set_inner_map_fd(struct bpf_map *map, int fd)
 		obj_warn("bad_inner_map", "error: inner_map_fd already specified");
 		return emu_err(-EINVAL);
 	}
-	m = emu_fd_get(fd, EMU_OBJ_MAP, &err);
-	if (!m)
-		return emu_err(err);
-	nfd = dup(fd);
+	nfd = dup_map_fd(fd, NULL);
 	if (nfd < 0)
-		return emu_err(-errno);
+		return emu_err(nfd);
 	map->inner_map_fd = nfd;
 	return 0;
 }
