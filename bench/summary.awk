@@ -4,7 +4,7 @@
 # the same run and the kernel's, as ratios.  Input: "bench name value unit"
 # rows.  A baseline of figure F (in the same benchmark) is F_raw, F_libev,
 # F_memcpy or, for cgroup storage, cgrp_get_<maps>_uthash; reference
-# variants (F_raw_inplace, F_raw_stack) get rows of their own.  The kernel's
+# variants (F_raw_calls, F_raw_inplace, F_raw_stack) get rows of their own.  The kernel's
 # figure is F_kernel.  Rows that are baselines, ratios or the helper-call
 # variants are not figures of their own.
 {
@@ -16,7 +16,7 @@
 
 function is_figure(name) {
 	return name !~ /^ratio_/ &&
-	       name !~ /_(raw|raw_inplace|raw_stack|libev|memcpy|kernel|uthash|helper)$/
+	       name !~ /_(raw|raw_calls|raw_inplace|raw_stack|libev|memcpy|kernel|uthash|helper)$/
 }
 
 function row(label, f, b, bkey,    r, k) {
@@ -45,8 +45,8 @@ END {
 		if (!is_figure(name))
 			continue
 		nb = 0
-		split("_raw _libev _memcpy _raw_stack _raw_inplace", suf, " ")
-		for (s = 1; s <= 5; s++) {
+		ns = split("_raw _raw_calls _libev _memcpy _raw_stack _raw_inplace", suf, " ")
+		for (s = 1; s <= ns; s++) {
 			bkey = b SUBSEP name suf[s]
 			if (!(bkey in val))
 				continue
