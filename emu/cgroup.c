@@ -48,6 +48,9 @@ struct emu_task {
 	struct task_struct task;
 	struct css_set cset;
 	struct emu_cgroup *cgrp;		/* counted in nr_tasks, referenced */
+	/* emu_task_identity_gen() + 1 when pid, tgid and comm were copied
+	 * into task; 0: never */
+	unsigned int identity_gen;
 };
 
 static pthread_mutex_t cgroup_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -69,11 +72,10 @@ static inline struct emu_cgroup *ecg(const struct cgroup *cg)
 
 static void task_init(struct emu_task *t)
 {
-	t->task.pid = (int)getpid();
-	t->task.tgid = (int)getpid();
+	/* pid, tgid and comm: task_sync_identity, on first use */
+	t->identity_gen = 0;
 	t->task.real_parent = &t->task;
 	t->task.group_leader = &default_task.task;
-	memcpy(t->task.comm, "bpfemu", sizeof("bpfemu"));
 	t->task.cgroups = &t->cset;
 	t->cgrp = &cgrp_root;
 	t->cset.dfl_cgrp = &cgrp_root.cg;
@@ -444,9 +446,34 @@ void bpfemu_cgroup_put(struct cgroup *cgrp)
 
 /* ---------------------------------------------------------------- tasks */
 
+/*
+ * What bpf_get_current_pid_tgid and bpf_get_current_comm report (the
+ * process's, or what bpfemu_task_set_pid / _comm set) copied into the task
+ * a program reads, so task->tgid and task->comm agree with them.
+ */
+static __attribute__((noinline)) void task_sync_identity(struct emu_task *t, unsigned int gen)
+{
+	uint32_t tgid, pid;
+	char comm[16];
+
+	emu_task_ids(&tgid, &pid);
+	emu_task_comm(comm);
+	pthread_mutex_lock(&cgroup_mutex);
+	t->task.tgid = (int)tgid;
+	t->task.pid = (int)pid;
+	memcpy(t->task.comm, comm, sizeof(comm));
+	__atomic_store_n(&t->identity_gen, gen, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&cgroup_mutex);
+}
+
 struct task_struct *emu_task_current(void)
 {
-	return thread_task_own ? &thread_task.task : &default_task.task;
+	struct emu_task *t = thread_task_own ? &thread_task : &default_task;
+	unsigned int gen = emu_task_identity_gen() + 1;
+
+	if (__atomic_load_n(&t->identity_gen, __ATOMIC_ACQUIRE) != gen)
+		task_sync_identity(t, gen);
+	return &t->task;
 }
 
 struct cgroup *emu_task_dfl_cgroup(const struct task_struct *task)

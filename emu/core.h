@@ -52,5 +52,7 @@ int emu_reset_register(emu_reset_fn fn, int order);
 #include <stdint.h>
 void emu_task_ids(uint32_t *tgid, uint32_t *pid);
 void emu_task_comm(char comm[16]);
+/* Moves whenever either changes (bpfemu_task_set_pid / _comm). */
+unsigned int emu_task_identity_gen(void);
 
 #endif /* BPFEMU_EMU_CORE_H */

@@ -112,6 +112,14 @@ void bpfemu_prandom_seed(uint64_t seed)
 /* ------------------------------------------------------------ current task */
 
 static pthread_mutex_t task_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Bumped by every change of the identity: the task_struct a program reads
+ * (emu/cgroup.c) copies it again when this moved. */
+static atomic_uint task_identity_gen;
+
+unsigned int emu_task_identity_gen(void)
+{
+	return atomic_load_explicit(&task_identity_gen, memory_order_acquire);
+}
 static struct {
 	bool set_pid, set_ids, set_comm;
 	uint32_t tgid, pid, uid, gid;
@@ -161,6 +169,7 @@ void bpfemu_task_set_pid(uint32_t tgid, uint32_t pid)
 	task.tgid = tgid;
 	task.pid = pid;
 	pthread_mutex_unlock(&task_lock);
+	atomic_fetch_add_explicit(&task_identity_gen, 1, memory_order_release);
 }
 
 void bpfemu_task_set_ids(uint32_t uid, uint32_t gid)
@@ -180,6 +189,7 @@ void bpfemu_task_set_comm(const char *comm)
 	if (comm)
 		strncpy(task.comm, comm, sizeof(task.comm) - 1);
 	pthread_mutex_unlock(&task_lock);
+	atomic_fetch_add_explicit(&task_identity_gen, 1, memory_order_release);
 }
 
 __u64 bpfemu_helper_get_current_pid_tgid(void)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * <vmlinux.h> for native BPF C: the uapi types, the kernel's short integer
- * names, and the kernel objects bpfemu models (struct cgroup, task_struct,
- * ...: <bpfemu/kernel_types.h>).  Real vmlinux.h files are dumped from a
+ * names, the kernel objects bpfemu models (struct cgroup, task_struct,
+ * ...: <bpfemu/kernel_types.h>), tracepoint records and packet headers.  Real vmlinux.h files are dumped from a
  * kernel's BTF; natively the program is compiled against the emulator's own
  * types, which carry the kernel's member names.
  */
@@ -34,31 +34,23 @@ typedef int pid_t;
 typedef unsigned int uid_t;
 typedef unsigned int gid_t;
 
-/*
- * Tracepoint records that libbpf-style programs take as their context
- * (SEC("tp/syscalls/sys_enter_*") and sys_exit_*): the layouts of
- * /sys/kernel/tracing/events/syscalls/<event>/format.  Fire such a program
- * with bpfemu_prog_run() and a filled-in record.
- */
-struct trace_entry {
-	unsigned short type;
-	unsigned char flags;
-	unsigned char preempt_count;
-	int pid;
-};
+/* Tracepoint records (SEC("tp/...") contexts) and packet headers, with
+ * the names and layouts a dumped vmlinux.h gives them. */
+#include <bpfemu/tp_records.h>
+#include <bpfemu/net_headers.h>
 
-struct trace_event_raw_sys_enter {
-	struct trace_entry ent;
-	long id;
-	unsigned long args[6];
-	char __data[0];
-};
+typedef struct {
+	int counter;
+} atomic_t;
 
-struct trace_event_raw_sys_exit {
-	struct trace_entry ent;
-	long id;
-	long ret;
-	char __data[0];
+/* The path a kernel function takes (do_unlinkat, do_sys_openat2, ...
+ * kprobe and fentry arguments): what BPF programs read of it. */
+struct filename {
+	const char *name;		/* kernel copy of the path */
+	const char *uptr;		/* the user pointer it came from */
+	atomic_t refcnt;
+	struct audit_names *aname;
+	const char iname[];
 };
 
 #endif /* __VMLINUX_H__ */

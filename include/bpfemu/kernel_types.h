@@ -87,6 +87,7 @@ struct task_struct {
 	int pid;				/* thread id */
 	int tgid;				/* process id */
 	char comm[TASK_COMM_LEN];
+	int exit_code;				/* 0: no task here has exited */
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
 	struct css_set *cgroups;

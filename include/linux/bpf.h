@@ -659,6 +659,21 @@ struct bpf_raw_tracepoint_args {
 	__u64 args[0];
 };
 
+/* bpf_get_ns_current_pid_tgid's result: the ids in that pid namespace. */
+struct bpf_pidns_info {
+	__u32	pid;
+	__u32	tgid;
+};
+
+/*
+ * The bpf(2) syscall's attribute union, declared but not defined: BPF C
+ * meets it only as a pointer (the LSM hook SEC("lsm/bpf") takes one), and
+ * user space reaches the syscall through libbpf's API (<bpf/bpf.h>).
+ * Declared here so that every mention refers to this one type, not to a new
+ * one scoped to a parameter list.
+ */
+union bpf_attr;
+
 /* Key of the older BPF_MAP_TYPE_CGROUP_STORAGE. */
 struct bpf_cgroup_storage_key {
 	__u64	cgroup_inode_id;
