@@ -52,7 +52,7 @@
 	X(redirect) \
 	X(get_route_realm) \
 	X(perf_event_output) \
-	X(skb_load_bytes) \
+	E(skb_load_bytes) \
 	X(get_stackid) \
 	X(csum_diff) \
 	X(skb_get_tunnel_opt) \
@@ -280,6 +280,11 @@
  */
 #define TYPES_PROBE_READ_COMPAT (TYPES_TRACING_OLD | PT(TRACING) | PT(LSM) | PT(SYSCALL))
 
+/* bpf_skb_load_bytes: the socket-buffer types (sk_filter, tc_cls_act,
+ * cg_skb, lwt and sk_skb func_protos). */
+#define TYPES_SKB (PT(SOCKET_FILTER) | PT(SCHED_CLS) | PT(SCHED_ACT) | PT(CGROUP_SKB) | \
+		   PT(LWT_IN) | PT(LWT_OUT) | PT(LWT_XMIT) | PT(LWT_SEG6LOCAL) | PT(SK_SKB))
+
 struct helper_info {
 	const char *name;
 	uint64_t types;			/* PT() bits */
@@ -332,6 +337,7 @@ static const struct helper_override overrides[] = {
 	{ BPF_FUNC_probe_write_user,		TYPES_BASE,	true },
 	{ BPF_FUNC_perf_event_output,		TYPES_BASE,	false },
 	{ BPF_FUNC_get_current_task,		TYPES_BASE,	true },
+	{ BPF_FUNC_skb_load_bytes,		TYPES_SKB,	false },
 	{ BPF_FUNC_send_signal,			TYPES_BASE,	false },
 };
 

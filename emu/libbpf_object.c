@@ -28,10 +28,10 @@
 #include "fd.h"
 #include "map.h"
 #include "object_priv.h"
+#include "packet.h"
 #include "prog.h"
 
 #define DEFAULT_PIN_ROOT "/sys/fs/bpf"
-#define ETH_HLEN 14
 
 struct bpf_map {
 	struct bpf_object *obj;
@@ -1116,28 +1116,12 @@ void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s)
 
 /* ------------------------------------------------------------ test runs */
 
-static bool is_skb_type(int type)
-{
-	switch (type) {
-	case BPF_PROG_TYPE_SOCKET_FILTER:
-	case BPF_PROG_TYPE_SCHED_CLS:
-	case BPF_PROG_TYPE_SCHED_ACT:
-	case BPF_PROG_TYPE_CGROUP_SKB:
-	case BPF_PROG_TYPE_LWT_IN:
-	case BPF_PROG_TYPE_LWT_OUT:
-	case BPF_PROG_TYPE_LWT_XMIT:
-	case BPF_PROG_TYPE_LWT_SEG6LOCAL:
-		return true;
-	default:
-		return false;
-	}
-}
 
 int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 {
 	struct emu_prog *prog;
-	struct __sk_buff skb;
-	struct xdp_md xdp;
+	struct emu_pkt pkt;
+	bool has_pkt = false;
 	struct emu_prog_call a;
 	void *ctx_buf = NULL, *data = NULL;
 	unsigned long long no_args[12] = { 0 };
@@ -1162,31 +1146,14 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	type = prog->type;
 	repeat = opts->repeat > 0 ? (uint32_t)opts->repeat : 1;
 
-	if (is_skb_type(type) || type == BPF_PROG_TYPE_XDP) {
-		/* bpf_prog_test_run_skb/xdp: packet of at least an Ethernet header */
-		if ((opts->flags || opts->cpu) || opts->data_size_in < ETH_HLEN || !opts->data_in)
-			return emu_err(-EINVAL);
-		data = emu_malloc(opts->data_size_in);
-		if (!data)
-			return emu_err(-ENOMEM);
-		memcpy(data, opts->data_in, opts->data_size_in);
-		if (type == BPF_PROG_TYPE_XDP) {
-			memset(&xdp, 0, sizeof(xdp));
-			if (opts->ctx_in)
-				memcpy(&xdp, opts->ctx_in, opts->ctx_size_in < sizeof(xdp) ? opts->ctx_size_in : sizeof(xdp));
-			ctx_buf = &xdp;
-			ctx_size = sizeof(xdp);
-		} else {
-			memset(&skb, 0, sizeof(skb));
-			if (opts->ctx_in)
-				memcpy(&skb, opts->ctx_in, opts->ctx_size_in < sizeof(skb) ? opts->ctx_size_in : sizeof(skb));
-			skb.len = opts->data_size_in;
-			skb.wire_len = skb.wire_len ? skb.wire_len : opts->data_size_in;
-			/* data/data_end are 32-bit in the uapi: native pointers do
-			 * not fit, so direct packet access is not emulated. */
-			ctx_buf = &skb;
-			ctx_size = sizeof(skb);
-		}
+	if (emu_pkt_prog_type(type)) {
+		/* bpf_prog_test_run_skb / _xdp: emu/packet.h */
+		err = emu_pkt_prepare(&pkt, type, opts);
+		if (err)
+			return emu_err(err);
+		has_pkt = true;
+		ctx_buf = &pkt.ctx;
+		ctx_size = type == BPF_PROG_TYPE_XDP ? sizeof(struct xdp_md) : sizeof(struct __sk_buff);
 	} else if (type == BPF_PROG_TYPE_SYSCALL) {
 		/*
 		 * bpf_prog_test_run_syscall (net/bpf/test_run.c): no data,
@@ -1249,9 +1216,13 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 	batch = repeat > 1 && !emu_ctx.batch && !emu_in_bpf();
 	if (batch)
 		emu_run_batch_begin();
+	if (has_pkt)
+		emu_pkt_enter(&pkt);
 	t0 = emu_clock_host_now(EMU_CLOCK_MONOTONIC);
 	err = emu_run_repeat(prog, emu_prog_call_fn, &a, repeat, &ret);
 	total = emu_clock_host_now(EMU_CLOCK_MONOTONIC) - t0;
+	if (has_pkt)
+		emu_pkt_leave(&pkt);
 	if (batch)
 		emu_run_batch_end();
 	if (err)
@@ -1264,6 +1235,10 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 		goto out_free;
 	}
 	opts->duration = (__u32)(total / repeat);
+	if (has_pkt) {
+		err = emu_pkt_finish(&pkt, opts);
+		goto out_free;
+	}
 	if (opts->ctx_out && ctx_buf && ctx_size) {
 		uint32_t n = ctx_size < opts->ctx_size_out ? ctx_size : opts->ctx_size_out;
 
@@ -1283,6 +1258,8 @@ int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts)
 		opts->data_size_out = opts->data_size_in;
 	}
 out_free:
+	if (has_pkt)
+		emu_pkt_release(&pkt);
 	emu_free(data);
 	return emu_err(err);
 }

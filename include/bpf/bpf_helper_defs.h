@@ -120,7 +120,7 @@ BPFEMU_UNEMULATED(__u64, perf_event_read, (void *map, __u64 flags))
 BPFEMU_UNEMULATED(long, redirect, (__u32 ifindex, __u64 flags))
 BPFEMU_UNEMULATED(__u32, get_route_realm, (struct __sk_buff *skb))
 BPFEMU_UNEMULATED(long, perf_event_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
-BPFEMU_UNEMULATED(long, skb_load_bytes, (const void *skb, __u32 offset, void *to, __u32 len))
+static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = bpfemu_helper_skb_load_bytes;
 BPFEMU_UNEMULATED(long, get_stackid, (void *ctx, void *map, __u64 flags))
 BPFEMU_UNEMULATED(__s64, csum_diff, (__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed))
 BPFEMU_UNEMULATED(long, skb_get_tunnel_opt, (struct __sk_buff *skb, void *opt, __u32 size))

@@ -47,6 +47,7 @@ BPFEMU_API __u32 bpfemu_helper_get_smp_processor_id(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_pid_tgid(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_uid_gid(void);
 BPFEMU_API long bpfemu_helper_get_current_comm(void *buf, __u32 size_of_buf);
+BPFEMU_API long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len);
 BPFEMU_API __u64 bpfemu_helper_get_current_task(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_cgroup_id(void);
 BPFEMU_API long bpfemu_helper_get_numa_node_id(void);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Socket-buffer helpers on the packet of a bpf_prog_test_run_opts
+ * (emu/packet.h).  bpf_skb_load_bytes copies from the packet as the
+ * program sees it: from the Ethernet header for tc, from the network
+ * header for socket filters, cgroup_skb and lwt.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include <bpfemu/helpers.h>
+
+#include "err.h"
+#include "packet.h"
+#include "prog.h"
+
+/*
+ * bpf_skb_load_bytes (net/core/filter.c): an offset past INT_MAX or a range
+ * past the packet's end clears @to and is -EFAULT.  R1 must be the
+ * program's context (the verifier's ARG_PTR_TO_CTX, -EACCES at load); a
+ * program run by bpfemu_prog_run() on a context it built has no packet
+ * behind it, which reads as an empty one.
+ */
+long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len)
+{
+	struct emu_pkt *p;
+
+	EMU_HELPER_CHECK(BPF_FUNC_skb_load_bytes, -EINVAL);
+	p = emu_pkt_current();
+	if (p && skb != &p->ctx.skb) {
+		emu_verifier_reject(-EACCES, "skb_not_ctx",
+				    "bpf_skb_load_bytes: R1 is not the program's context (R1 type=... expected=ctx)");
+		return -EACCES;
+	}
+	if (!to || !len) {
+		emu_verifier_reject(-EACCES, "mem_arg_null",
+				    "bpf_skb_load_bytes: R3 must be memory of at least 1 byte (R4 invalid zero-sized read)");
+		return -EACCES;
+	}
+	if (!p || offset > INT_MAX || (uint64_t)offset + len > (uint64_t)(p->data_end - p->data)) {
+		memset(to, 0, len);
+		return -EFAULT;
+	}
+	memcpy(to, p->data + offset, len);
+	return 0;
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Conformance driver for packet test runs: bpf_prog_test_run_opts with
+ * data_in on tc, cgroup_skb, socket filter, lwt_in and XDP programs.  Each
+ * case records the run's return code, retval, data_size_out, the first
+ * bytes of data_out and ctx_out's fields where a context was given, then
+ * what the program saw (progs/packets.bpf.c).
+ */
+#define CONF_FAMILY "packets"
+#include "harness.h"
+#include "packets.h"
+#include "packets.skel.h"
+
+#include <linux/bpf.h>
+
+static struct packets *sk;
+
+static const char *hex(const unsigned char *b, int n)
+{
+	static char s[2][80];
+	static int k;
+	char *o = s[k++ % 2];
+	int i;
+
+	for (i = 0; i < n; i++)
+		sprintf(o + 2 * i, "%02x", b[i]);
+	return o;
+}
+
+static void seen(const char *name, int i)
+{
+	struct pkt_obs *o = &sk->bss->obs[i];
+	char c[96];
+
+	snprintf(c, sizeof(c), "%s.seen", name);
+	CONF_REC(c, "data_len=%lld meta_len=%lld len=%u protocol=0x%x pkt_type=%u ifindex=%u iif=%u mark=%u wire_len=%u rxq=%u first=%s load=%s",
+		 o->data_len, o->meta_len, o->len, o->protocol, o->pkt_type, o->ifindex,
+		 o->ingress_ifindex, o->mark, o->wire_len, o->rxq, hex(o->first, 16),
+		 conf_rc(o->load_ret));
+	memset(o, 0, sizeof(*o));
+}
+
+struct run {
+	const unsigned char *dst;	/* destination MAC, else 00:..:00 */
+	unsigned short proto;		/* ethertype, else IPv4 */
+	unsigned int out_size;		/* data_size_out, else the buffer */
+	struct __sk_buff *skb;		/* ctx_in = ctx_out */
+	struct xdp_md *xdp;
+	unsigned int ctx_size_in;	/* else sizeof the context */
+	unsigned int flags;
+};
+
+static void run(const char *name, struct bpf_program *prog, int idx, unsigned int size,
+		const struct run *r)
+{
+	static unsigned char pkt[3520 + 18 * 4096], out[8192];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = size, .data_out = out,
+		    .data_size_out = r && r->out_size ? r->out_size : sizeof(out));
+	int err;
+
+	memset(pkt, 0x11, sizeof(pkt));
+	memset(pkt, 0, 6);
+	if (r && r->dst)
+		memcpy(pkt, r->dst, 6);
+	pkt[12] = r && r->proto ? r->proto >> 8 : 0x08;
+	pkt[13] = r && r->proto ? r->proto & 0xff : 0x00;
+	memset(out, 0xee, sizeof(out));
+	if (r && r->skb) {
+		o.ctx_in = r->skb;
+		o.ctx_size_in = r->ctx_size_in ? r->ctx_size_in : sizeof(*r->skb);
+		o.ctx_out = r->skb;
+		o.ctx_size_out = sizeof(*r->skb);
+	}
+	if (r && r->xdp) {
+		o.ctx_in = r->xdp;
+		o.ctx_size_in = sizeof(*r->xdp);
+		o.ctx_out = r->xdp;
+		o.ctx_size_out = sizeof(*r->xdp);
+	}
+	if (r)
+		o.flags = r->flags;
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
+	if (err)
+		err = -errno;
+	if (r && r->skb && !err)
+		CONF_REC(name, "ret=0 retval=%u size_out=%u out=%s ctx.mark=%u ctx.ifindex=%u ctx.iif=%u ctx.wire_len=%u ctx.cb1=%u",
+			 o.retval, o.data_size_out, hex(out, 24), r->skb->mark, r->skb->ifindex,
+			 r->skb->ingress_ifindex, r->skb->wire_len, r->skb->cb[1]);
+	else if (r && r->xdp && !err)
+		CONF_REC(name, "ret=0 retval=%u size_out=%u out=%s ctx.data=%u ctx.data_end=%u",
+			 o.retval, o.data_size_out, hex(out, 24), r->xdp->data, r->xdp->data_end);
+	else
+		CONF_REC(name, "ret=%s retval=%u size_out=%u out=%s", conf_rc(err), o.retval,
+			 o.data_size_out, hex(out, 24));
+	if (!err || err == -ENOSPC)
+		seen(name, idx);
+}
+
+int main(void)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	static const unsigned char other[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+	static const unsigned int sizes[] = { 13, 14, 33, 34, 60, 3520, 3521, 3712, 3713, 4096 };
+	struct { const char *name; struct bpf_program *prog; int idx; } progs[PO_N];
+	char name[64];
+	size_t s;
+	int p;
+
+	conf_setup();
+	sk = packets__open_and_load();
+	if (!sk) {
+		CONF_FAIL("load", "packets__open_and_load");
+		return 1;
+	}
+	progs[0] = (typeof(progs[0])){ "tc", sk->progs.tc_prog, PO_TC };
+	progs[1] = (typeof(progs[0])){ "cgroup_skb", sk->progs.cg_prog, PO_CGROUP_SKB };
+	progs[2] = (typeof(progs[0])){ "socket", sk->progs.sock_prog, PO_SOCKET };
+	progs[3] = (typeof(progs[0])){ "xdp", sk->progs.xdp_prog, PO_XDP };
+	progs[4] = (typeof(progs[0])){ "lwt_in", sk->progs.lwt_prog, PO_LWT_IN };
+
+	/* sizes: the minimum, the linear limits, XDP's fragments */
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (p = 0; p < PO_N; p++) {
+			snprintf(name, sizeof(name), "%s_size_%u", progs[p].name, sizes[s]);
+			run(name, progs[p].prog, progs[p].idx, sizes[s], NULL);
+		}
+
+	/* the network header an IPv6 packet must hold; other ethertypes,
+	 * 802.3 and 802.2 frames (a type below 0x600) */
+	run("tc_ipv6_53", sk->progs.tc_prog, PO_TC, 53, &(struct run){ .proto = 0x86dd });
+	run("tc_ipv6_54", sk->progs.tc_prog, PO_TC, 54, &(struct run){ .proto = 0x86dd });
+	run("tc_arp_14", sk->progs.tc_prog, PO_TC, 14, &(struct run){ .proto = 0x0806 });
+	run("tc_llc_60", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .proto = 0x0001 });
+	run("cgroup_skb_arp_14", sk->progs.cg_prog, PO_CGROUP_SKB, 14,
+	    &(struct run){ .proto = 0x0806 });
+	run("xdp_frags_max", sk->progs.xdp_prog, PO_XDP, 3520 + 17 * 4096, NULL);
+	run("xdp_frags_too_many", sk->progs.xdp_prog, PO_XDP, 3520 + 17 * 4096 + 1, NULL);
+
+	/* eth_type_trans's packet types on the loopback device */
+	run("tc_dst_broadcast", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .dst = bcast });
+	run("tc_dst_multicast", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .dst = mcast });
+	run("tc_dst_other", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .dst = other });
+
+	/* a short data_out: what fits, the full size, -ENOSPC */
+	run("tc_out_short", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .out_size = 20 });
+	run("xdp_out_short", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .out_size = 20 });
+
+	/* a context: the fields it may set, and what comes back */
+	{
+		struct __sk_buff c = { .mark = 5, .priority = 6, .ingress_ifindex = 1 };
+
+		run("tc_ctx", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .wire_len = 10000 };
+
+		run("tc_ctx_wire_len", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .wire_len = 59 };
+
+		run("tc_ctx_wire_len_short", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .wire_len = 70000 };
+
+		run("tc_ctx_wire_len_huge", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .len = 5 };
+
+		run("tc_ctx_len_set", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .tc_index = 1 };
+
+		run("tc_ctx_tc_index_set", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .ifindex = 999 };
+
+		run("tc_ctx_ifindex_absent", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &c });
+	}
+	{
+		struct __sk_buff c = { .gso_segs = 70000 };
+
+		run("tc_ctx_gso_segs_huge", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &c });
+	}
+	{
+		struct { struct __sk_buff c; unsigned int tail; } big = { .c = { .mark = 1 }, .tail = 1 };
+
+		run("tc_ctx_nonzero_tail", sk->progs.tc_prog, PO_TC, 60,
+		    &(struct run){ .skb = &big.c, .ctx_size_in = sizeof(big) });
+	}
+	{
+		struct __sk_buff c = { .mark = 3 };
+
+		run("cgroup_skb_ctx", sk->progs.cg_prog, PO_CGROUP_SKB, 60,
+		    &(struct run){ .skb = &c });
+	}
+	run("tc_flags", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .flags = 1 });
+
+	/* XDP contexts */
+	{
+		struct xdp_md c = { .data_end = 60 };
+
+		run("xdp_ctx", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 8, .data_end = 60 };
+
+		run("xdp_ctx_meta_8", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 6, .data_end = 60 };
+
+		run("xdp_ctx_meta_6", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 36, .data_end = 60 };
+
+		run("xdp_ctx_meta_36", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 216, .data_end = 300 };
+
+		run("xdp_ctx_meta_216", sk->progs.xdp_prog, PO_XDP, 300,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 220, .data_end = 300 };
+
+		run("xdp_ctx_meta_220", sk->progs.xdp_prog, PO_XDP, 300,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 50 };
+
+		run("xdp_ctx_data_end_50", sk->progs.xdp_prog, PO_XDP, 60,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 8, .data_end = 50 };
+
+		run("xdp_ctx_meta_8_data_end_50", sk->progs.xdp_prog, PO_XDP, 60,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 61 };
+
+		run("xdp_ctx_data_end_past", sk->progs.xdp_prog, PO_XDP, 60,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data = 32, .data_end = 4000 };
+
+		run("xdp_ctx_meta_32_size_4000", sk->progs.xdp_prog, PO_XDP, 4000,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 60, .egress_ifindex = 1 };
+
+		run("xdp_ctx_egress", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 60, .rx_queue_index = 1 };
+
+		run("xdp_ctx_rxq_no_iif", sk->progs.xdp_prog, PO_XDP, 60,
+		    &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 60, .ingress_ifindex = 1, .rx_queue_index = 1 };
+
+		run("xdp_ctx_rxq_1", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
+	}
+	{
+		struct xdp_md c = { .data_end = 60, .ingress_ifindex = 999 };
+
+		run("xdp_ctx_iif_absent", sk->progs.xdp_prog, PO_XDP, 60,
+		    &(struct run){ .xdp = &c });
+	}
+	run("xdp_flags_unknown", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .flags = 4 });
+
+	/* bpf_skb_load_bytes from the network header: in range, past the
+	 * end, an offset past INT_MAX */
+	{
+		static const unsigned int offs[][2] = {
+			{ 0, 16 }, { 30, 16 }, { 31, 16 }, { 45, 1 }, { 46, 1 },
+			{ 0x80000000u, 1 },
+		};
+
+		for (s = 0; s < sizeof(offs) / sizeof(offs[0]); s++) {
+			sk->bss->load_off = offs[s][0];
+			sk->data->load_len = offs[s][1];
+			snprintf(name, sizeof(name), "socket_load_%u_%u", offs[s][0], offs[s][1]);
+			run(name, sk->progs.sock_prog, PO_SOCKET, 60, NULL);
+		}
+	}
+	packets__destroy(sk);
+	return conf_failures ? 1 : 0;
+}

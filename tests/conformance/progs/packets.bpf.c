@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet test runs (bpf_prog_test_run_opts with data_in): what each
+ * socket-buffer program type and XDP see of their context and packet --
+ * direct packet access, len, protocol, pkt_type, ifindex, the fields a
+ * context may set -- what a tc and an XDP program's writes do to data_out,
+ * and bpf_skb_load_bytes' bounds.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "packets.h"
+
+struct pkt_obs obs[PO_N];
+unsigned int load_off, load_len = 16;
+
+static __always_inline void see_skb(int i, struct __sk_buff *skb, int direct)
+{
+	obs[i].len = skb->len;
+	obs[i].protocol = skb->protocol;
+	obs[i].pkt_type = skb->pkt_type;
+	obs[i].ifindex = skb->ifindex;
+	obs[i].ingress_ifindex = skb->ingress_ifindex;
+	obs[i].mark = skb->mark;
+	if (direct) {
+		void *data = (void *)(long)skb->data;
+		void *end = (void *)(long)skb->data_end;
+
+		obs[i].data_len = end - data;
+		if (data + 16 <= end)
+			__builtin_memcpy(obs[i].first, data, 16);
+	} else {
+		obs[i].data_len = -1;
+	}
+}
+
+SEC("tc")
+int tc_prog(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	see_skb(PO_TC, skb, 1);
+	obs[PO_TC].wire_len = skb->wire_len;
+	if (data + 21 <= end)
+		((unsigned char *)data)[20] = 0xab;
+	skb->mark = 77;
+	skb->cb[1] = 9;
+	return 3;
+}
+
+SEC("cgroup_skb/ingress")
+int cg_prog(struct __sk_buff *skb)
+{
+	see_skb(PO_CGROUP_SKB, skb, 1);
+	return 1;
+}
+
+SEC("socket")
+int sock_prog(struct __sk_buff *skb)
+{
+	unsigned char buf[16] = {};
+	unsigned int len = load_len;
+
+	see_skb(PO_SOCKET, skb, 0);
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	if (len < 1)
+		len = 1;
+	obs[PO_SOCKET].load_ret = bpf_skb_load_bytes(skb, load_off, buf, len);
+	__builtin_memcpy(obs[PO_SOCKET].first, buf, 16);
+	return 5;
+}
+
+SEC("xdp")
+int xdp_prog(struct xdp_md *x)
+{
+	void *data = (void *)(long)x->data;
+	void *end = (void *)(long)x->data_end;
+	void *meta = (void *)(long)x->data_meta;
+
+	obs[PO_XDP].data_len = end - data;
+	obs[PO_XDP].meta_len = data - meta;
+	obs[PO_XDP].ingress_ifindex = x->ingress_ifindex;
+	obs[PO_XDP].rxq = x->rx_queue_index;
+	if (data + 16 <= end)
+		__builtin_memcpy(obs[PO_XDP].first, data, 16);
+	if (data + 21 <= end)
+		((unsigned char *)data)[20] = 0xcd;
+	return 2;
+}
+
+SEC("lwt_in")
+int lwt_prog(struct __sk_buff *skb)
+{
+	see_skb(PO_LWT_IN, skb, 1);
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between progs/packets.bpf.c and drivers/packets.c: plain C only. */
+#ifndef CONF_PACKETS_H
+#define CONF_PACKETS_H
+
+/* What a program saw of its context and packet (one per program). */
+struct pkt_obs {
+	long long data_len;	/* data_end - data; -1: no direct access */
+	long long meta_len;	/* data - data_meta (XDP) */
+	unsigned int len, protocol, pkt_type, ifindex, ingress_ifindex, mark, wire_len, rxq;
+	unsigned char first[16];	/* the first bytes the program sees */
+	int load_ret;		/* bpf_skb_load_bytes(load_off, load_len) */
+};
+
+#define PO_TC		0
+#define PO_CGROUP_SKB	1
+#define PO_SOCKET	2
+#define PO_XDP		3
+#define PO_LWT_IN	4
+#define PO_N		5
+
+#endif
