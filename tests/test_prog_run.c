@@ -32,19 +32,9 @@
 #define ENOTSUPP 524
 #endif
 
-/* As in the tp program (the sys_enter_openat record). */
-struct trace_entry {
-	unsigned short type;
-	unsigned char flags;
-	unsigned char preempt_count;
-	int pid;
-};
-
-struct trace_event_raw_sys_enter {
-	struct trace_entry ent;
-	long id;
-	unsigned long args[6];
-};
+/* The sys_enter_openat record the tp program takes (its own declaration
+ * of the same layout). */
+#include <bpfemu/tp_records.h>
 
 static struct prog_run_hooks *hooks_load(void)
 {

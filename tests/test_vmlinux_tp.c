@@ -24,6 +24,7 @@
 
 #include <bpfemu/tp_records.h>
 
+#include "progs/vmlinux_types.h"
 #include "vmlinux_tp.skel.h"
 #include "vmlinux_types.skel.h"
 #include "test_group.h"
@@ -67,14 +68,6 @@ static void test_record_layouts_are_the_kernels(void **state)
 	assert_int_equal(bpfemu_tp_data_loc(20, 11), 11u << 16 | 20u);
 }
 
-/* What the program sends for an exec (its own layout, as bootstrap.h). */
-struct exec_event {
-	int pid;
-	int ppid;
-	int exit_code;
-	char comm[16];
-	char filename[64];
-};
 
 static int on_exec_event(void *ctx, void *data, size_t size)
 {

@@ -31,13 +31,7 @@ _Static_assert(sizeof(struct ipv6hdr) == 40, "ipv6hdr");
 _Static_assert(sizeof(struct tcphdr) == 20, "tcphdr");
 _Static_assert(sizeof(struct udphdr) == 8, "udphdr");
 
-struct exec_event {
-	int pid;
-	int ppid;
-	int exit_code;
-	char comm[16];
-	char filename[64];
-};
+#include "vmlinux_types.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

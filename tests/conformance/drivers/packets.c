@@ -96,6 +96,47 @@ static void run(const char *name, struct bpf_program *prog, int idx, unsigned in
 		seen(name, idx);
 }
 
+/* tc (or cgroup_skb) runs on 60 bytes with a context */
+static const struct {
+	const char *name;
+	struct __sk_buff c;
+	unsigned int tail;	/* a non-zero word past the context */
+	int cgroup;
+} skb_cases[] = {
+	{ "tc_ctx", { .mark = 5, .priority = 6, .ingress_ifindex = 1 } },
+	{ "tc_ctx_wire_len", { .wire_len = 10000 } },
+	{ "tc_ctx_wire_len_short", { .wire_len = 59 } },
+	{ "tc_ctx_wire_len_huge", { .wire_len = 70000 } },
+	{ "tc_ctx_len_set", { .len = 5 } },
+	{ "tc_ctx_tc_index_set", { .tc_index = 1 } },
+	{ "tc_ctx_ifindex_absent", { .ifindex = 999 } },
+	{ "tc_ctx_gso_segs_huge", { .gso_segs = 70000 } },
+	{ "tc_ctx_nonzero_tail", { .mark = 1 }, 1 },
+	{ "cgroup_skb_ctx", { .mark = 3 }, 0, 1 },
+};
+
+/* XDP runs with a context */
+static const struct {
+	const char *name;
+	struct xdp_md c;
+	unsigned int size;
+} xdp_cases[] = {
+	{ "xdp_ctx", { .data_end = 60 }, 60 },
+	{ "xdp_ctx_meta_8", { .data = 8, .data_end = 60 }, 60 },
+	{ "xdp_ctx_meta_6", { .data = 6, .data_end = 60 }, 60 },
+	{ "xdp_ctx_meta_36", { .data = 36, .data_end = 60 }, 60 },
+	{ "xdp_ctx_meta_216", { .data = 216, .data_end = 300 }, 300 },
+	{ "xdp_ctx_meta_220", { .data = 220, .data_end = 300 }, 300 },
+	{ "xdp_ctx_data_end_50", { .data_end = 50 }, 60 },
+	{ "xdp_ctx_meta_8_data_end_50", { .data = 8, .data_end = 50 }, 60 },
+	{ "xdp_ctx_data_end_past", { .data_end = 61 }, 60 },
+	{ "xdp_ctx_meta_32_size_4000", { .data = 32, .data_end = 4000 }, 4000 },
+	{ "xdp_ctx_egress", { .data_end = 60, .egress_ifindex = 1 }, 60 },
+	{ "xdp_ctx_rxq_no_iif", { .data_end = 60, .rx_queue_index = 1 }, 60 },
+	{ "xdp_ctx_rxq_1", { .data_end = 60, .ingress_ifindex = 1, .rx_queue_index = 1 }, 60 },
+	{ "xdp_ctx_iif_absent", { .data_end = 60, .ingress_ifindex = 999 }, 60 },
+};
+
 int main(void)
 {
 	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -147,142 +188,21 @@ int main(void)
 	run("xdp_out_short", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .out_size = 20 });
 
 	/* a context: the fields it may set, and what comes back */
-	{
-		struct __sk_buff c = { .mark = 5, .priority = 6, .ingress_ifindex = 1 };
+	for (s = 0; s < sizeof(skb_cases) / sizeof(skb_cases[0]); s++) {
+		struct { struct __sk_buff c; unsigned int tail; } in = { skb_cases[s].c, skb_cases[s].tail };
 
-		run("tc_ctx", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .wire_len = 10000 };
-
-		run("tc_ctx_wire_len", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .wire_len = 59 };
-
-		run("tc_ctx_wire_len_short", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .wire_len = 70000 };
-
-		run("tc_ctx_wire_len_huge", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .len = 5 };
-
-		run("tc_ctx_len_set", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .tc_index = 1 };
-
-		run("tc_ctx_tc_index_set", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .ifindex = 999 };
-
-		run("tc_ctx_ifindex_absent", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &c });
-	}
-	{
-		struct __sk_buff c = { .gso_segs = 70000 };
-
-		run("tc_ctx_gso_segs_huge", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &c });
-	}
-	{
-		struct { struct __sk_buff c; unsigned int tail; } big = { .c = { .mark = 1 }, .tail = 1 };
-
-		run("tc_ctx_nonzero_tail", sk->progs.tc_prog, PO_TC, 60,
-		    &(struct run){ .skb = &big.c, .ctx_size_in = sizeof(big) });
-	}
-	{
-		struct __sk_buff c = { .mark = 3 };
-
-		run("cgroup_skb_ctx", sk->progs.cg_prog, PO_CGROUP_SKB, 60,
-		    &(struct run){ .skb = &c });
+		run(skb_cases[s].name, skb_cases[s].cgroup ? sk->progs.cg_prog : sk->progs.tc_prog,
+		    skb_cases[s].cgroup ? PO_CGROUP_SKB : PO_TC, 60,
+		    &(struct run){ .skb = &in.c,
+				   .ctx_size_in = skb_cases[s].tail ? sizeof(in) : 0 });
 	}
 	run("tc_flags", sk->progs.tc_prog, PO_TC, 60, &(struct run){ .flags = 1 });
 
 	/* XDP contexts */
-	{
-		struct xdp_md c = { .data_end = 60 };
+	for (s = 0; s < sizeof(xdp_cases) / sizeof(xdp_cases[0]); s++) {
+		struct xdp_md c = xdp_cases[s].c;
 
-		run("xdp_ctx", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 8, .data_end = 60 };
-
-		run("xdp_ctx_meta_8", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 6, .data_end = 60 };
-
-		run("xdp_ctx_meta_6", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 36, .data_end = 60 };
-
-		run("xdp_ctx_meta_36", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 216, .data_end = 300 };
-
-		run("xdp_ctx_meta_216", sk->progs.xdp_prog, PO_XDP, 300,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 220, .data_end = 300 };
-
-		run("xdp_ctx_meta_220", sk->progs.xdp_prog, PO_XDP, 300,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 50 };
-
-		run("xdp_ctx_data_end_50", sk->progs.xdp_prog, PO_XDP, 60,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 8, .data_end = 50 };
-
-		run("xdp_ctx_meta_8_data_end_50", sk->progs.xdp_prog, PO_XDP, 60,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 61 };
-
-		run("xdp_ctx_data_end_past", sk->progs.xdp_prog, PO_XDP, 60,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data = 32, .data_end = 4000 };
-
-		run("xdp_ctx_meta_32_size_4000", sk->progs.xdp_prog, PO_XDP, 4000,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 60, .egress_ifindex = 1 };
-
-		run("xdp_ctx_egress", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 60, .rx_queue_index = 1 };
-
-		run("xdp_ctx_rxq_no_iif", sk->progs.xdp_prog, PO_XDP, 60,
-		    &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 60, .ingress_ifindex = 1, .rx_queue_index = 1 };
-
-		run("xdp_ctx_rxq_1", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .xdp = &c });
-	}
-	{
-		struct xdp_md c = { .data_end = 60, .ingress_ifindex = 999 };
-
-		run("xdp_ctx_iif_absent", sk->progs.xdp_prog, PO_XDP, 60,
+		run(xdp_cases[s].name, sk->progs.xdp_prog, PO_XDP, xdp_cases[s].size,
 		    &(struct run){ .xdp = &c });
 	}
 	run("xdp_flags_unknown", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .flags = 4 });
