@@ -21,6 +21,14 @@
 #define PKT_TAILROOM		320u	/* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
 #define PKT_SKB_HEADROOM	64u	/* NET_SKB_PAD + NET_IP_ALIGN */
 #define PKT_XDP_HEADROOM	256u	/* XDP_PACKET_HEADROOM */
+/*
+ * Where in the page the kernel's buffer starts.  x86-64's NET_IP_ALIGN is
+ * 0, which leaves the IP header 2 bytes off a 4-byte boundary; natively
+ * that is fine for the CPU but not for UBSan's alignment check on every
+ * iph->saddr a program reads.  2 bytes more (NET_IP_ALIGN on most other
+ * architectures) align it; programs see only offsets from data.
+ */
+#define PKT_IP_ALIGN		2u
 #define PKT_SKB_MAX		(PKT_PAGE - PKT_SKB_HEADROOM - PKT_TAILROOM)	/* 3712 */
 #define PKT_XDP_FRAGS_MAX	17u	/* MAX_SKB_FRAGS pages past the linear area */
 #define PKT_XDP_META_MAX	216u	/* the headroom less struct xdp_frame's 40 */
@@ -212,7 +220,7 @@ static int skb_prepare(struct emu_pkt *p, const struct bpf_test_run_opts *opts)
 	err = pkt_alloc(p);
 	if (err)
 		return err;
-	eth = p->page + PKT_SKB_HEADROOM;
+	eth = p->page + PKT_IP_ALIGN + PKT_SKB_HEADROOM;
 	memcpy(eth, opts->data_in, opts->data_size_in);
 	p->l2 = p->prog_type == BPF_PROG_TYPE_SCHED_CLS || p->prog_type == BPF_PROG_TYPE_SCHED_ACT;
 	p->data = p->l2 ? eth : eth + PKT_ETH_HLEN;
@@ -306,7 +314,7 @@ static int xdp_prepare(struct emu_pkt *p, const struct bpf_test_run_opts *opts)
 	if (err)
 		return err;
 	p->xdp = true;
-	p->data_meta = p->page + headroom;
+	p->data_meta = p->page + PKT_IP_ALIGN + headroom;
 	memcpy(p->data_meta, opts->data_in, linear);
 	p->data = p->data_meta + meta;
 	p->data_end = p->data_meta + linear;
@@ -386,7 +394,8 @@ static int pkt_copy_out(void *dst, uint32_t *dst_size, const uint8_t *src, uint3
 		if (n < frags_size)
 			return 1;
 		memcpy(dst, src, n - frags_size);
-		memcpy((uint8_t *)dst + (n - frags_size), frags, frags_size);
+		if (frags_size)
+			memcpy((uint8_t *)dst + (n - frags_size), frags, frags_size);
 	}
 	*dst_size = total;
 	return err;

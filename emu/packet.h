@@ -23,6 +23,10 @@
  *              data): 4-byte words, at most 216 bytes.  ingress_ifindex 1,
  *              rx queue 0.
  *
+ * The IP header of an Ethernet packet is 4-byte aligned (2 bytes more
+ * headroom than x86-64's, as NET_IP_ALIGN gives most architectures), so
+ * natively compiled field reads are aligned ones.
+ *
  * Direct packet access: __sk_buff's and xdp_md's data, data_end and
  * data_meta are 32-bit fields that BPF C turns into pointers
  * ((void *)(long)skb->data).  Natively that works only for memory below

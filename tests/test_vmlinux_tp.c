@@ -173,7 +173,7 @@ static void test_packet_headers(void **state)
 
 	(void)state;
 	assert_non_null(skel);
-	memcpy(skel->bss->packet, pkt, sizeof(pkt));
+	memcpy(skel->bss->packet_buf + 2, pkt, sizeof(pkt));
 	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.parse_packet), &topts),
 			 0);
 	assert_int_equal(topts.retval, 0);

@@ -89,8 +89,11 @@ int BPF_PROG(on_unlink_fentry, int dfd, struct filename *name)
 	return 0;
 }
 
-/* A packet the test writes: Ethernet, IPv4, TCP. */
-unsigned char packet[64];
+/* A packet the test writes: Ethernet, IPv4, TCP, from packet_buf + 2 so
+ * that the IP header is 4-byte aligned, as the kernel's and bpfemu's
+ * packet buffers align it. */
+unsigned char packet_buf[66] __attribute__((aligned(8)));
+#define packet (packet_buf + 2)
 int ip_version, ip_ihl, ip_ttl, tcp_doff, tcp_syn;
 unsigned int dport;
 
