@@ -30,12 +30,18 @@ long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32
 	p = emu_pkt_current();
 	if (p && skb != &p->ctx.skb) {
 		emu_verifier_reject(-EACCES, "skb_not_ctx",
-				    "bpf_skb_load_bytes: R1 is not the program's context (R1 type=... expected=ctx)");
+				    "bpf_skb_load_bytes: R1 is not the program's context (R1 type=fp expected=ctx)");
 		return -EACCES;
 	}
-	if (!to || !len) {
+	/* 6.18's refusals, in its order: R1, R3, R4 */
+	if (emu_ptr_nullish(to)) {
 		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_skb_load_bytes: R3 must be memory of at least 1 byte (R4 invalid zero-sized read)");
+				    "bpf_skb_load_bytes: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+		return -EACCES;
+	}
+	if (!len) {
+		emu_verifier_reject(-EACCES, "zero_size_buffer",
+				    "bpf_skb_load_bytes: R4 invalid zero-sized read");
 		return -EACCES;
 	}
 	if (!p || offset > INT_MAX || (uint64_t)offset + len > (uint64_t)(p->data_end - p->data)) {

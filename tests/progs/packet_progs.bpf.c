@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpf_skb_load_bytes misused as 6.18's verifier refuses it (R1 not the
+ * context, R3 NULL, R4 zero), and used on a context with no packet behind
+ * it (bpfemu_prog_run).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+long ret;
+unsigned char got[8];
+
+SEC("socket")
+int not_ctx(struct __sk_buff *skb)
+{
+	char fake[64] = {};
+
+	ret = bpf_skb_load_bytes(fake, 0, got, 4);
+	return 0;
+}
+
+SEC("socket")
+int null_to(struct __sk_buff *skb)
+{
+	ret = bpf_skb_load_bytes(skb, 0, (void *)0, 4);
+	return 0;
+}
+
+SEC("socket")
+int zero_len(struct __sk_buff *skb)
+{
+	volatile unsigned int n = 0;
+
+	ret = bpf_skb_load_bytes(skb, 0, got, n);
+	return 0;
+}
+
+SEC("tc")
+int load(struct __sk_buff *skb)
+{
+	ret = bpf_skb_load_bytes(skb, 12, got, 2);
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";
