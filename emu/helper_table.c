@@ -70,7 +70,7 @@
 	X(set_hash_invalid) \
 	E(get_numa_node_id) \
 	X(skb_change_head) \
-	X(xdp_adjust_head) \
+	E(xdp_adjust_head) \
 	E(probe_read_str) \
 	X(get_socket_cookie) \
 	X(get_socket_uid) \
@@ -80,7 +80,7 @@
 	X(redirect_map) \
 	X(sk_redirect_map) \
 	X(sock_map_update) \
-	X(xdp_adjust_meta) \
+	E(xdp_adjust_meta) \
 	X(perf_event_read_value) \
 	X(perf_prog_read_value) \
 	X(getsockopt) \
@@ -91,7 +91,7 @@
 	X(msg_cork_bytes) \
 	X(msg_pull_data) \
 	X(bind) \
-	X(xdp_adjust_tail) \
+	E(xdp_adjust_tail) \
 	X(skb_get_xfrm_state) \
 	X(get_stack) \
 	X(skb_load_bytes_relative) \
@@ -338,6 +338,9 @@ static const struct helper_override overrides[] = {
 	{ BPF_FUNC_perf_event_output,		TYPES_BASE,	false },
 	{ BPF_FUNC_get_current_task,		TYPES_BASE,	true },
 	{ BPF_FUNC_skb_load_bytes,		TYPES_SKB,	false },
+	{ BPF_FUNC_xdp_adjust_head,		PT(XDP),	false },
+	{ BPF_FUNC_xdp_adjust_meta,		PT(XDP),	false },
+	{ BPF_FUNC_xdp_adjust_tail,		PT(XDP),	false },
 	{ BPF_FUNC_send_signal,			TYPES_BASE,	false },
 };
 

@@ -31,7 +31,8 @@
 #define PKT_IP_ALIGN		2u
 #define PKT_SKB_MAX		(PKT_PAGE - PKT_SKB_HEADROOM - PKT_TAILROOM)	/* 3712 */
 #define PKT_XDP_FRAGS_MAX	17u	/* MAX_SKB_FRAGS pages past the linear area */
-#define PKT_XDP_META_MAX	216u	/* the headroom less struct xdp_frame's 40 */
+#define PKT_XDP_FRAME_SZ	40u	/* struct xdp_frame, kept at the buffer's start */
+#define PKT_XDP_META_MAX	216u	/* the headroom less struct xdp_frame */
 #define PKT_GSO_LEGACY_MAX	65536u
 #define PKT_GSO_MAX_SEGS	65535u
 #define PKT_LOOPBACK_IFINDEX	1u
@@ -480,4 +481,104 @@ void emu_pkt_release(struct emu_pkt *p)
 	p->page = NULL;
 	p->frags = NULL;
 	p->user_ctx = NULL;
+}
+
+/* ------------------------------------------------------ XDP adjustments */
+
+/* The program's view after data, data_end or data_meta moved. */
+static void xdp_sync(struct emu_pkt *p)
+{
+	p->ctx.xdp.data = pkt_addr(p, p->data);
+	p->ctx.xdp.data_end = pkt_addr(p, p->data_end);
+	p->ctx.xdp.data_meta = pkt_addr(p, p->data_meta);
+}
+
+/* Offsets from the buffer's start (data_hard_start): comparisons stay in
+ * range however far an offset points outside it. */
+static intptr_t xdp_pos(const struct emu_pkt *p, const uint8_t *at)
+{
+	return (intptr_t)(at - (p->page + PKT_IP_ALIGN));
+}
+
+/*
+ * bpf_xdp_adjust_head: data may move back as far as the end of the
+ * struct xdp_frame the buffer keeps at its start (plus the metadata,
+ * which moves along), and forward while an Ethernet header remains.
+ */
+int emu_pkt_xdp_adjust_head(struct emu_pkt *p, int offset)
+{
+	intptr_t metalen = p->data - p->data_meta;
+	intptr_t to = xdp_pos(p, p->data) + offset;
+
+	if (to < (intptr_t)PKT_XDP_FRAME_SZ + metalen ||
+	    to > xdp_pos(p, p->data_end) - (intptr_t)PKT_ETH_HLEN)
+		return -EINVAL;
+	if (metalen)
+		memmove(p->data_meta + offset, p->data_meta, (size_t)metalen);
+	p->data_meta += offset;
+	p->data += offset;
+	xdp_sync(p);
+	return 0;
+}
+
+/* bpf_xdp_adjust_meta: within [end of the xdp_frame, data], whole 4-byte
+ * words (else -EACCES). */
+int emu_pkt_xdp_adjust_meta(struct emu_pkt *p, int offset)
+{
+	intptr_t to = xdp_pos(p, p->data_meta) + offset;
+	intptr_t metalen = xdp_pos(p, p->data) - to;
+
+	if (to < (intptr_t)PKT_XDP_FRAME_SZ || metalen < 0)
+		return -EINVAL;
+	if (metalen & 3)
+		return -EACCES;
+	p->data_meta += offset;
+	xdp_sync(p);
+	return 0;
+}
+
+/*
+ * bpf_xdp_adjust_tail.  Linear: data_end up to the shared info's start,
+ * down to an Ethernet header past data; grown bytes zeroed.  With
+ * fragments (pages): growing fills the last one up to its page, shrinking
+ * takes the fragments first, then the linear part, down to an Ethernet
+ * header in all.
+ */
+int emu_pkt_xdp_adjust_tail(struct emu_pkt *p, int offset)
+{
+	intptr_t linear = p->data_end - p->data;
+
+	if (!p->frags_size) {
+		intptr_t to = xdp_pos(p, p->data_end) + offset;
+
+		if (to > (intptr_t)(PKT_PAGE - PKT_TAILROOM) || to < xdp_pos(p, p->data) + (intptr_t)PKT_ETH_HLEN)
+			return -EINVAL;
+		if (offset > 0)
+			memset(p->data_end, 0, (size_t)offset);
+		p->data_end += offset;
+	} else if (offset > 0) {
+		uint32_t last = p->frags_size - PKT_PAGE * ((p->frags_size - 1) / PKT_PAGE);
+		uint8_t *f;
+
+		if ((uint32_t)offset > PKT_PAGE - last)
+			return -EINVAL;
+		f = emu_realloc(p->frags, p->frags_size + (uint32_t)offset);
+		if (!f)
+			return -ENOMEM;
+		memset(f + p->frags_size, 0, (size_t)offset);
+		p->frags = f;
+		p->frags_size += (uint32_t)offset;
+	} else {
+		uint32_t shrink = (uint32_t)-(int64_t)offset;
+
+		if ((int64_t)shrink > (int64_t)linear + p->frags_size - PKT_ETH_HLEN)
+			return -EINVAL;
+		if (shrink > p->frags_size) {
+			p->data_end -= shrink - p->frags_size;
+			shrink = p->frags_size;
+		}
+		p->frags_size -= shrink;
+	}
+	xdp_sync(p);
+	return 0;
 }

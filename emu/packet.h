@@ -85,4 +85,10 @@ int emu_pkt_finish(struct emu_pkt *p, struct bpf_test_run_opts *opts);
 
 void emu_pkt_release(struct emu_pkt *p);
 
+/* bpf_xdp_adjust_head / _meta / _tail on the running packet: 0 or the
+ * kernel's -errno; the program's xdp_md follows. */
+int emu_pkt_xdp_adjust_head(struct emu_pkt *p, int offset);
+int emu_pkt_xdp_adjust_meta(struct emu_pkt *p, int offset);
+int emu_pkt_xdp_adjust_tail(struct emu_pkt *p, int offset);
+
 #endif /* BPFEMU_EMU_PACKET_H */

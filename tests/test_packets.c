@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Packet test runs beyond what the conformance family `packets` compares
- * with the kernel: bpf_skb_load_bytes' refusals (the verifier's, at run
- * time), a context with no packet behind it, and the packet's placement
- * below 4 GiB that direct packet access needs.
+ * with the kernel: bpf_skb_load_bytes' and bpf_xdp_adjust_*'s refusals
+ * (the verifier's, at run time) and a context with no packet behind it.
  */
 /* bpfemu-objects: packet_progs */
 #include <errno.h>
@@ -81,12 +80,47 @@ static void test_skb_load_bytes_without_a_packet(void **state)
 	packet_progs__destroy(skel);
 }
 
+static void test_xdp_adjust_refusals_and_no_packet(void **state)
+{
+	struct packet_progs *skel = packet_progs__open_and_load();
+	struct xdp_md md = { 0 };
+
+	(void)state;
+	assert_non_null(skel);
+	assert_int_equal(run_pkt(skel->progs.xdp_not_ctx), -EACCES);
+	assert_true(bpfemu_diag_has("xdp_not_ctx"));
+	/* grown by 4 on a packet: data_out has 4 zero bytes more */
+	{
+		unsigned char out[128];
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
+			    .data_out = out, .data_size_out = sizeof(out));
+
+		memset(out, 0xee, sizeof(out));
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdp_grow), &o),
+				 0);
+		assert_int_equal(skel->bss->ret, 0);
+		assert_int_equal(o.data_size_out, sizeof(pkt) + 4);
+		assert_int_equal(out[sizeof(pkt)], 0);
+		assert_int_equal(out[sizeof(pkt) + 3], 0);
+		assert_int_equal(out[sizeof(pkt) + 4], 0xee);
+	}
+	/* a context with no packet: no room to move into */
+	{
+		BPFEMU_OPTS(bpfemu_prog_run_opts, o, .ctx = &md, .ctx_size = sizeof(md));
+
+		assert_int_equal(bpfemu_prog_run(bpf_program__fd(skel->progs.xdp_grow), &o), 0);
+	}
+	assert_int_equal(skel->bss->ret, -EINVAL);
+	packet_progs__destroy(skel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_skb_load_bytes_refusals, reset_teardown),
 		cmocka_unit_test_teardown(test_skb_load_bytes_reads_the_packet, reset_teardown),
 		cmocka_unit_test_teardown(test_skb_load_bytes_without_a_packet, reset_teardown),
+		cmocka_unit_test_teardown(test_xdp_adjust_refusals_and_no_packet, reset_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);

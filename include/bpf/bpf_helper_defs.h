@@ -143,7 +143,7 @@ static inline void bpfemu_unemulated_call_set_hash_invalid(struct __sk_buff *skb
 static void (* const bpf_set_hash_invalid)(struct __sk_buff *skb) = bpfemu_unemulated_call_set_hash_invalid;
 static long (* const bpf_get_numa_node_id)(void) = bpfemu_helper_get_numa_node_id;
 BPFEMU_UNEMULATED(long, skb_change_head, (struct __sk_buff *skb, __u32 len, __u64 flags))
-BPFEMU_UNEMULATED(long, xdp_adjust_head, (struct xdp_md *xdp_md, int delta))
+static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = bpfemu_helper_xdp_adjust_head;
 static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = bpfemu_helper_probe_read_str;
 BPFEMU_UNEMULATED(__u64, get_socket_cookie, (void *ctx))
 BPFEMU_UNEMULATED(__u32, get_socket_uid, (struct __sk_buff *skb))
@@ -153,7 +153,7 @@ BPFEMU_UNEMULATED(long, skb_adjust_room, (struct __sk_buff *skb, __s32 len_diff,
 BPFEMU_UNEMULATED(long, redirect_map, (void *map, __u64 key, __u64 flags))
 BPFEMU_UNEMULATED(long, sk_redirect_map, (struct __sk_buff *skb, void *map, __u32 key, __u64 flags))
 BPFEMU_UNEMULATED(long, sock_map_update, (struct bpf_sock_ops *skops, void *map, void *key, __u64 flags))
-BPFEMU_UNEMULATED(long, xdp_adjust_meta, (struct xdp_md *xdp_md, int delta))
+static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = bpfemu_helper_xdp_adjust_meta;
 BPFEMU_UNEMULATED(long, perf_event_read_value, (void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size))
 BPFEMU_UNEMULATED(long, perf_prog_read_value, (struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size))
 BPFEMU_UNEMULATED(long, getsockopt, (void *bpf_socket, int level, int optname, void *optval, int optlen))
@@ -164,7 +164,7 @@ BPFEMU_UNEMULATED(long, msg_apply_bytes, (struct sk_msg_md *msg, __u32 bytes))
 BPFEMU_UNEMULATED(long, msg_cork_bytes, (struct sk_msg_md *msg, __u32 bytes))
 BPFEMU_UNEMULATED(long, msg_pull_data, (struct sk_msg_md *msg, __u32 start, __u32 end, __u64 flags))
 BPFEMU_UNEMULATED(long, bind, (struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len))
-BPFEMU_UNEMULATED(long, xdp_adjust_tail, (struct xdp_md *xdp_md, int delta))
+static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = bpfemu_helper_xdp_adjust_tail;
 BPFEMU_UNEMULATED(long, skb_get_xfrm_state, (struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags))
 BPFEMU_UNEMULATED(long, get_stack, (void *ctx, void *buf, __u32 size, __u64 flags))
 BPFEMU_UNEMULATED(long, skb_load_bytes_relative, (const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header))

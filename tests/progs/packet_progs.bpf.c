@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpf_skb_load_bytes misused as 6.18's verifier refuses it (R1 not the
- * context, R3 NULL, R4 zero), and used on a context with no packet behind
- * it (bpfemu_prog_run).
+ * bpf_skb_load_bytes and bpf_xdp_adjust_* misused as 6.18's verifier
+ * refuses them (R1 not the context, R3 NULL, R4 zero), and used on a
+ * context with no packet behind it (bpfemu_prog_run).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -40,6 +40,22 @@ int load(struct __sk_buff *skb)
 {
 	ret = bpf_skb_load_bytes(skb, 12, got, 2);
 	return 0;
+}
+
+SEC("xdp")
+int xdp_not_ctx(struct xdp_md *x)
+{
+	struct xdp_md fake = {};
+
+	ret = bpf_xdp_adjust_head(&fake, 0);
+	return 0;
+}
+
+SEC("xdp")
+int xdp_grow(struct xdp_md *x)
+{
+	ret = bpf_xdp_adjust_tail(x, 4);
+	return 2;
 }
 
 char _license[] SEC("license") = "GPL";

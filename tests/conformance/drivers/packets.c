@@ -137,6 +137,48 @@ static const struct {
 	{ "xdp_ctx_iif_absent", { .data_end = 60, .ingress_ifindex = 999 }, 60 },
 };
 
+/* bpf_xdp_adjust_*: the kernel's bounds (the xdp_frame at the buffer's
+ * start, an Ethernet header, the shared info, fragment pages) */
+static const struct {
+	const char *name;
+	int op, off;
+	unsigned int meta, size;
+} adjust_cases[] = {
+	{ "head_m300", PA_HEAD, -300, 0, 60 },
+	{ "head_m217", PA_HEAD, -217, 0, 60 },
+	{ "head_m216", PA_HEAD, -216, 0, 60 },
+	{ "head_m14", PA_HEAD, -14, 0, 60 },
+	{ "head_p46", PA_HEAD, 46, 0, 60 },
+	{ "head_p47", PA_HEAD, 47, 0, 60 },
+	{ "head_meta8_m8", PA_HEAD, -8, 8, 60 },
+	{ "head_meta8_m208", PA_HEAD, -208, 8, 60 },
+	{ "head_meta8_m209", PA_HEAD, -209, 8, 60 },
+	{ "head_frags_m8", PA_HEAD, -8, 0, 4000 },
+	{ "meta_m4", PA_META, -4, 0, 60 },
+	{ "meta_m36", PA_META, -36, 0, 60 },
+	{ "meta_m216", PA_META, -216, 0, 60 },
+	{ "meta_m217", PA_META, -217, 0, 60 },
+	{ "meta_p4", PA_META, 4, 0, 60 },
+	{ "meta_m3", PA_META, -3, 0, 60 },
+	{ "meta_m2", PA_META, -2, 0, 60 },
+	{ "meta_meta8_p4", PA_META, 4, 8, 60 },
+	{ "meta_meta8_p8", PA_META, 8, 8, 60 },
+	{ "meta_meta8_p12", PA_META, 12, 8, 60 },
+	{ "tail_p10", PA_TAIL, 10, 0, 60 },
+	{ "tail_m46", PA_TAIL, -46, 0, 60 },
+	{ "tail_m47", PA_TAIL, -47, 0, 60 },
+	{ "tail_p3460", PA_TAIL, 3460, 0, 60 },
+	{ "tail_p3461", PA_TAIL, 3461, 0, 60 },
+	{ "tail_frags_m10", PA_TAIL, -10, 0, 4000 },
+	{ "tail_frags_p3616", PA_TAIL, 3616, 0, 4000 },
+	{ "tail_frags_p3617", PA_TAIL, 3617, 0, 4000 },
+	{ "tail_frags_m600", PA_TAIL, -600, 0, 4000 },
+	{ "tail_frags_m3986", PA_TAIL, -3986, 0, 4000 },
+	{ "tail_frags_m3987", PA_TAIL, -3987, 0, 4000 },
+	{ "tail_frags2_m5000", PA_TAIL, -5000, 0, 8000 },
+	{ "tail_frags2_p100", PA_TAIL, 100, 0, 8000 },
+};
+
 int main(void)
 {
 	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -206,6 +248,16 @@ int main(void)
 		    &(struct run){ .xdp = &c });
 	}
 	run("xdp_flags_unknown", sk->progs.xdp_prog, PO_XDP, 60, &(struct run){ .flags = 4 });
+
+	for (s = 0; s < sizeof(adjust_cases) / sizeof(adjust_cases[0]); s++) {
+		struct xdp_md c = { .data = adjust_cases[s].meta, .data_end = adjust_cases[s].size };
+
+		sk->bss->adjust_op = adjust_cases[s].op;
+		sk->bss->adjust_off = adjust_cases[s].off;
+		snprintf(name, sizeof(name), "xdp_adjust_%s", adjust_cases[s].name);
+		run(name, sk->progs.xdp_adjust, PO_XDP_ADJUST, adjust_cases[s].size,
+		    adjust_cases[s].meta ? &(struct run){ .xdp = &c } : NULL);
+	}
 
 	/* bpf_skb_load_bytes from the network header: in range, past the
 	 * end, an offset past INT_MAX */

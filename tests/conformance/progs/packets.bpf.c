@@ -89,6 +89,31 @@ int xdp_prog(struct xdp_md *x)
 	return 2;
 }
 
+int adjust_op, adjust_off;
+
+/* One bpf_xdp_adjust_* call, then what the program sees. */
+SEC("xdp")
+int xdp_adjust(struct xdp_md *x)
+{
+	struct pkt_obs *o = &obs[PO_XDP_ADJUST];
+	void *data, *end, *meta;
+
+	if (adjust_op == PA_HEAD)
+		o->load_ret = bpf_xdp_adjust_head(x, adjust_off);
+	else if (adjust_op == PA_META)
+		o->load_ret = bpf_xdp_adjust_meta(x, adjust_off);
+	else
+		o->load_ret = bpf_xdp_adjust_tail(x, adjust_off);
+	data = (void *)(long)x->data;
+	end = (void *)(long)x->data_end;
+	meta = (void *)(long)x->data_meta;
+	o->data_len = end - data;
+	o->meta_len = data - meta;
+	if (data + 16 <= end)
+		__builtin_memcpy(o->first, data, 16);
+	return 2;
+}
+
 SEC("lwt_in")
 int lwt_prog(struct __sk_buff *skb)
 {

@@ -17,6 +17,12 @@ struct pkt_obs {
 #define PO_SOCKET	2
 #define PO_XDP		3
 #define PO_LWT_IN	4
-#define PO_N		5
+#define PO_XDP_ADJUST	5	/* xdp_adjust: load_ret is the helper's */
+#define PO_N		6
+
+/* xdp_adjust's adjust_op */
+#define PA_HEAD		0
+#define PA_META		1
+#define PA_TAIL		2
 
 #endif
