@@ -146,7 +146,7 @@
 	X(send_signal_thread) \
 	E(jiffies64) \
 	X(read_branch_records) \
-	X(get_ns_current_pid_tgid) \
+	E(get_ns_current_pid_tgid) \
 	X(xdp_output) \
 	X(get_netns_cookie) \
 	E(get_current_ancestor_cgroup_id) \

@@ -12,9 +12,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/bpf.h>
@@ -199,6 +201,58 @@ __u64 bpfemu_helper_get_current_pid_tgid(void)
 	EMU_HELPER_CHECK(BPF_FUNC_get_current_pid_tgid, 0);
 	emu_task_ids(&tgid, &pid);
 	return (__u64)tgid << 32 | pid;
+}
+
+/*
+ * The pid namespace the emulated task lives in: the process's own, as
+ * /proc/self/ns/pid names it (device and inode, what user space passes to
+ * bpf_get_ns_current_pid_tgid).  A process's pid namespace never changes,
+ * so it is looked up once.  Where there is no such file (macOS) nothing
+ * matches.
+ */
+static pthread_once_t pidns_once = PTHREAD_ONCE_INIT;
+static bool pidns_known;
+static uint64_t pidns_dev, pidns_ino;
+
+static void pidns_lookup(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) == 0) {
+		pidns_known = true;
+		pidns_dev = (uint64_t)st.st_dev;
+		pidns_ino = (uint64_t)st.st_ino;
+	}
+}
+
+/*
+ * bpf_get_ns_current_pid_tgid (kernel/bpf/helpers.c): the task's ids as
+ * seen in the pid namespace @dev/@ino, else -EINVAL with @nsdata cleared
+ * (a size other than the struct's, a device number wider than 32 bits,
+ * another namespace).  Checked on 6.18: the right namespace gives what
+ * bpf_get_current_pid_tgid gives, any other -EINVAL and zeros.
+ */
+long bpfemu_helper_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata,
+					   __u32 size)
+{
+	uint32_t tgid, pid;
+
+	EMU_HELPER_CHECK(BPF_FUNC_get_ns_current_pid_tgid, -EINVAL);
+	if (emu_ptr_nullish(nsdata)) {
+		emu_verifier_reject(-EACCES, "mem_arg_null",
+				    "bpf_get_ns_current_pid_tgid: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+		return -EACCES;
+	}
+	pthread_once(&pidns_once, pidns_lookup);
+	if (size != sizeof(*nsdata) || dev != (uint32_t)dev || !pidns_known ||
+	    dev != pidns_dev || ino != pidns_ino) {
+		memset(nsdata, 0, size);
+		return -EINVAL;
+	}
+	emu_task_ids(&tgid, &pid);
+	nsdata->pid = pid;
+	nsdata->tgid = tgid;
+	return 0;
 }
 
 __u64 bpfemu_helper_get_current_uid_gid(void)

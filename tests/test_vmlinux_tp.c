@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -186,6 +187,39 @@ static void test_packet_headers(void **state)
 	vmlinux_types__destroy(skel);
 }
 
+/* bpf_get_ns_current_pid_tgid: the process's own pid namespace (Linux),
+ * and any other (-EINVAL, the result cleared). */
+static void test_ns_current_pid_tgid(void **state)
+{
+	struct vmlinux_types *skel = vmlinux_types__open_and_load();
+	struct trace_event_raw_sys_enter rec = { .id = 1 };
+	struct stat st;
+
+	(void)state;
+	assert_non_null(skel);
+	bpfemu_task_set_pid(300, 301);
+	skel->bss->ns_dev = 12345;
+	skel->bss->ns_ino = 1;
+	{
+		BPFEMU_OPTS(bpfemu_prog_run_opts, o, .ctx = &rec, .ctx_size = sizeof(rec));
+
+		assert_int_equal(bpfemu_prog_run(bpf_program__fd(skel->progs.ns_ids), &o), 0);
+	}
+	assert_int_equal(skel->bss->ns_ret, -EINVAL);
+	assert_int_equal(skel->bss->ns_info.pid, 0);
+	if (stat("/proc/self/ns/pid", &st) == 0) {
+		BPFEMU_OPTS(bpfemu_prog_run_opts, o, .ctx = &rec, .ctx_size = sizeof(rec));
+
+		skel->bss->ns_dev = (uint64_t)st.st_dev;
+		skel->bss->ns_ino = (uint64_t)st.st_ino;
+		assert_int_equal(bpfemu_prog_run(bpf_program__fd(skel->progs.ns_ids), &o), 0);
+		assert_int_equal(skel->bss->ns_ret, 0);
+		assert_int_equal(skel->bss->ns_info.tgid, 300);
+		assert_int_equal(skel->bss->ns_info.pid, 301);
+	}
+	vmlinux_types__destroy(skel);
+}
+
 /* An LSM hook taking union bpf_attr *, as SEC("lsm/bpf") does. */
 static void test_lsm_hook_with_bpf_attr(void **state)
 {
@@ -212,6 +246,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_filename_argument, reset_teardown),
 		cmocka_unit_test_teardown(test_packet_headers, reset_teardown),
 		cmocka_unit_test_teardown(test_lsm_hook_with_bpf_attr, reset_teardown),
+		cmocka_unit_test_teardown(test_ns_current_pid_tgid, reset_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, quiet_setup, reset_teardown);

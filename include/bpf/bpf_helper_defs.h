@@ -219,7 +219,7 @@ BPFEMU_UNEMULATED(long, tcp_send_ack, (void *tp, __u32 rcv_nxt))
 BPFEMU_UNEMULATED(long, send_signal_thread, (__u32 sig))
 static __u64 (* const bpf_jiffies64)(void) = bpfemu_helper_jiffies64;
 BPFEMU_UNEMULATED(long, read_branch_records, (struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags))
-BPFEMU_UNEMULATED(long, get_ns_current_pid_tgid, (__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size))
+static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = bpfemu_helper_get_ns_current_pid_tgid;
 BPFEMU_UNEMULATED(long, xdp_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
 BPFEMU_UNEMULATED(__u64, get_netns_cookie, (void *ctx))
 static __u64 (* const bpf_get_current_ancestor_cgroup_id)(int ancestor_level) = bpfemu_helper_get_current_ancestor_cgroup_id;

@@ -47,6 +47,9 @@ BPFEMU_API __u32 bpfemu_helper_get_smp_processor_id(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_pid_tgid(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_uid_gid(void);
 BPFEMU_API long bpfemu_helper_get_current_comm(void *buf, __u32 size_of_buf);
+struct bpf_pidns_info;
+BPFEMU_API long bpfemu_helper_get_ns_current_pid_tgid(__u64 dev, __u64 ino,
+						      struct bpf_pidns_info *nsdata, __u32 size);
 BPFEMU_API long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len);
 struct xdp_md;
 BPFEMU_API long bpfemu_helper_xdp_adjust_head(struct xdp_md *xdp_md, int delta);

@@ -116,6 +116,18 @@ int parse_packet(void *ctx)
 	return 0;
 }
 
+/* minimal_ns's call: the ids in the pid namespace the test names */
+__u64 ns_dev, ns_ino;
+long ns_ret;
+struct bpf_pidns_info ns_info;
+
+SEC("tp/syscalls/sys_enter_write")
+int ns_ids(void *ctx)
+{
+	ns_ret = bpf_get_ns_current_pid_tgid(ns_dev, ns_ino, &ns_info, sizeof(ns_info));
+	return 0;
+}
+
 int lsm_cmd = -1;
 
 SEC("lsm/bpf")
