@@ -35,9 +35,9 @@
 	E(trace_printk) \
 	E(get_prandom_u32) \
 	E(get_smp_processor_id) \
-	X(skb_store_bytes) \
-	X(l3_csum_replace) \
-	X(l4_csum_replace) \
+	E(skb_store_bytes) \
+	E(l3_csum_replace) \
+	E(l4_csum_replace) \
 	X(tail_call) \
 	X(clone_redirect) \
 	E(get_current_pid_tgid) \
@@ -49,12 +49,12 @@
 	X(skb_get_tunnel_key) \
 	X(skb_set_tunnel_key) \
 	X(perf_event_read) \
-	X(redirect) \
+	E(redirect) \
 	X(get_route_realm) \
 	X(perf_event_output) \
 	E(skb_load_bytes) \
 	X(get_stackid) \
-	X(csum_diff) \
+	E(csum_diff) \
 	X(skb_get_tunnel_opt) \
 	X(skb_set_tunnel_opt) \
 	X(skb_change_proto) \
@@ -65,7 +65,7 @@
 	X(probe_write_user) \
 	X(current_task_under_cgroup) \
 	X(skb_change_tail) \
-	X(skb_pull_data) \
+	E(skb_pull_data) \
 	X(csum_update) \
 	X(set_hash_invalid) \
 	E(get_numa_node_id) \
@@ -285,6 +285,20 @@
 #define TYPES_SKB (PT(SOCKET_FILTER) | PT(SCHED_CLS) | PT(SCHED_ACT) | PT(CGROUP_SKB) | \
 		   PT(LWT_IN) | PT(LWT_OUT) | PT(LWT_XMIT) | PT(LWT_SEG6LOCAL) | PT(SK_SKB))
 
+/*
+ * The packet-writing helpers, as 6.18 loads them (a call per type,
+ * probes): tc is SCHED_CLS and SCHED_ACT alike.
+ *   bpf_skb_store_bytes              tc, lwt_xmit, sk_skb
+ *   bpf_l3/l4_csum_replace           tc, lwt_xmit
+ *   bpf_csum_diff                    tc, xdp, lwt_in/out/xmit
+ *   bpf_redirect                     tc, xdp, lwt_xmit
+ *   bpf_skb_pull_data                tc, lwt_in/out/xmit, sk_skb
+ * lwt_seg6local as lwt_in (csum_diff, skb_pull_data); never socket filters
+ * or cgroup_skb.
+ */
+#define TYPES_TC (PT(SCHED_CLS) | PT(SCHED_ACT))
+#define TYPES_LWT (PT(LWT_IN) | PT(LWT_OUT) | PT(LWT_XMIT) | PT(LWT_SEG6LOCAL))
+
 struct helper_info {
 	const char *name;
 	uint64_t types;			/* PT() bits */
@@ -338,6 +352,12 @@ static const struct helper_override overrides[] = {
 	{ BPF_FUNC_perf_event_output,		TYPES_BASE,	false },
 	{ BPF_FUNC_get_current_task,		TYPES_BASE,	true },
 	{ BPF_FUNC_skb_load_bytes,		TYPES_SKB,	false },
+	{ BPF_FUNC_skb_store_bytes,	TYPES_TC | PT(LWT_XMIT) | PT(SK_SKB), false },
+	{ BPF_FUNC_l3_csum_replace,	TYPES_TC | PT(LWT_XMIT),	false },
+	{ BPF_FUNC_l4_csum_replace,	TYPES_TC | PT(LWT_XMIT),	false },
+	{ BPF_FUNC_csum_diff,		TYPES_TC | PT(XDP) | TYPES_LWT,	false },
+	{ BPF_FUNC_redirect,		TYPES_TC | PT(XDP) | PT(LWT_XMIT), false },
+	{ BPF_FUNC_skb_pull_data,	TYPES_TC | TYPES_LWT | PT(SK_SKB), false },
 	{ BPF_FUNC_xdp_adjust_head,		PT(XDP),	false },
 	{ BPF_FUNC_xdp_adjust_meta,		PT(XDP),	false },
 	{ BPF_FUNC_xdp_adjust_tail,		PT(XDP),	false },

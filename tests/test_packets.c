@@ -80,6 +80,32 @@ static void test_skb_load_bytes_without_a_packet(void **state)
 	packet_progs__destroy(skel);
 }
 
+static void test_tc_write_refusals_and_no_packet(void **state)
+{
+	struct packet_progs *skel = packet_progs__open_and_load();
+	struct __sk_buff skb = { .len = 60 };
+
+	(void)state;
+	assert_non_null(skel);
+	assert_int_equal(run_pkt(skel->progs.store_not_ctx), -EACCES);
+	assert_true(bpfemu_diag_has("skb_not_ctx"));
+	bpfemu_diag_clear();
+	assert_int_equal(run_pkt(skel->progs.store_null), -EACCES);
+	assert_true(bpfemu_diag_has("mem_arg_null"));
+	bpfemu_diag_clear();
+	assert_int_equal(run_pkt(skel->progs.diff_null), -EACCES);
+	assert_true(bpfemu_diag_has("mem_arg_null"));
+	{
+		BPFEMU_OPTS(bpfemu_prog_run_opts, o, .ctx = &skb, .ctx_size = sizeof(skb));
+
+		assert_int_equal(bpfemu_prog_run(bpf_program__fd(skel->progs.store_no_packet), &o),
+				 0);
+	}
+	/* -EFAULT from the store, -ENOMEM from the pull */
+	assert_int_equal(skel->bss->ret, -EFAULT * 1000 - ENOMEM);
+	packet_progs__destroy(skel);
+}
+
 static void test_xdp_adjust_refusals_and_no_packet(void **state)
 {
 	struct packet_progs *skel = packet_progs__open_and_load();
@@ -120,6 +146,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_skb_load_bytes_refusals, reset_teardown),
 		cmocka_unit_test_teardown(test_skb_load_bytes_reads_the_packet, reset_teardown),
 		cmocka_unit_test_teardown(test_skb_load_bytes_without_a_packet, reset_teardown),
+		cmocka_unit_test_teardown(test_tc_write_refusals_and_no_packet, reset_teardown),
 		cmocka_unit_test_teardown(test_xdp_adjust_refusals_and_no_packet, reset_teardown),
 	};
 

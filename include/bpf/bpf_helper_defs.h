@@ -103,9 +103,9 @@ static __u64 (* const bpf_ktime_get_ns)(void) = bpfemu_helper_ktime_get_ns;
 static long (* const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = bpfemu_helper_trace_printk;
 static __u32 (* const bpf_get_prandom_u32)(void) = bpfemu_helper_get_prandom_u32;
 static __u32 (* const bpf_get_smp_processor_id)(void) = bpfemu_helper_get_smp_processor_id;
-BPFEMU_UNEMULATED(long, skb_store_bytes, (struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags))
-BPFEMU_UNEMULATED(long, l3_csum_replace, (struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size))
-BPFEMU_UNEMULATED(long, l4_csum_replace, (struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags))
+static long (* const bpf_skb_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags) = bpfemu_helper_skb_store_bytes;
+static long (* const bpf_l3_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size) = bpfemu_helper_l3_csum_replace;
+static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags) = bpfemu_helper_l4_csum_replace;
 BPFEMU_UNEMULATED(long, tail_call, (void *ctx, void *prog_array_map, __u32 index))
 BPFEMU_UNEMULATED(long, clone_redirect, (struct __sk_buff *skb, __u32 ifindex, __u64 flags))
 static __u64 (* const bpf_get_current_pid_tgid)(void) = bpfemu_helper_get_current_pid_tgid;
@@ -117,12 +117,12 @@ BPFEMU_UNEMULATED(long, skb_vlan_pop, (struct __sk_buff *skb))
 BPFEMU_UNEMULATED(long, skb_get_tunnel_key, (struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags))
 BPFEMU_UNEMULATED(long, skb_set_tunnel_key, (struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags))
 BPFEMU_UNEMULATED(__u64, perf_event_read, (void *map, __u64 flags))
-BPFEMU_UNEMULATED(long, redirect, (__u32 ifindex, __u64 flags))
+static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = bpfemu_helper_redirect;
 BPFEMU_UNEMULATED(__u32, get_route_realm, (struct __sk_buff *skb))
 BPFEMU_UNEMULATED(long, perf_event_output, (void *ctx, void *map, __u64 flags, void *data, __u64 size))
 static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = bpfemu_helper_skb_load_bytes;
 BPFEMU_UNEMULATED(long, get_stackid, (void *ctx, void *map, __u64 flags))
-BPFEMU_UNEMULATED(__s64, csum_diff, (__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed))
+static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = bpfemu_helper_csum_diff;
 BPFEMU_UNEMULATED(long, skb_get_tunnel_opt, (struct __sk_buff *skb, void *opt, __u32 size))
 BPFEMU_UNEMULATED(long, skb_set_tunnel_opt, (struct __sk_buff *skb, void *opt, __u32 size))
 BPFEMU_UNEMULATED(long, skb_change_proto, (struct __sk_buff *skb, __be16 proto, __u64 flags))
@@ -133,7 +133,7 @@ static __u64 (* const bpf_get_current_task)(void) = bpfemu_helper_get_current_ta
 BPFEMU_UNEMULATED(long, probe_write_user, (void *dst, const void *src, __u32 len))
 BPFEMU_UNEMULATED(long, current_task_under_cgroup, (void *map, __u32 index))
 BPFEMU_UNEMULATED(long, skb_change_tail, (struct __sk_buff *skb, __u32 len, __u64 flags))
-BPFEMU_UNEMULATED(long, skb_pull_data, (struct __sk_buff *skb, __u32 len))
+static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = bpfemu_helper_skb_pull_data;
 BPFEMU_UNEMULATED(__s64, csum_update, (struct __sk_buff *skb, __wsum csum))
 BPFEMU_API long bpfemu_unemulated_set_hash_invalid(void);
 static inline void bpfemu_unemulated_call_set_hash_invalid(struct __sk_buff *skb)

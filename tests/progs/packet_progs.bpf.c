@@ -42,6 +42,39 @@ int load(struct __sk_buff *skb)
 	return 0;
 }
 
+SEC("tc")
+int store_not_ctx(struct __sk_buff *skb)
+{
+	char fake[64] = {}, b[4] = {};
+
+	ret = bpf_skb_store_bytes((struct __sk_buff *)fake, 0, b, 4, 0);
+	return 0;
+}
+
+SEC("tc")
+int store_null(struct __sk_buff *skb)
+{
+	ret = bpf_skb_store_bytes(skb, 0, (void *)0, 4, 0);
+	return 0;
+}
+
+SEC("tc")
+int diff_null(struct __sk_buff *skb)
+{
+	ret = bpf_csum_diff((void *)0, 4, (void *)0, 0, 0);
+	return 0;
+}
+
+/* no packet behind the context: nothing to write, nothing to pull */
+SEC("tc")
+int store_no_packet(struct __sk_buff *skb)
+{
+	char b[4] = {};
+
+	ret = bpf_skb_store_bytes(skb, 0, b, 4, 0) * 1000 + bpf_skb_pull_data(skb, 4);
+	return 0;
+}
+
 SEC("xdp")
 int xdp_not_ctx(struct xdp_md *x)
 {

@@ -179,6 +179,46 @@ static const struct {
 	{ "tail_frags2_p100", PA_TAIL, 100, 0, 8000 },
 };
 
+/*
+ * One helper call by tc_op or xdp_op on an IPv4/UDP packet whose checksums
+ * are valid: the call's result, the program's return value and the bytes
+ * 14..47 (IP header, UDP header) of data_out.
+ */
+static void run_op(const char *name, struct bpf_program *prog, int op, unsigned long long a0,
+		   unsigned long long a1, unsigned long long a2, unsigned long long a3)
+{
+	static const unsigned char ipudp[48] = {
+		[12] = 0x08, [13] = 0x00,
+		/* IPv4: 20 bytes, total 46, TTL 64, UDP, 10.0.0.1 -> 10.0.0.2 */
+		[14] = 0x45, [17] = 46, [22] = 64, [23] = 17,
+		[24] = 0x26, [25] = 0xb8,			/* header checksum */
+		[26] = 10, [29] = 1, [30] = 10, [33] = 2,
+		/* UDP 1234 -> 53, length 26 */
+		[34] = 0x04, [35] = 0xd2, [36] = 0x00, [37] = 53, [39] = 26,
+		[40] = 0x12, [41] = 0x34,			/* UDP checksum */
+	};
+	unsigned char pkt[60] = { 0 }, out[128];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
+		    .data_out = out, .data_size_out = sizeof(out));
+	int err, i;
+
+	memcpy(pkt, ipudp, sizeof(ipudp));
+	memset(out, 0xee, sizeof(out));
+	for (i = 0; i < 128; i++)
+		sk->bss->op_buf[i] = (unsigned char)(i * 37 + 11);
+	sk->bss->op = op;
+	sk->bss->op_a[0] = a0;
+	sk->bss->op_a[1] = a1;
+	sk->bss->op_a[2] = a2;
+	sk->bss->op_a[3] = a3;
+	sk->bss->op_ret = -999;
+	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
+	if (err)
+		err = -errno;
+	CONF_REC(name, "ret=%s op_ret=%s retval=%u out14=%s", conf_rc(err),
+		 conf_rc(sk->bss->op_ret), o.retval, err ? "-" : hex(out + 14, 34));
+}
+
 int main(void)
 {
 	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -258,6 +298,47 @@ int main(void)
 		run(name, sk->progs.xdp_adjust, PO_XDP_ADJUST, adjust_cases[s].size,
 		    adjust_cases[s].meta ? &(struct run){ .xdp = &c } : NULL);
 	}
+
+	/* tc's packet-writing helpers, bpf_csum_diff, bpf_redirect */
+	run_op("tc_store_0_6", sk->progs.tc_op, PT_STORE, 0, 6, 0, 0);
+	run_op("tc_store_54_6", sk->progs.tc_op, PT_STORE, 54, 6, 0, 0);
+	run_op("tc_store_55_6", sk->progs.tc_op, PT_STORE, 55, 6, 0, 0);
+	run_op("tc_store_flags_3", sk->progs.tc_op, PT_STORE, 30, 4, 3, 0);
+	run_op("tc_store_flags_4", sk->progs.tc_op, PT_STORE, 30, 4, 4, 0);
+	run_op("tc_store_off_huge", sk->progs.tc_op, PT_STORE, 0x80000000ull, 4, 0, 0);
+	/* 10.0.0.2 -> 10.0.0.9 in the IP checksum, as NAT would */
+	run_op("tc_l3_4", sk->progs.tc_op, PT_L3, 24, 0x0200000aull, 0x0900000aull, 4);
+	run_op("tc_l3_2", sk->progs.tc_op, PT_L3, 24, 0x0040, 0x0041, 2);
+	run_op("tc_l3_diff", sk->progs.tc_op, PT_L3, 24, 0, 0x00070000ull, 0);
+	run_op("tc_l3_diff_from", sk->progs.tc_op, PT_L3, 24, 1, 7, 0);
+	run_op("tc_l3_size_3", sk->progs.tc_op, PT_L3, 24, 1, 7, 3);
+	run_op("tc_l3_flags", sk->progs.tc_op, PT_L3, 24, 1, 7, 0x14);
+	run_op("tc_l3_odd", sk->progs.tc_op, PT_L3, 25, 1, 7, 2);
+	run_op("tc_l3_past", sk->progs.tc_op, PT_L3, 58, 1, 7, 2);
+	run_op("tc_l3_last", sk->progs.tc_op, PT_L3, 58 - 2, 1, 7, 2);
+	run_op("tc_l3_off_huge", sk->progs.tc_op, PT_L3, 0x10000, 1, 7, 2);
+	run_op("tc_l4_4_pseudo", sk->progs.tc_op, PT_L4, 40, 0x0200000aull, 0x0900000aull, 0x14);
+	run_op("tc_l4_2", sk->progs.tc_op, PT_L4, 40, 0x3500, 0x3600, 2);
+	run_op("tc_l4_mangled0", sk->progs.tc_op, PT_L4, 40, 0x3412, 0, 0x22);
+	run_op("tc_l4_mangled0_zero", sk->progs.tc_op, PT_L4, 44, 5, 6, 0x22);
+	run_op("tc_l4_mangled0_enforce", sk->progs.tc_op, PT_L4, 44, 5, 6, 0x62);
+	run_op("tc_l4_ipv6_flag", sk->progs.tc_op, PT_L4, 40, 0x3500, 0x3600, 0x82);
+	run_op("tc_l4_flags_bad", sk->progs.tc_op, PT_L4, 40, 0x3500, 0x3600, 0x102);
+	run_op("tc_diff_4_4", sk->progs.tc_op, PT_DIFF, 4, 4, 0, 0);
+	run_op("tc_diff_0_8_seed", sk->progs.tc_op, PT_DIFF, 0, 8, 0x12345678, 0);
+	run_op("tc_diff_60_60", sk->progs.tc_op, PT_DIFF, 60, 60, 0xffffffffull, 0);
+	run_op("tc_diff_2_4", sk->progs.tc_op, PT_DIFF, 2, 4, 0, 0);
+	run_op("tc_diff_0_0", sk->progs.tc_op, PT_DIFF, 0, 0, 77, 0);
+	run_op("tc_redirect", sk->progs.tc_op, PT_REDIRECT, 1, 0, 0, 0);
+	run_op("tc_redirect_ingress", sk->progs.tc_op, PT_REDIRECT, 5, 1, 0, 0);
+	run_op("tc_redirect_flags", sk->progs.tc_op, PT_REDIRECT, 1, 2, 0, 0);
+	run_op("tc_pull_10", sk->progs.tc_op, PT_PULL, 10, 0, 0, 0);
+	run_op("tc_pull_0", sk->progs.tc_op, PT_PULL, 0, 0, 0, 0);
+	run_op("tc_pull_60", sk->progs.tc_op, PT_PULL, 60, 0, 0, 0);
+	run_op("tc_pull_61", sk->progs.tc_op, PT_PULL, 61, 0, 0, 0);
+	run_op("xdp_diff_8_8", sk->progs.xdp_op, PT_DIFF, 8, 8, 5, 0);
+	run_op("xdp_redirect", sk->progs.xdp_op, PT_REDIRECT, 1, 0, 0, 0);
+	run_op("xdp_redirect_flags", sk->progs.xdp_op, PT_REDIRECT, 1, 1, 0, 0);
 
 	/* bpf_skb_load_bytes from the network header: in range, past the
 	 * end, an offset past INT_MAX */

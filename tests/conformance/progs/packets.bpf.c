@@ -114,6 +114,53 @@ int xdp_adjust(struct xdp_md *x)
 	return 2;
 }
 
+int op, op_ret;
+unsigned long long op_a[4];
+unsigned char op_buf[128];
+
+static __always_inline long tc_helper(struct __sk_buff *skb)
+{
+	switch (op) {
+	case PT_STORE:
+		return bpf_skb_store_bytes(skb, op_a[0], op_buf, ((op_a[1] - 1) & 15) + 1, op_a[2]);
+	case PT_L3:
+		return bpf_l3_csum_replace(skb, op_a[0], op_a[1], op_a[2], op_a[3]);
+	case PT_L4:
+		return bpf_l4_csum_replace(skb, op_a[0], op_a[1], op_a[2], op_a[3]);
+	case PT_DIFF:
+		return bpf_csum_diff((void *)op_buf, op_a[0] & 60, (void *)(op_buf + 64),
+				     op_a[1] & 60, op_a[2]);
+	case PT_REDIRECT:
+		return bpf_redirect(op_a[0], op_a[1]);
+	default:
+		return bpf_skb_pull_data(skb, op_a[0]);
+	}
+}
+
+/* One tc helper call; the program returns what a tc program would. */
+SEC("tc")
+int tc_op(struct __sk_buff *skb)
+{
+	long r = tc_helper(skb);
+
+	op_ret = r;
+	return op == PT_REDIRECT ? r : 0;
+}
+
+SEC("xdp")
+int xdp_op(struct xdp_md *x)
+{
+	long r;
+
+	if (op == PT_DIFF)
+		r = bpf_csum_diff((void *)op_buf, op_a[0] & 60, (void *)(op_buf + 64),
+				  op_a[1] & 60, op_a[2]);
+	else
+		r = bpf_redirect(op_a[0], op_a[1]);
+	op_ret = r;
+	return op == PT_REDIRECT ? r : 2;
+}
+
 SEC("lwt_in")
 int lwt_prog(struct __sk_buff *skb)
 {

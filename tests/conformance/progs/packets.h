@@ -20,6 +20,14 @@ struct pkt_obs {
 #define PO_XDP_ADJUST	5	/* xdp_adjust: load_ret is the helper's */
 #define PO_N		6
 
+/* tc_op / xdp_op: one helper call on the packet, op_ret its result */
+#define PT_STORE	0	/* bpf_skb_store_bytes(off = a0, op_buf, len = a1 (1..16), flags = a2) */
+#define PT_L3		1	/* bpf_l3_csum_replace(off = a0, from = a1, to = a2, flags = a3) */
+#define PT_L4		2	/* bpf_l4_csum_replace(off = a0, from = a1, to = a2, flags = a3) */
+#define PT_DIFF		3	/* bpf_csum_diff(op_buf, a0, op_buf + 64, a1, seed = a2) */
+#define PT_REDIRECT	4	/* bpf_redirect(a0, a1) */
+#define PT_PULL		5	/* bpf_skb_pull_data(a0) */
+
 /* xdp_adjust's adjust_op */
 #define PA_HEAD		0
 #define PA_META		1
