@@ -46,7 +46,7 @@ int lookup_non_map(void *ctx)
 SEC("tc")
 int unemulated(struct __sk_buff *skb)
 {
-	return bpf_skb_store_bytes(skb, 0, &skb->len, 4, 0);
+	return bpf_clone_redirect(skb, 1, 0);
 }
 
 char _license[] SEC("license") = "GPL";
