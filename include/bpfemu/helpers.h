@@ -48,18 +48,13 @@ BPFEMU_API __u64 bpfemu_helper_get_current_pid_tgid(void);
 BPFEMU_API __u64 bpfemu_helper_get_current_uid_gid(void);
 BPFEMU_API long bpfemu_helper_get_current_comm(void *buf, __u32 size_of_buf);
 struct bpf_pidns_info;
-BPFEMU_API long bpfemu_helper_get_ns_current_pid_tgid(__u64 dev, __u64 ino,
-						      struct bpf_pidns_info *nsdata, __u32 size);
+BPFEMU_API long bpfemu_helper_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size);
 BPFEMU_API long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len);
 struct __sk_buff;
-BPFEMU_API long bpfemu_helper_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const void *from,
-					      __u32 len, __u64 flags);
-BPFEMU_API long bpfemu_helper_l3_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from,
-					      __u64 to, __u64 size);
-BPFEMU_API long bpfemu_helper_l4_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from,
-					      __u64 to, __u64 flags);
-BPFEMU_API __s64 bpfemu_helper_csum_diff(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size,
-					 __wsum seed);
+BPFEMU_API long bpfemu_helper_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags);
+BPFEMU_API long bpfemu_helper_l3_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size);
+BPFEMU_API long bpfemu_helper_l4_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags);
+BPFEMU_API __s64 bpfemu_helper_csum_diff(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed);
 BPFEMU_API long bpfemu_helper_redirect(__u32 ifindex, __u64 flags);
 BPFEMU_API long bpfemu_helper_skb_pull_data(struct __sk_buff *skb, __u32 len);
 struct xdp_md;
