@@ -225,7 +225,7 @@ int main(void)
 	static const unsigned char mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 	static const unsigned char other[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 	static const unsigned int sizes[] = { 13, 14, 33, 34, 60, 3520, 3521, 3712, 3713, 4096 };
-	struct { const char *name; struct bpf_program *prog; int idx; } progs[PO_N];
+	struct { const char *name; struct bpf_program *prog; int idx; } progs[5];
 	char name[64];
 	size_t s;
 	int p;
@@ -244,7 +244,7 @@ int main(void)
 
 	/* sizes: the minimum, the linear limits, XDP's fragments */
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		for (p = 0; p < PO_N; p++) {
+		for (p = 0; p < (int)(sizeof(progs) / sizeof(progs[0])); p++) {
 			snprintf(name, sizeof(name), "%s_size_%u", progs[p].name, sizes[s]);
 			run(name, progs[p].prog, progs[p].idx, sizes[s], NULL);
 		}
