@@ -113,9 +113,9 @@
 	X(sk_lookup_tcp) \
 	X(sk_lookup_udp) \
 	X(sk_release) \
-	X(map_push_elem) \
-	X(map_pop_elem) \
-	X(map_peek_elem) \
+	E(map_push_elem) \
+	E(map_pop_elem) \
+	E(map_peek_elem) \
 	X(msg_push_data) \
 	X(msg_pop_data) \
 	X(rc_pointer_rel) \

@@ -356,7 +356,9 @@ static void *mim_hash_lookup(struct emu_map *map, const void *key)
 	return def;
 }
 
-/* check_map_func_compatibility: of-maps reach bpf_map_lookup_elem only. */
+/* check_map_func_compatibility: of-maps reach bpf_map_lookup_elem only.
+ * (No for_each: the verifier refuses a callback for them, -ENOTSUPP,
+ * which bpf_for_each_map_elem says for any map without one.) */
 static long mim_prog_update(struct emu_map *map, const void *key, const void *value, uint64_t flags)
 {
 	(void)key, (void)value, (void)flags;
@@ -370,14 +372,6 @@ static long mim_prog_delete(struct emu_map *map, const void *key)
 	(void)key;
 	emu_verifier_reject(-EINVAL, "map_func_incompatible",
 			    "cannot pass map_type %u into func bpf_map_delete_elem", map->map_type);
-	return -EINVAL;
-}
-
-static long mim_prog_for_each(struct emu_map *map, void *callback_fn, void *ctx, uint64_t flags)
-{
-	(void)callback_fn, (void)ctx, (void)flags;
-	emu_verifier_reject(-EINVAL, "map_func_incompatible",
-			    "cannot pass map_type %u into func bpf_for_each_map_elem", map->map_type);
 	return -EINVAL;
 }
 
@@ -639,7 +633,6 @@ static const struct emu_map_ops mim_array_ops = {
 	.update_sys = mim_array_update_sys,
 	.delete_sys = mim_array_delete_sys,
 	.get_next_key = mim_array_get_next_key,
-	.for_each = mim_prog_for_each,
 	/* array_of_maps_map_ops: generic lookup (empty slots skipped) and update */
 	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_UPDATE,
 };
@@ -655,7 +648,6 @@ static const struct emu_map_ops mim_hash_ops = {
 	.update_sys = mim_hash_update_sys,
 	.delete_sys = mim_hash_delete_sys,
 	.get_next_key = mim_hash_get_next_key,
-	.for_each = mim_prog_for_each,
 	/* htab_of_maps_map_ops: BATCH_OPS(htab) */
 	.batch_cmds = EMU_BATCH_LOOKUP | EMU_BATCH_LOOKUP_AND_DELETE | EMU_BATCH_UPDATE |
 		      EMU_BATCH_DELETE,

@@ -61,22 +61,51 @@ static __attribute__((noinline, cold)) void mem_arg_refuse(const char *helper, i
 			    helper, regno);
 }
 
-static inline bool mem_arg_ok(const void *p, const char *helper)
+/*
+ * Then as many bytes as the key or value has, and a map whose key or
+ * value has none (RINGBUF, USER_RINGBUF) fails there: "invalid zero-sized
+ * read", -EACCES -- before the map's type is looked at, so before the
+ * map_func_incompatible those maps would otherwise get (6.18).
+ */
+static __attribute__((noinline, cold)) void zero_size_refuse(const char *helper, int regno)
 {
-	if (__builtin_expect(!emu_ptr_nullish(p), 1))
+	emu_verifier_reject(-EACCES, "map_arg_zero_size",
+			    "%s: R%d invalid zero-sized read (the map's %s has no bytes)", helper, regno,
+			    regno == 2 ? "key" : "value");
+}
+
+static inline bool mem_arg_ok(const void *p, uint32_t size, const char *helper, int regno)
+{
+	if (__builtin_expect(!emu_ptr_nullish(p) && size, 1))
 		return true;
-	mem_arg_refuse(helper, 2);
+	if (emu_ptr_nullish(p))
+		mem_arg_refuse(helper, regno);
+	else
+		zero_size_refuse(helper, regno);
 	return false;
 }
 
 /* An update's key and value: one test of the lower of the two, and the
  * key reported first, as 6.18 checks R2 before R3. */
-static inline bool mem_args_ok(const void *key, const void *value, const char *helper)
+static inline bool mem_args_ok(const struct emu_map *map, const void *key, const void *value,
+			       const char *helper)
 {
-	if (__builtin_expect(!emu_ptr_nullish((uintptr_t)key < (uintptr_t)value ? key : value), 1))
+	if (__builtin_expect(!emu_ptr_nullish((uintptr_t)key < (uintptr_t)value ? key : value) &&
+			     map->key_size && map->value_size, 1))
 		return true;
-	mem_arg_refuse(helper, emu_ptr_nullish(key) ? 2 : 3);
-	return false;
+	return mem_arg_ok(key, map->key_size, helper, 2) &&
+	       mem_arg_ok(value, map->value_size, helper, 3);
+}
+
+/* check_map_func_compatibility: a map type the helper does not take
+ * (CGRP_STORAGE to the generic element helpers; no emulated type to the
+ * QUEUE/STACK helpers). */
+static __attribute__((noinline, cold)) long map_func_refuse(const struct emu_map *map,
+							      const char *helper)
+{
+	emu_verifier_reject(-EINVAL, "map_func_incompatible",
+			    "cannot pass map_type %u into func %s", map->map_type, helper);
+	return -EINVAL;
 }
 
 /* <bpfemu/map_fast.h> sends the same pointers here as the library refuses */
@@ -88,8 +117,12 @@ void *bpfemu_helper_map_lookup_elem(void *map_def, const void *key)
 
 	EMU_HELPER_CHECK(BPF_FUNC_map_lookup_elem, NULL);
 	map = resolve(map_def, "bpf_map_lookup_elem");
-	if (!map || !mem_arg_ok(key, "bpf_map_lookup_elem") || !map->ops->lookup)
+	if (!map || !mem_arg_ok(key, map->key_size, "bpf_map_lookup_elem", 2))
 		return NULL;
+	if (!map->ops->lookup) {
+		map_func_refuse(map, "bpf_map_lookup_elem");
+		return NULL;
+	}
 	return map->ops->lookup(map, key);
 }
 
@@ -101,12 +134,12 @@ long bpfemu_helper_map_update_elem(void *map_def, const void *key, const void *v
 	map = resolve(map_def, "bpf_map_update_elem");
 	if (!map)
 		return -EINVAL;
-	if (!mem_args_ok(key, value, "bpf_map_update_elem"))
+	if (!mem_args_ok(map, key, value, "bpf_map_update_elem"))
 		return -EACCES;
 	if (!prog_may_write(map, "bpf_map_update_elem"))
 		return -EACCES;
 	if (!map->ops->update)
-		return -ENOTSUPP;
+		return map_func_refuse(map, "bpf_map_update_elem");
 	return map->ops->update(map, key, value, flags);
 }
 
@@ -118,12 +151,12 @@ long bpfemu_helper_map_delete_elem(void *map_def, const void *key)
 	map = resolve(map_def, "bpf_map_delete_elem");
 	if (!map)
 		return -EINVAL;
-	if (!mem_arg_ok(key, "bpf_map_delete_elem"))
+	if (!mem_arg_ok(key, map->key_size, "bpf_map_delete_elem", 2))
 		return -EACCES;
 	if (!prog_may_write(map, "bpf_map_delete_elem"))
 		return -EACCES;
 	if (!map->ops->delete)
-		return -ENOTSUPP;
+		return map_func_refuse(map, "bpf_map_delete_elem");
 	return map->ops->delete(map, key);
 }
 
@@ -136,7 +169,7 @@ void *bpfemu_helper_map_lookup_percpu_elem(void *map_def, const void *key, __u32
 
 	EMU_HELPER_CHECK(BPF_FUNC_map_lookup_percpu_elem, NULL);
 	map = resolve(map_def, "bpf_map_lookup_percpu_elem");
-	if (!map || !mem_arg_ok(key, "bpf_map_lookup_percpu_elem"))
+	if (!map || !mem_arg_ok(key, map->key_size, "bpf_map_lookup_percpu_elem", 2))
 		return NULL;
 	if (map->map_type != BPF_MAP_TYPE_PERCPU_ARRAY && map->map_type != BPF_MAP_TYPE_PERCPU_HASH &&
 	    map->map_type != BPF_MAP_TYPE_LRU_PERCPU_HASH) {
@@ -181,16 +214,17 @@ long bpfemu_helper_for_each_map_elem(void *map_def, void *callback_fn, void *cal
 	map = resolve(map_def, "bpf_for_each_map_elem");
 	if (!map)
 		return -EINVAL;
+	/* R2 at load, then the map (set_map_elem_callback_state, 6.18) */
+	if (!callback_fn) {
+		emu_verifier_reject(-EACCES, "for_each_no_callback",
+				    "bpf_for_each_map_elem: R2 type=scalar expected=func");
+		return -EACCES;
+	}
 	if (!map->ops->for_each) {
-		emu_verifier_reject(-EINVAL, "for_each_map_not_supported",
+		emu_verifier_reject(-ENOTSUPP, "for_each_map_not_supported",
 				    "bpf_for_each_map_elem: callback function not allowed for map '%s'",
 				    map->name);
-		return -EINVAL;
-	}
-	if (!callback_fn) {
-		emu_verifier_reject(-EINVAL, "for_each_no_callback",
-				    "bpf_for_each_map_elem: R2 is not a callback function");
-		return -EINVAL;
+		return -ENOTSUPP;
 	}
 	/*
 	 * Inside a program the callbacks run as its callbacks: one nested
@@ -259,4 +293,40 @@ long bpfemu_helper_spin_unlock(struct bpf_spin_lock *lock)
 		return 0;
 	emu_map_spin_unlock(lock);
 	return 0;
+}
+
+/*
+ * The QUEUE and STACK helpers.  bpfemu has neither map type (nor
+ * BLOOM_FILTER, which takes push and peek), so every map a program can
+ * pass is one the verifier refuses: its value argument first (NULL-ish,
+ * or no bytes), then the map's type.
+ */
+static long queue_helper_refuse(void *map_def, const void *value, const char *helper)
+{
+	struct emu_map *map = resolve(map_def, helper);
+
+	if (!map)
+		return -EINVAL;
+	if (!mem_arg_ok(value, map->value_size, helper, 2))
+		return -EACCES;
+	return map_func_refuse(map, helper);
+}
+
+long bpfemu_helper_map_push_elem(void *map_def, const void *value, __u64 flags)
+{
+	(void)flags;
+	EMU_HELPER_CHECK(BPF_FUNC_map_push_elem, -EINVAL);
+	return queue_helper_refuse(map_def, value, "bpf_map_push_elem");
+}
+
+long bpfemu_helper_map_pop_elem(void *map_def, void *value)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_map_pop_elem, -EINVAL);
+	return queue_helper_refuse(map_def, value, "bpf_map_pop_elem");
+}
+
+long bpfemu_helper_map_peek_elem(void *map_def, void *value)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_map_peek_elem, -EINVAL);
+	return queue_helper_refuse(map_def, value, "bpf_map_peek_elem");
 }

@@ -327,14 +327,16 @@ long bpfemu_helper_loop(__u32 nr_loops, void *callback_fn, void *callback_ctx, _
 	int err;
 
 	EMU_HELPER_CHECK(BPF_FUNC_loop, -EINVAL);
+	/* R2 is checked at load, before anything the call itself decides */
+	if (!callback_fn) {
+		emu_verifier_reject(-EACCES, "loop_cb_null",
+				    "bpf_loop: R2 type=scalar expected=func");
+		return -EACCES;
+	}
 	if (flags)
 		return -EINVAL;
 	if (nr_loops > BPF_MAX_LOOPS)
 		return -E2BIG;
-	if (!callback_fn) {
-		emu_verifier_reject(-EINVAL, "loop_cb_null", "bpf_loop needs a callback function");
-		return -EINVAL;
-	}
 	/* Called from plain C (depth 0), the callback simply runs.  Inside a
 	 * program it runs as the program's callback: one nested entry holds
 	 * the whole loop (as bpf_for_each_map_elem's walk), since nothing

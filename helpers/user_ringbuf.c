@@ -121,14 +121,26 @@ static void user_ringbuf_release(const struct urb_view *v, uint32_t size)
 	emu_ringbuf_store(v->consumer_pos, cons_pos + emu_ringbuf_total(size));
 }
 
-static struct emu_ringbuf *user_ringbuf_of(void *map)
+/*
+ * The verifier's checks in its order (6.18): R1 a map, R2 a function
+ * (a NULL callback: "R2 type=scalar expected=func", -EACCES), then the
+ * map's type.
+ */
+static struct emu_ringbuf *user_ringbuf_of(void *map, void *callback_fn, long *err)
 {
 	struct emu_map *m = emu_map_from_def(map);
 	struct emu_ringbuf *rb = emu_ringbuf_from_map(m);
 
+	*err = -EINVAL;
 	if (!m) {
 		emu_verifier_reject(-EINVAL, "not_a_map",
 				    "bpf_user_ringbuf_drain: argument 1 is not a map");
+		return NULL;
+	}
+	if (!callback_fn) {
+		emu_verifier_reject(-EACCES, "drain_cb_missing",
+				    "bpf_user_ringbuf_drain: R2 type=scalar expected=func");
+		*err = -EACCES;
 		return NULL;
 	}
 	if (!rb || m->map_type != BPF_MAP_TYPE_USER_RINGBUF) {
@@ -268,14 +280,9 @@ long bpfemu_helper_user_ringbuf_drain(void *map, void *callback_fn, void *ctx, _
 	int busy = 0;
 
 	EMU_HELPER_CHECK(BPF_FUNC_user_ringbuf_drain, -EINVAL);
-	rb = user_ringbuf_of(map);
+	rb = user_ringbuf_of(map, callback_fn, &ret);
 	if (!rb)
-		return -EINVAL;
-	if (!callback_fn) {
-		emu_verifier_reject(-EINVAL, "drain_cb_missing",
-				    "bpf_user_ringbuf_drain: R2 is not a function pointer");
-		return -EINVAL;
-	}
+		return ret;
 
 	if (flags & ~wakeup_flags)
 		return -EINVAL;

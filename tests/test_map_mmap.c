@@ -60,6 +60,12 @@ static void test_user_ringbuf_consumer_page_is_never_writable(void **state)
 	close(fd);
 }
 
+static long never_called(const struct bpf_dynptr *d, void *ctx)
+{
+	(void)d, (void)ctx;
+	return 0;
+}
+
 static void test_user_ringbuf_producer_and_data_map_writable_and_twice(void **state)
 {
 	int fd = ring_fd(BPF_MAP_TYPE_USER_RINGBUF), err;
@@ -77,7 +83,7 @@ static void test_user_ringbuf_producer_and_data_map_writable_and_twice(void **st
 	/* a producer position written here is what the kernel side reads */
 	*(unsigned long *)p = 28;	/* misaligned, as a buggy producer would */
 	assert_int_equal(bpfemu_helper_user_ringbuf_drain(emu_map_def(emu_fd_get(fd, EMU_OBJ_MAP,
-			 &err)), NULL, NULL, 0), -EINVAL);
+			 &err)), (void *)never_called, NULL, 0), -EINVAL);
 	munmap(p, page + 2 * RING);
 	close(fd);
 }

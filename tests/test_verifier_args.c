@@ -231,6 +231,36 @@ static void test_map_helpers_refuse_a_null_ish_key_or_value(void **state)
 	bad_ptr_maps__destroy(skel);
 }
 
+/* null_callback in bad_ptr_maps.bpf.c, case by case */
+static void test_null_callbacks_and_keyless_maps_are_refused_first(void **state)
+{
+	static const struct {
+		int err;
+		const char *rule, *text;
+	} cases[] = {
+		{ -EACCES, "loop_cb_null", "R2 type=scalar expected=func" },
+		{ -EACCES, "for_each_no_callback", "R2 type=scalar expected=func" },
+		{ -EACCES, "drain_cb_missing", "R2 type=scalar expected=func" },
+		{ -EACCES, "map_arg_zero_size", "R2 invalid zero-sized read" },
+		{ -EACCES, "map_arg_zero_size", "R2 invalid zero-sized read" },
+		{ -EINVAL, "map_func_incompatible", "into func bpf_map_push_elem" },
+	};
+	struct bad_ptr_maps *skel = bad_ptr_maps__open_and_load();
+	__u32 retval;
+	int i;
+
+	(void)state;
+	assert_non_null(skel);
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		bpfemu_diag_clear();
+		skel->bss->cb_op = i;
+		assert_int_equal(test_run(skel->progs.null_callback, &retval), cases[i].err);
+		assert_int_equal(bpfemu_diag_count(), 1);
+		assert_last_diag(cases[i].rule, cases[i].text, NULL);
+	}
+	bad_ptr_maps__destroy(skel);
+}
+
 /* ------------------------------------------------------------ struct cgroup * */
 
 /* The kfuncs, as tests call them (cgrp_storage.c). */
@@ -301,6 +331,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
 		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
+		T(test_null_callbacks_and_keyless_maps_are_refused_first),
 		T(test_map_helpers_refuse_a_null_ish_key_or_value),
 		T(test_a_stack_buffer_as_a_cgroup_is_refused),
 		T(test_kfuncs_outside_a_program_refuse_what_is_no_cgroup),

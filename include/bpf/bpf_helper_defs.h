@@ -186,9 +186,9 @@ BPFEMU_UNEMULATED(__u64, skb_ancestor_cgroup_id, (struct __sk_buff *skb, int anc
 BPFEMU_UNEMULATED(struct bpf_sock *, sk_lookup_tcp, (void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags))
 BPFEMU_UNEMULATED(struct bpf_sock *, sk_lookup_udp, (void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags))
 BPFEMU_UNEMULATED(long, sk_release, (void *sock))
-BPFEMU_UNEMULATED(long, map_push_elem, (void *map, const void *value, __u64 flags))
-BPFEMU_UNEMULATED(long, map_pop_elem, (void *map, void *value))
-BPFEMU_UNEMULATED(long, map_peek_elem, (void *map, void *value))
+static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = bpfemu_helper_map_push_elem;
+static long (* const bpf_map_pop_elem)(void *map, void *value) = bpfemu_helper_map_pop_elem;
+static long (* const bpf_map_peek_elem)(void *map, void *value) = bpfemu_helper_map_peek_elem;
 BPFEMU_UNEMULATED(long, msg_push_data, (struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags))
 BPFEMU_UNEMULATED(long, msg_pop_data, (struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags))
 BPFEMU_UNEMULATED(long, rc_pointer_rel, (void *ctx, __s32 rel_x, __s32 rel_y))

@@ -20,7 +20,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-families_all="timers maps user_ringbuf ringbuf cgrp_storage packets"
+families_all="timers maps user_ringbuf ringbuf cgrp_storage packets mapcompat"
 update=0
 do_kernel=1
 do_bpfemu=1

@@ -160,4 +160,37 @@ int null_key_or_value(void *ctx)
 	}
 }
 
+/*
+ * A callback argument that is NULL: "R2 type=scalar expected=func",
+ * -EACCES (6.18), found while the arguments are checked -- before
+ * bpf_loop's flags, before the map's type is found wanting (a ring for
+ * bpf_for_each_map_elem, an ARRAY for bpf_user_ringbuf_drain).  A
+ * valid key with a map whose key has no bytes: "invalid zero-sized read",
+ * -EACCES, before its type; and the queue helpers on a map that takes
+ * none of them.
+ */
+int cb_op;
+
+SEC("syscall")
+int null_callback(void *ctx)
+{
+	long v = 1;
+	int k = 0;
+
+	switch (cb_op) {
+	case 0:
+		return bpf_loop(1, (void *)0, 0, 1);
+	case 1:
+		return bpf_for_each_map_elem(&rb, (void *)0, 0, 0);
+	case 2:
+		return bpf_user_ringbuf_drain(&arr, (void *)0, 0, 0);
+	case 3:
+		return bpf_map_update_elem(&rb, &k, &v, BPF_ANY);
+	case 4:
+		return bpf_map_push_elem(&rb, &v, 0);
+	default:
+		return bpf_map_push_elem(&arr, &v, 0);
+	}
+}
+
 char _license[] SEC("license") = "GPL";
