@@ -121,6 +121,7 @@ enum emu_ref_kind {
 	EMU_REF_RINGBUF_DYNPTR,		/* bpf_ringbuf_reserve_dynptr, even a failed one */
 	EMU_REF_CGROUP,			/* bpf_cgroup_from_id / _acquire / _ancestor */
 	EMU_REF_SPIN_LOCK,		/* bpf_spin_lock: the lock (6.18 keeps it with the refs) */
+	EMU_REF_RCU_LOCK,		/* bpf_rcu_read_lock: the read-side section */
 	EMU_REF_NR_KINDS,
 };
 

@@ -128,6 +128,7 @@ static const char *const ref_kind_name[EMU_REF_NR_KINDS] = {
 	[EMU_REF_RINGBUF_DYNPTR] = "ring buffer dynptr (bpf_ringbuf_reserve_dynptr)",
 	[EMU_REF_CGROUP] = "struct cgroup * (bpf_cgroup_from_id/_acquire/_ancestor)",
 	[EMU_REF_SPIN_LOCK] = "bpf_spin_lock",
+	[EMU_REF_RCU_LOCK] = "bpf_rcu_read_lock",
 };
 
 /* Give back what a program leaked, as a well-behaved one would have. */
@@ -228,6 +229,12 @@ static int __attribute__((noinline)) refs_leaked(const struct emu_prog *prog, in
 			if (k == EMU_REF_SPIN_LOCK) {
 				emu_diag("spin_lock_held_at_exit",
 					 "program '%s' exits holding a bpf_spin_lock: BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region",
+					 prog->name);
+				continue;
+			}
+			if (k == EMU_REF_RCU_LOCK) {
+				emu_diag("rcu_lock_held_at_exit",
+					 "program '%s' exits inside bpf_rcu_read_lock: BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region",
 					 prog->name);
 				continue;
 			}

@@ -517,3 +517,23 @@ BPFEMU_API struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level)
 	ancestor = cgrp->ancestors[level];
 	return cgroup_acquired(emu_cgroup_tryget(ancestor) ? ancestor : NULL);
 }
+
+/*
+ * bpf_task_get_cgroup1 (KF_ACQUIRE | KF_RET_NULL | KF_TRUSTED_ARGS): the
+ * task's cgroup in cgroup v1 hierarchy @hierarchy_id.  bpfemu models the
+ * default (cgroup2) hierarchy alone, so it answers as a kernel with no v1
+ * hierarchy mounted: NULL for every id, which is no reference.  The task
+ * must be one (a possibly-NULL one is refused at load).
+ */
+BPFEMU_API struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id)
+{
+	(void)hierarchy_id;
+	if (!kfunc_allowed("bpf_task_get_cgroup1"))
+		return NULL;
+	if (!task) {
+		emu_verifier_reject(-EINVAL, "kfunc_null_arg",
+				    "bpf_task_get_cgroup1: Possibly NULL pointer passed to trusted arg0");
+		return NULL;
+	}
+	return NULL;
+}

@@ -362,3 +362,39 @@ static void __attribute__((constructor)) misc_register_reset(void)
 {
 	emu_reset_register(misc_reset, EMU_RESET_MISC);
 }
+
+/*
+ * bpf_rcu_read_lock / bpf_rcu_read_unlock: the program runs inside the
+ * emulator's read-side section already, so the kfuncs only keep the
+ * verifier's rules, which 6.18 applies to every program type: no nesting
+ * ("nested rcu read lock", -EINVAL), no unlock outside a section
+ * ("unmatched rcu read unlock", -EINVAL), no exit inside one
+ * (rcu_lock_held_at_exit in prog.c).  The section is a reference of the
+ * run (ctx.h).  Outside a program they do nothing.
+ */
+static char rcu_section;	/* what the reference points at */
+
+BPFEMU_API void bpf_rcu_read_lock(void)
+{
+	if (!emu_in_bpf())
+		return;
+	if (emu_refs.count[EMU_REF_RCU_LOCK]) {
+		emu_verifier_reject(-EINVAL, "rcu_nested",
+				    "nested rcu read lock (kernel function bpf_rcu_read_lock)");
+		return;
+	}
+	emu_ref_acquire(EMU_REF_RCU_LOCK, &rcu_section, NULL);
+}
+
+BPFEMU_API void bpf_rcu_read_unlock(void)
+{
+	if (!emu_in_bpf())
+		return;
+	if (!emu_refs.count[EMU_REF_RCU_LOCK]) {
+		emu_verifier_reject(-EINVAL, "rcu_unmatched_unlock",
+				    "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
+		return;
+	}
+	emu_ref_release(EMU_REF_RCU_LOCK, &rcu_section, NULL, "bpf_rcu_read_unlock",
+			"unmatched rcu read unlock");
+}
