@@ -20,6 +20,7 @@
 #include "map.h"
 #include "object_priv.h"
 #include "prog.h"
+#include "stack.h"
 
 static struct emu_map *resolve(void *map_def, const char *helper)
 {
@@ -257,11 +258,16 @@ long bpfemu_helper_for_each_map_elem(void *map_def, void *callback_fn, void *cal
  */
 static bool spin_lock_ptr_ok(const struct bpf_spin_lock *lock, const char *helper)
 {
-	if (__builtin_expect(!emu_ptr_nullish(lock), 1))
+	if (__builtin_expect(!emu_ptr_nullish(lock) && !emu_ptr_on_stack(lock), 1))
 		return true;
-	emu_verifier_reject(-EACCES, "spin_lock_not_map_value",
-			    "%s: R1 (%p) is not a pointer to a map value's struct bpf_spin_lock (R1 type=map_value_or_null expected=map_value, ptr_)",
-			    helper, (const void *)lock);
+	if (emu_ptr_on_stack(lock))
+		emu_verifier_reject(-EACCES, "spin_lock_not_map_value",
+				    "%s: R1 (%p) is a local, not a map value's struct bpf_spin_lock (R1 type=fp expected=map_value, ptr_)",
+				    helper, (const void *)lock);
+	else
+		emu_verifier_reject(-EACCES, "spin_lock_not_map_value",
+				    "%s: R1 (%p) is not a pointer to a map value's struct bpf_spin_lock (R1 type=map_value_or_null expected=map_value, ptr_)",
+				    helper, (const void *)lock);
 	return false;
 }
 

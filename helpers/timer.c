@@ -64,6 +64,7 @@
 #include "err.h"
 #include "map.h"
 #include "prog.h"
+#include "stack.h"
 
 /* bpf_timer_init: flags are a clock id below MAX_CLOCKS, nothing else. */
 #define TIMER_MAX_CLOCKS	16
@@ -294,18 +295,31 @@ static int timer_cancel_sync_locked(struct timer_lock *l, struct emu_timer *t)
 }
 
 /*
- * A timer argument that is NULL or NULL plus the timer's offset (a
- * lookup's result used before its NULL check): no map value.  Each helper
- * tests it before it reads the timer's words, which natively would fault.
- * 6.18 refuses it at load with -EACCES: "R1 type=scalar expected=map_value",
- * "R1 type=map_value_or_null expected=map_value", or "R1 pointer arithmetic
- * on map_value_or_null prohibited, null-check it first".
+ * A timer argument that is no map value's: NULL or NULL plus the timer's
+ * offset (a lookup's result used before its NULL check), or a local
+ * (stack.h).  Each helper tests it first, before it reads the timer's
+ * words, which natively would fault or would work on a dead frame.  6.18
+ * refuses it at load with -EACCES: "R1 type=scalar expected=map_value",
+ * "R1 type=map_value_or_null expected=map_value", "R1 pointer arithmetic
+ * on map_value_or_null prohibited, null-check it first", or for a local
+ * "R1 type=fp expected=map_value".
  */
-static long timer_reject_null(const struct bpf_timer *timer, const char *helper)
+static inline bool timer_arg_bad(const struct bpf_timer *timer)
 {
-	emu_verifier_reject(-EACCES, "timer_not_map_value",
-			    "%s: R1 (%p) is not a pointer to a map value's struct bpf_timer (R1 type=map_value_or_null expected=map_value)",
-			    helper, (const void *)timer);
+	return emu_ptr_nullish(timer) || emu_ptr_on_stack(timer);
+}
+
+static __attribute__((noinline, cold)) long timer_reject_null(const struct bpf_timer *timer,
+							       const char *helper)
+{
+	if (emu_ptr_on_stack(timer))
+		emu_verifier_reject(-EACCES, "timer_not_map_value",
+				    "%s: R1 (%p) is a local, not a map value's struct bpf_timer (R1 type=fp expected=map_value)",
+				    helper, (const void *)timer);
+	else
+		emu_verifier_reject(-EACCES, "timer_not_map_value",
+				    "%s: R1 (%p) is not a pointer to a map value's struct bpf_timer (R1 type=map_value_or_null expected=map_value)",
+				    helper, (const void *)timer);
 	return -EACCES;
 }
 
@@ -357,7 +371,7 @@ long bpfemu_helper_timer_init(struct bpf_timer *timer, void *map, __u64 flags)
 	int clock;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_init, -EINVAL);
-	if (emu_ptr_nullish(timer))
+	if (timer_arg_bad(timer))
 		return timer_reject_null(timer, "bpf_timer_init");
 	if (!timer_owner(timer, map, &proto))
 		return -EINVAL;
@@ -414,7 +428,7 @@ long bpfemu_helper_timer_set_callback(struct bpf_timer *timer, void *callback_fn
 	long ret = 0;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_set_callback, -EINVAL);
-	if (emu_ptr_nullish(timer))
+	if (timer_arg_bad(timer))
 		return timer_reject_null(timer, "bpf_timer_set_callback");
 	if (!callback_fn) {
 		emu_verifier_reject(-EINVAL, "timer_callback_not_func",
@@ -484,7 +498,7 @@ long bpfemu_helper_timer_start(struct bpf_timer *timer, __u64 nsecs, __u64 flags
 	long ret = 0;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_start, -EINVAL);
-	if (emu_ptr_nullish(timer))
+	if (timer_arg_bad(timer))
 		return timer_reject_null(timer, "bpf_timer_start");
 	if (flags & ~(uint64_t)TIMER_START_FLAGS)
 		return -EINVAL;
@@ -525,7 +539,7 @@ long bpfemu_helper_timer_cancel(struct bpf_timer *timer)
 	long ret;
 
 	EMU_HELPER_CHECK(BPF_FUNC_timer_cancel, -EINVAL);
-	if (emu_ptr_nullish(timer))
+	if (timer_arg_bad(timer))
 		return timer_reject_null(timer, "bpf_timer_cancel");
 
 	l = timer_lock_of(timer);

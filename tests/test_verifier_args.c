@@ -55,6 +55,28 @@ static void test_timer_of_a_lookup_before_its_null_check_is_refused(void **state
 	bad_ptr_args__destroy(skel);
 }
 
+/* A local bpf_timer / bpf_spin_lock (locals in bad_ptr_args.bpf.c). */
+static void test_timer_or_lock_on_the_stack_is_refused(void **state)
+{
+	static const char *const helpers[] = {
+		"bpf_timer_init", "bpf_timer_set_callback", "bpf_timer_start", "bpf_timer_cancel",
+		"bpf_spin_lock",
+	};
+	struct bad_ptr_args *skel = bad_ptr_args__open_and_load();
+	int op;
+
+	(void)state;
+	assert_non_null(skel);
+	for (op = 0; op < 5; op++) {
+		bpfemu_diag_clear();
+		skel->bss->op = op;
+		assert_int_equal(test_run(skel->progs.locals, NULL), -EACCES);
+		assert_last_diag(op < 4 ? "timer_not_map_value" : "spin_lock_not_map_value",
+				 helpers[op], "R1 type=fp expected=map_value");
+	}
+	bad_ptr_args__destroy(skel);
+}
+
 /* ------------------------------------------------------------ bpf_spin_lock */
 
 static void *nothing(void *arg)
@@ -330,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup(f, diag_clear_setup)
 		T(test_timer_of_a_lookup_before_its_null_check_is_refused),
+		T(test_timer_or_lock_on_the_stack_is_refused),
 		T(test_spin_lock_of_a_lookup_before_its_null_check_is_refused),
 		T(test_null_callbacks_and_keyless_maps_are_refused_first),
 		T(test_map_helpers_refuse_a_null_ish_key_or_value),

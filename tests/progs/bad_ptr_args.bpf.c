@@ -177,4 +177,34 @@ int spin_lock_count(void *ctx)
 	return 0;
 }
 
+/*
+ * A struct bpf_timer or struct bpf_spin_lock declared as a local: 6.18
+ * refuses every helper given one, "R1 type=fp expected=map_value" (", ptr_"
+ * for the lock), -EACCES.  Natively the timer would live in a dead frame
+ * and the lock would be taken on it.  op: the timer ops, then OP_LOCK.
+ */
+#define OP_LOCK 4
+
+SEC("syscall")
+int locals(void *ctx)
+{
+	struct bpf_timer t = {};
+	struct bpf_spin_lock l = {};
+
+	switch (op) {
+	case OP_INIT:
+		return bpf_timer_init(&t, &timers, CLOCK_MONOTONIC);
+	case OP_SET_CALLBACK:
+		return bpf_timer_set_callback(&t, timer_cb);
+	case OP_START:
+		return bpf_timer_start(&t, 1, 0);
+	case OP_CANCEL:
+		return bpf_timer_cancel(&t);
+	default:
+		bpf_spin_lock(&l);
+		bpf_spin_unlock(&l);
+		return 0;
+	}
+}
+
 char _license[] SEC("license") = "GPL";
