@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpfemu/core.h>
 #include <bpfemu/helpers.h>
 
 #include "packet.h"
@@ -66,6 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	size_t i, n;
 	int type;
 
+	/* refusals are expected: not printed, not kept */
+	bpfemu_diag_set_echo(false);
+	bpfemu_diag_clear();
 	if (len < 8)
 		return 0;
 	type = types[in[0] % (sizeof(types) / sizeof(types[0]))];
