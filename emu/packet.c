@@ -298,8 +298,6 @@ static int xdp_prepare(struct emu_pkt *p, const struct bpf_test_run_opts *opts)
 		linear = max_linear;
 	if (opts->data_size_in < PKT_ETH_HLEN)
 		return -EINVAL;
-	if (opts->data_size_in - linear > PKT_XDP_FRAGS_MAX * PKT_PAGE)
-		return -ENOMEM;
 	if (in) {
 		if (in->egress_ifindex)
 			return -EINVAL;
@@ -311,6 +309,9 @@ static int xdp_prepare(struct emu_pkt *p, const struct bpf_test_run_opts *opts)
 		if (in->ingress_ifindex && in->rx_queue_index >= 1)
 			return -EINVAL;
 	}
+	/* fragments are allocated page by page after the context is taken */
+	if (opts->data_size_in - linear > PKT_XDP_FRAGS_MAX * PKT_PAGE)
+		return -ENOMEM;
 	err = pkt_alloc(p);
 	if (err)
 		return err;
