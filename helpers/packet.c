@@ -119,34 +119,33 @@ static struct emu_pkt *xdp_pkt(struct xdp_md *xdp_md, const char *helper, long *
 	return p;
 }
 
-long bpfemu_helper_xdp_adjust_head(struct xdp_md *xdp_md, int delta)
+/* One of the three: the packet behind the context, then its move. */
+static long xdp_adjust(struct xdp_md *xdp_md, int delta, const char *helper,
+		       int (*adjust)(struct emu_pkt *p, int delta))
 {
 	struct emu_pkt *p;
 	long err;
 
+	p = xdp_pkt(xdp_md, helper, &err);
+	return p ? adjust(p, delta) : err;
+}
+
+long bpfemu_helper_xdp_adjust_head(struct xdp_md *xdp_md, int delta)
+{
 	EMU_HELPER_CHECK(BPF_FUNC_xdp_adjust_head, -EINVAL);
-	p = xdp_pkt(xdp_md, "bpf_xdp_adjust_head", &err);
-	return p ? emu_pkt_xdp_adjust_head(p, delta) : err;
+	return xdp_adjust(xdp_md, delta, "bpf_xdp_adjust_head", emu_pkt_xdp_adjust_head);
 }
 
 long bpfemu_helper_xdp_adjust_meta(struct xdp_md *xdp_md, int delta)
 {
-	struct emu_pkt *p;
-	long err;
-
 	EMU_HELPER_CHECK(BPF_FUNC_xdp_adjust_meta, -EINVAL);
-	p = xdp_pkt(xdp_md, "bpf_xdp_adjust_meta", &err);
-	return p ? emu_pkt_xdp_adjust_meta(p, delta) : err;
+	return xdp_adjust(xdp_md, delta, "bpf_xdp_adjust_meta", emu_pkt_xdp_adjust_meta);
 }
 
 long bpfemu_helper_xdp_adjust_tail(struct xdp_md *xdp_md, int delta)
 {
-	struct emu_pkt *p;
-	long err;
-
 	EMU_HELPER_CHECK(BPF_FUNC_xdp_adjust_tail, -EINVAL);
-	p = xdp_pkt(xdp_md, "bpf_xdp_adjust_tail", &err);
-	return p ? emu_pkt_xdp_adjust_tail(p, delta) : err;
+	return xdp_adjust(xdp_md, delta, "bpf_xdp_adjust_tail", emu_pkt_xdp_adjust_tail);
 }
 
 /* ------------------------------------------------ writes and checksums */
