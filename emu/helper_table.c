@@ -94,7 +94,7 @@
 	E(xdp_adjust_tail) \
 	X(skb_get_xfrm_state) \
 	X(get_stack) \
-	X(skb_load_bytes_relative) \
+	E(skb_load_bytes_relative) \
 	X(fib_lookup) \
 	X(sock_hash_update) \
 	X(msg_redirect_hash) \
@@ -214,9 +214,9 @@
 	X(get_func_arg_cnt) \
 	X(get_retval) \
 	X(set_retval) \
-	X(xdp_get_buff_len) \
-	X(xdp_load_bytes) \
-	X(xdp_store_bytes) \
+	E(xdp_get_buff_len) \
+	E(xdp_load_bytes) \
+	E(xdp_store_bytes) \
 	X(copy_from_user_task) \
 	X(skb_set_tstamp) \
 	X(ima_file_hash) \
@@ -358,6 +358,10 @@ static const struct helper_override overrides[] = {
 	{ BPF_FUNC_csum_diff,		TYPES_TC | PT(XDP) | TYPES_LWT,	false },
 	{ BPF_FUNC_redirect,		TYPES_TC | PT(XDP) | PT(LWT_XMIT), false },
 	{ BPF_FUNC_skb_pull_data,	TYPES_TC | TYPES_LWT | PT(SK_SKB), false },
+	{ BPF_FUNC_skb_load_bytes_relative, TYPES_TC | PT(SOCKET_FILTER) | PT(CGROUP_SKB), false },
+	{ BPF_FUNC_xdp_get_buff_len,	PT(XDP),	false },
+	{ BPF_FUNC_xdp_load_bytes,	PT(XDP),	false },
+	{ BPF_FUNC_xdp_store_bytes,	PT(XDP),	false },
 	{ BPF_FUNC_xdp_adjust_head,		PT(XDP),	false },
 	{ BPF_FUNC_xdp_adjust_meta,		PT(XDP),	false },
 	{ BPF_FUNC_xdp_adjust_tail,		PT(XDP),	false },

@@ -583,3 +583,42 @@ int emu_pkt_xdp_adjust_tail(struct emu_pkt *p, int offset)
 	xdp_sync(p);
 	return 0;
 }
+
+/* ------------------------------------------------- XDP bytes, fragments */
+
+uint32_t emu_pkt_xdp_len(const struct emu_pkt *p)
+{
+	return (uint32_t)(p->data_end - p->data) + p->frags_size;
+}
+
+/*
+ * bpf_xdp_load_bytes / _store_bytes (bpf_xdp_pointer, bpf_xdp_copy_buf):
+ * an offset or length over 0xffff is -EFAULT, a range past the packet
+ * (fragments included) -EINVAL; the bytes are copied across the linear
+ * part and the fragments.  @buf is left as it was on failure.
+ */
+int emu_pkt_xdp_bytes(struct emu_pkt *p, uint32_t offset, void *buf, uint32_t len, bool store)
+{
+	uint32_t linear = (uint32_t)(p->data_end - p->data), n;
+	uint8_t *b = buf;
+
+	if (offset > 0xffff || len > 0xffff)
+		return -EFAULT;
+	if ((uint64_t)offset + len > emu_pkt_xdp_len(p))
+		return -EINVAL;
+	if (offset < linear) {
+		n = linear - offset < len ? linear - offset : len;
+		if (store)
+			memmove(p->data + offset, b, n);
+		else
+			memmove(b, p->data + offset, n);
+		b += n, offset += n, len -= n;
+	}
+	if (len) {
+		if (store)
+			memmove(p->frags + (offset - linear), b, len);
+		else
+			memmove(b, p->frags + (offset - linear), len);
+	}
+	return 0;
+}

@@ -91,4 +91,10 @@ int emu_pkt_xdp_adjust_head(struct emu_pkt *p, int offset);
 int emu_pkt_xdp_adjust_meta(struct emu_pkt *p, int offset);
 int emu_pkt_xdp_adjust_tail(struct emu_pkt *p, int offset);
 
+/* bpf_xdp_get_buff_len: the linear part and the fragments. */
+uint32_t emu_pkt_xdp_len(const struct emu_pkt *p);
+/* bpf_xdp_load_bytes (@store false) / _store_bytes: 0 or the kernel's
+ * -errno. */
+int emu_pkt_xdp_bytes(struct emu_pkt *p, uint32_t offset, void *buf, uint32_t len, bool store);
+
 #endif /* BPFEMU_EMU_PACKET_H */

@@ -11,8 +11,9 @@
  * Input: { u8 type; u8 ctx_len; u16 data_len; u16 out_size; u8 nops; u8 flags }
  * then ctx_len context bytes, then nops 12-byte ops
  *   { u8 op; u8 pad[3]; u32 a; u32 b }
- * (op 0..2: xdp_adjust_head/meta/tail(a); 3: skb_load_bytes(a, b);
- *  4: skb_store_bytes(a, b); 5: l3_csum_replace(a, b); 6: l4; 7: pull(a)),
+ * (op 0..2: xdp_adjust_head/meta/tail(a); 3: skb/xdp_load_bytes(a, b);
+ *  4: skb/xdp_store_bytes(a, b); 5: l3_csum_replace(a, b); 6: l4;
+ *  7: xdp_get_buff_len, skb_load_bytes_relative(a, b)),
  * then the packet bytes (data_len of them, repeated as needed).
  */
 #include <errno.h>
@@ -37,6 +38,7 @@ static void check_errno(long r)
 	case 0: case -EINVAL: case -EFAULT: case -ENOMEM: case -EACCES: case -ENOSPC:
 	case -E2BIG: case -ENODEV: case -EOPNOTSUPP:
 		return;
+	/* -1: bpf_xdp_get_buff_len past anything a packet can hold */
 	default:
 		abort();
 	}
@@ -119,12 +121,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 			r = p.xdp ? bpfemu_helper_xdp_adjust_tail(&p.ctx.xdp, (int)a) : 0;
 			break;
 		case 3:
-			r = p.xdp ? 0 : bpfemu_helper_skb_load_bytes(&p.ctx.skb, a, buf,
-								     1 + b % sizeof(buf));
+			r = p.xdp ? bpfemu_helper_xdp_load_bytes(&p.ctx.xdp, a, buf,
+								 1 + b % sizeof(buf)) :
+				    bpfemu_helper_skb_load_bytes(&p.ctx.skb, a, buf, 1 + b % sizeof(buf));
 			break;
 		case 4:
-			r = p.xdp ? 0 : bpfemu_helper_skb_store_bytes(&p.ctx.skb, a, buf,
-								      1 + b % sizeof(buf), 0);
+			r = p.xdp ? bpfemu_helper_xdp_store_bytes(&p.ctx.xdp, a, buf,
+								  1 + b % sizeof(buf)) :
+				    bpfemu_helper_skb_store_bytes(&p.ctx.skb, a, buf,
+								  1 + b % sizeof(buf), 0);
 			break;
 		case 5:
 			r = p.xdp ? 0 : bpfemu_helper_l3_csum_replace(&p.ctx.skb, a, b, ~b, b & 7);
@@ -133,7 +138,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 			r = p.xdp ? 0 : bpfemu_helper_l4_csum_replace(&p.ctx.skb, a, b, ~b, b & 0xff);
 			break;
 		default:
-			r = p.xdp ? 0 : bpfemu_helper_skb_pull_data(&p.ctx.skb, a);
+			if (p.xdp)
+				r = bpfemu_helper_xdp_get_buff_len(&p.ctx.xdp) > sizeof(data) + 4096 ?
+					    -1 : 0;
+			else
+				r = bpfemu_helper_skb_load_bytes_relative(&p.ctx.skb, a, buf,
+									  1 + b % sizeof(buf), b & 3);
 			break;
 		}
 		check_errno(r);

@@ -32,6 +32,7 @@
 #define PKT_TC_ACT_REDIRECT	7
 #define PKT_XDP_ABORTED		0
 #define PKT_XDP_REDIRECT	4
+#define PKT_ETH_HLEN		14
 
 /*
  * The packet behind a socket-buffer program's context, NULL when there is
@@ -146,6 +147,91 @@ long bpfemu_helper_xdp_adjust_tail(struct xdp_md *xdp_md, int delta)
 {
 	EMU_HELPER_CHECK(BPF_FUNC_xdp_adjust_tail, -EINVAL);
 	return xdp_adjust(xdp_md, delta, "bpf_xdp_adjust_tail", emu_pkt_xdp_adjust_tail);
+}
+
+/*
+ * bpf_xdp_get_buff_len / bpf_xdp_load_bytes / bpf_xdp_store_bytes: the
+ * packet with its fragments, which direct access cannot reach.  A NULL
+ * buffer is refused as the verifier refuses it (R3, -EACCES); a context
+ * with no packet behind it reads as an empty packet (-EINVAL).
+ */
+__u64 bpfemu_helper_xdp_get_buff_len(struct xdp_md *xdp_md)
+{
+	struct emu_pkt *p;
+	long err;
+
+	EMU_HELPER_CHECK(BPF_FUNC_xdp_get_buff_len, 0);
+	p = xdp_pkt(xdp_md, "bpf_xdp_get_buff_len", &err);
+	return p ? emu_pkt_xdp_len(p) : 0;
+}
+
+static long xdp_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len, bool store,
+		      const char *helper)
+{
+	struct emu_pkt *p;
+	long err;
+
+	p = xdp_pkt(xdp_md, helper, &err);
+	if (!p && err == -EACCES)
+		return err;
+	if (emu_ptr_nullish(buf)) {
+		emu_verifier_reject(-EACCES, "mem_arg_null",
+				    "%s: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+				    helper);
+		return -EACCES;
+	}
+	return p ? emu_pkt_xdp_bytes(p, offset, buf, len, store) : -EINVAL;
+}
+
+long bpfemu_helper_xdp_load_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_xdp_load_bytes, -EINVAL);
+	return xdp_bytes(xdp_md, offset, buf, len, false, "bpf_xdp_load_bytes");
+}
+
+long bpfemu_helper_xdp_store_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)
+{
+	EMU_HELPER_CHECK(BPF_FUNC_xdp_store_bytes, -EINVAL);
+	return xdp_bytes(xdp_md, offset, buf, len, true, "bpf_xdp_store_bytes");
+}
+
+/*
+ * bpf_skb_load_bytes_relative: from the MAC (Ethernet) header or the
+ * network header (BPF_HDR_START_MAC 0 / _NET 1) whatever the program
+ * type's view starts at; an offset over 0xffff, another start, or a range
+ * past the packet clears @to and is -EFAULT.
+ */
+long bpfemu_helper_skb_load_bytes_relative(const void *skb, __u32 offset, void *to, __u32 len,
+					    __u32 start_header)
+{
+	struct emu_pkt *p;
+	uint8_t *start;
+	long err;
+
+	EMU_HELPER_CHECK(BPF_FUNC_skb_load_bytes_relative, -EINVAL);
+	p = skb_pkt(skb, "bpf_skb_load_bytes_relative", &err);
+	if (err)
+		return err;
+	if (emu_ptr_nullish(to)) {
+		emu_verifier_reject(-EACCES, "mem_arg_null",
+				    "bpf_skb_load_bytes_relative: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+		return -EACCES;
+	}
+	if (!len) {
+		emu_verifier_reject(-EACCES, "zero_size_buffer",
+				    "bpf_skb_load_bytes_relative: R4 invalid zero-sized read");
+		return -EACCES;
+	}
+	start = p ? p->data - (p->l2 ? 0 : PKT_ETH_HLEN) : NULL;	/* the MAC header */
+	if (p && start_header == 1)
+		start += PKT_ETH_HLEN;
+	if (!p || offset > 0xffff || start_header > 1 ||
+	    (uint64_t)offset + len > (uint64_t)(p->data_end - start)) {
+		memset(to, 0, len);
+		return -EFAULT;
+	}
+	memcpy(to, start + offset, len);
+	return 0;
 }
 
 /* ------------------------------------------------ writes and checksums */

@@ -115,6 +115,8 @@ static void test_xdp_adjust_refusals_and_no_packet(void **state)
 	assert_non_null(skel);
 	assert_int_equal(run_pkt(skel->progs.xdp_not_ctx), -EACCES);
 	assert_true(bpfemu_diag_has("xdp_not_ctx"));
+	assert_int_equal(run_pkt(skel->progs.xdp_load_null), -EACCES);
+	assert_true(bpfemu_diag_has("mem_arg_null"));
 	/* grown by 4 on a packet: data_out has 4 zero bytes more */
 	{
 		unsigned char out[128];

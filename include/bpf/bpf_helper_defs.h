@@ -167,7 +167,7 @@ BPFEMU_UNEMULATED(long, bind, (struct bpf_sock_addr *ctx, struct sockaddr *addr,
 static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = bpfemu_helper_xdp_adjust_tail;
 BPFEMU_UNEMULATED(long, skb_get_xfrm_state, (struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags))
 BPFEMU_UNEMULATED(long, get_stack, (void *ctx, void *buf, __u32 size, __u64 flags))
-BPFEMU_UNEMULATED(long, skb_load_bytes_relative, (const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header))
+static long (* const bpf_skb_load_bytes_relative)(const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header) = bpfemu_helper_skb_load_bytes_relative;
 BPFEMU_UNEMULATED(long, fib_lookup, (void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags))
 BPFEMU_UNEMULATED(long, sock_hash_update, (struct bpf_sock_ops *skops, void *map, void *key, __u64 flags))
 BPFEMU_UNEMULATED(long, msg_redirect_hash, (struct sk_msg_md *msg, void *map, void *key, __u64 flags))
@@ -287,9 +287,9 @@ BPFEMU_UNEMULATED(long, get_func_ret, (void *ctx, __u64 *value))
 BPFEMU_UNEMULATED(long, get_func_arg_cnt, (void *ctx))
 BPFEMU_UNEMULATED(int, get_retval, (void))
 BPFEMU_UNEMULATED(int, set_retval, (int retval))
-BPFEMU_UNEMULATED(__u64, xdp_get_buff_len, (struct xdp_md *xdp_md))
-BPFEMU_UNEMULATED(long, xdp_load_bytes, (struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len))
-BPFEMU_UNEMULATED(long, xdp_store_bytes, (struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len))
+static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = bpfemu_helper_xdp_get_buff_len;
+static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = bpfemu_helper_xdp_load_bytes;
+static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = bpfemu_helper_xdp_store_bytes;
 BPFEMU_UNEMULATED(long, copy_from_user_task, (void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags))
 BPFEMU_UNEMULATED(long, skb_set_tstamp, (struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type))
 BPFEMU_UNEMULATED(long, ima_file_hash, (struct file *file, void *dst, __u32 size))

@@ -85,6 +85,13 @@ int xdp_not_ctx(struct xdp_md *x)
 }
 
 SEC("xdp")
+int xdp_load_null(struct xdp_md *x)
+{
+	ret = bpf_xdp_load_bytes(x, 0, (void *)0, 4);
+	return 2;
+}
+
+SEC("xdp")
 int xdp_grow(struct xdp_md *x)
 {
 	ret = bpf_xdp_adjust_tail(x, 4);

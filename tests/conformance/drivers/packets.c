@@ -17,9 +17,9 @@ static struct packets *sk;
 
 static const char *hex(const unsigned char *b, int n)
 {
-	static char s[2][80];
+	static char s[4][80];	/* four per record at most */
 	static int k;
-	char *o = s[k++ % 2];
+	char *o = s[k++ % 4];
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -184,8 +184,19 @@ static const struct {
  * are valid: the call's result, the program's return value and the bytes
  * 14..47 (IP header, UDP header) of data_out.
  */
+static void run_op_sized(const char *name, struct bpf_program *prog, unsigned int size, int op,
+			 unsigned long long a0, unsigned long long a1, unsigned long long a2,
+			 unsigned long long a3);
+
 static void run_op(const char *name, struct bpf_program *prog, int op, unsigned long long a0,
 		   unsigned long long a1, unsigned long long a2, unsigned long long a3)
+{
+	run_op_sized(name, prog, 60, op, a0, a1, a2, a3);
+}
+
+static void run_op_sized(const char *name, struct bpf_program *prog, unsigned int size, int op,
+			 unsigned long long a0, unsigned long long a1, unsigned long long a2,
+			 unsigned long long a3)
 {
 	static const unsigned char ipudp[48] = {
 		[12] = 0x08, [13] = 0x00,
@@ -197,11 +208,14 @@ static void run_op(const char *name, struct bpf_program *prog, int op, unsigned 
 		[34] = 0x04, [35] = 0xd2, [36] = 0x00, [37] = 53, [39] = 26,
 		[40] = 0x12, [41] = 0x34,			/* UDP checksum */
 	};
-	unsigned char pkt[60] = { 0 }, out[128];
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
+	static unsigned char pkt[8192], out[8192];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = size,
 		    .data_out = out, .data_size_out = sizeof(out));
 	int err, i;
 
+	for (i = 0; i < (int)sizeof(pkt); i++)
+		pkt[i] = (unsigned char)(i * 7);
+	memset(pkt, 0, 60);
 	memcpy(pkt, ipudp, sizeof(ipudp));
 	memset(out, 0xee, sizeof(out));
 	for (i = 0; i < 128; i++)
@@ -215,8 +229,10 @@ static void run_op(const char *name, struct bpf_program *prog, int op, unsigned 
 	err = bpf_prog_test_run_opts(bpf_program__fd(prog), &o);
 	if (err)
 		err = -errno;
-	CONF_REC(name, "ret=%s op_ret=%s retval=%u out14=%s", conf_rc(err),
-		 conf_rc(sk->bss->op_ret), o.retval, err ? "-" : hex(out + 14, 34));
+	CONF_REC(name, "ret=%s op_ret=%s retval=%u out14=%s buf=%s size_out=%u tail=%s", conf_rc(err),
+		 conf_rc(sk->bss->op_ret), o.retval, err ? "-" : hex(out + 14, 34),
+		 hex(sk->bss->op_buf, 16), o.data_size_out,
+		 err || o.data_size_out < 8 ? "-" : hex(out + o.data_size_out - 8, 8));
 }
 
 int main(void)
@@ -336,6 +352,24 @@ int main(void)
 	run_op("tc_pull_0", sk->progs.tc_op, PT_PULL, 0, 0, 0, 0);
 	run_op("tc_pull_60", sk->progs.tc_op, PT_PULL, 60, 0, 0, 0);
 	run_op("tc_pull_61", sk->progs.tc_op, PT_PULL, 61, 0, 0, 0);
+	run_op("tc_rel_mac_0_8", sk->progs.tc_op, PT_REL, 0, 8, 0, 0);
+	run_op("tc_rel_net_0_8", sk->progs.tc_op, PT_REL, 0, 8, 1, 0);
+	run_op("tc_rel_net_38_8", sk->progs.tc_op, PT_REL, 38, 8, 1, 0);
+	run_op("tc_rel_net_39_8", sk->progs.tc_op, PT_REL, 39, 8, 1, 0);
+	run_op("tc_rel_start_2", sk->progs.tc_op, PT_REL, 0, 8, 2, 0);
+	run_op("tc_rel_off_huge", sk->progs.tc_op, PT_REL, 0x10000, 8, 0, 0);
+	run_op_sized("xdp_len_60", sk->progs.xdp_op, 60, PT_XLEN, 0, 0, 0, 0);
+	run_op_sized("xdp_len_4000", sk->progs.xdp_op, 4000, PT_XLEN, 0, 0, 0, 0);
+	run_op_sized("xdp_load_0_16", sk->progs.xdp_op, 60, PT_XLOAD, 0, 16, 0, 0);
+	run_op_sized("xdp_load_44_16", sk->progs.xdp_op, 60, PT_XLOAD, 44, 16, 0, 0);
+	run_op_sized("xdp_load_45_16", sk->progs.xdp_op, 60, PT_XLOAD, 45, 16, 0, 0);
+	run_op_sized("xdp_load_span", sk->progs.xdp_op, 4000, PT_XLOAD, 3510, 20, 0, 0);
+	run_op_sized("xdp_load_frag", sk->progs.xdp_op, 4000, PT_XLOAD, 3984, 16, 0, 0);
+	run_op_sized("xdp_load_past", sk->progs.xdp_op, 4000, PT_XLOAD, 3985, 16, 0, 0);
+	run_op_sized("xdp_load_off_huge", sk->progs.xdp_op, 60, PT_XLOAD, 0x10000, 4, 0, 0);
+	run_op_sized("xdp_store_span", sk->progs.xdp_op, 4000, PT_XSTORE, 3510, 20, 0, 0);
+	run_op_sized("xdp_store_tail", sk->progs.xdp_op, 4000, PT_XSTORE, 3992, 8, 0, 0);
+	run_op_sized("xdp_store_past", sk->progs.xdp_op, 60, PT_XSTORE, 50, 16, 0, 0);
 	run_op("xdp_diff_8_8", sk->progs.xdp_op, PT_DIFF, 8, 8, 5, 0);
 	run_op("xdp_redirect", sk->progs.xdp_op, PT_REDIRECT, 1, 0, 0, 0);
 	run_op("xdp_redirect_flags", sk->progs.xdp_op, PT_REDIRECT, 1, 1, 0, 0);

@@ -132,6 +132,9 @@ static __always_inline long tc_helper(struct __sk_buff *skb)
 				     op_a[1] & 60, op_a[2]);
 	case PT_REDIRECT:
 		return bpf_redirect(op_a[0], op_a[1]);
+	case PT_REL:
+		return bpf_skb_load_bytes_relative(skb, op_a[0], op_buf, ((op_a[1] - 1) & 15) + 1,
+						   op_a[2]);
 	default:
 		return bpf_skb_pull_data(skb, op_a[0]);
 	}
@@ -155,6 +158,12 @@ int xdp_op(struct xdp_md *x)
 	if (op == PT_DIFF)
 		r = bpf_csum_diff((void *)op_buf, op_a[0] & 60, (void *)(op_buf + 64),
 				  op_a[1] & 60, op_a[2]);
+	else if (op == PT_XLOAD)
+		r = bpf_xdp_load_bytes(x, op_a[0], op_buf, ((op_a[1] - 1) & 63) + 1);
+	else if (op == PT_XSTORE)
+		r = bpf_xdp_store_bytes(x, op_a[0], op_buf, ((op_a[1] - 1) & 63) + 1);
+	else if (op == PT_XLEN)
+		r = bpf_xdp_get_buff_len(x);
 	else
 		r = bpf_redirect(op_a[0], op_a[1]);
 	op_ret = r;

@@ -27,6 +27,10 @@ struct pkt_obs {
 #define PT_DIFF		3	/* bpf_csum_diff(op_buf, a0, op_buf + 64, a1, seed = a2) */
 #define PT_REDIRECT	4	/* bpf_redirect(a0, a1) */
 #define PT_PULL		5	/* bpf_skb_pull_data(a0) */
+#define PT_REL		6	/* bpf_skb_load_bytes_relative(a0, op_buf, a1 (1..16), a2) */
+#define PT_XLOAD	7	/* xdp_op: bpf_xdp_load_bytes(a0, op_buf, a1 (1..64)) */
+#define PT_XSTORE	8	/* xdp_op: bpf_xdp_store_bytes(a0, op_buf, a1 (1..64)) */
+#define PT_XLEN		9	/* xdp_op: bpf_xdp_get_buff_len() */
 
 /* xdp_adjust's adjust_op */
 #define PA_HEAD		0
