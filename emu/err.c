@@ -63,6 +63,24 @@ void emu_verifier_reject(int err, const char *rule, const char *fmt, ...)
 	}
 }
 
+void emu_reject_mem_arg(const char *helper, int regno)
+{
+	emu_verifier_reject(-EACCES, "mem_arg_null",
+			    "%s: R%d type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+			    helper, regno);
+}
+
+bool emu_mem_size_arg_ok(const void *p, uint32_t size, const char *helper, int regno)
+{
+	if (!emu_mem_arg_ok(p, helper, regno))
+		return false;
+	if (size)
+		return true;
+	emu_verifier_reject(-EACCES, "zero_size_buffer", "%s: R%d invalid zero-sized read", helper,
+			    regno + 1);
+	return false;
+}
+
 int bpfemu_diag_count(void)
 {
 	int n;

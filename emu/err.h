@@ -72,4 +72,24 @@ void emu_diag(const char *rule, const char *fmt, ...)
 void emu_verifier_reject(int err, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A memory argument of a helper (R@regno, ARG_PTR_TO_MEM and the like)
+ * that is NULL-ish: the verifier's refusal at load, "R@regno type=scalar
+ * expected=fp, pkt, ...", -EACCES ("mem_arg_null"); false then.  A size
+ * argument of 0 where the helper needs one (R@regno + 1, ARG_CONST_SIZE)
+ * is "invalid zero-sized read", -EACCES too ("zero_size_buffer"): pass
+ * @size_regno 0 where a size of 0 is allowed.
+ */
+void emu_reject_mem_arg(const char *helper, int regno);
+
+static inline bool emu_mem_arg_ok(const void *p, const char *helper, int regno)
+{
+	if (__builtin_expect(!emu_ptr_nullish(p), 1))
+		return true;
+	emu_reject_mem_arg(helper, regno);
+	return false;
+}
+
+bool emu_mem_size_arg_ok(const void *p, uint32_t size, const char *helper, int regno);
+
 #endif /* BPFEMU_EMU_ERR_H */

@@ -55,13 +55,6 @@ static bool prog_may_write(struct emu_map *map, const char *helper)
  * for one plus an offset).  The same rule as bpf_ringbuf_output's data,
  * and the same message: mem_arg_null.
  */
-static __attribute__((noinline, cold)) void mem_arg_refuse(const char *helper, int regno)
-{
-	emu_verifier_reject(-EACCES, "mem_arg_null",
-			    "%s: R%d type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
-			    helper, regno);
-}
-
 /*
  * Then as many bytes as the key or value has, and a map whose key or
  * value has none (RINGBUF, USER_RINGBUF) fails there: "invalid zero-sized
@@ -80,7 +73,7 @@ static inline bool mem_arg_ok(const void *p, uint32_t size, const char *helper, 
 	if (__builtin_expect(!emu_ptr_nullish(p) && size, 1))
 		return true;
 	if (emu_ptr_nullish(p))
-		mem_arg_refuse(helper, regno);
+		emu_reject_mem_arg(helper, regno);
 	else
 		zero_size_refuse(helper, regno);
 	return false;

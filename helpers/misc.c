@@ -238,11 +238,8 @@ long bpfemu_helper_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidn
 	uint32_t tgid, pid;
 
 	EMU_HELPER_CHECK(BPF_FUNC_get_ns_current_pid_tgid, -EINVAL);
-	if (emu_ptr_nullish(nsdata)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_get_ns_current_pid_tgid: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+	if (!emu_mem_arg_ok(nsdata, "bpf_get_ns_current_pid_tgid", 3))
 		return -EACCES;
-	}
 	pthread_once(&pidns_once, pidns_lookup);
 	if (size != sizeof(*nsdata) || dev != (uint32_t)dev || !pidns_known ||
 	    dev != pidns_dev || ino != pidns_ino) {

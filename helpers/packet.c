@@ -81,16 +81,8 @@ long bpfemu_helper_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32
 	p = skb_pkt(skb, "bpf_skb_load_bytes", &err);
 	if (err)
 		return err;
-	if (emu_ptr_nullish(to)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_skb_load_bytes: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+	if (!emu_mem_size_arg_ok(to, len, "bpf_skb_load_bytes", 3))
 		return -EACCES;
-	}
-	if (!len) {
-		emu_verifier_reject(-EACCES, "zero_size_buffer",
-				    "bpf_skb_load_bytes: R4 invalid zero-sized read");
-		return -EACCES;
-	}
 	if (offset > INT_MAX || !skb_range(p, offset, len)) {
 		memset(to, 0, len);
 		return -EFAULT;
@@ -174,12 +166,8 @@ static long xdp_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len,
 	p = xdp_pkt(xdp_md, helper, &err);
 	if (!p && err == -EACCES)
 		return err;
-	if (emu_ptr_nullish(buf)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "%s: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
-				    helper);
+	if (!emu_mem_size_arg_ok(buf, len, helper, 3))
 		return -EACCES;
-	}
 	return p ? emu_pkt_xdp_bytes(p, offset, buf, len, store) : -EINVAL;
 }
 
@@ -212,16 +200,8 @@ long bpfemu_helper_skb_load_bytes_relative(const void *skb, __u32 offset, void *
 	p = skb_pkt(skb, "bpf_skb_load_bytes_relative", &err);
 	if (err)
 		return err;
-	if (emu_ptr_nullish(to)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_skb_load_bytes_relative: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+	if (!emu_mem_size_arg_ok(to, len, "bpf_skb_load_bytes_relative", 3))
 		return -EACCES;
-	}
-	if (!len) {
-		emu_verifier_reject(-EACCES, "zero_size_buffer",
-				    "bpf_skb_load_bytes_relative: R4 invalid zero-sized read");
-		return -EACCES;
-	}
 	start = p ? p->data - (p->l2 ? 0 : PKT_ETH_HLEN) : NULL;	/* the MAC header */
 	if (p && start_header == 1)
 		start += PKT_ETH_HLEN;
@@ -253,11 +233,8 @@ long bpfemu_helper_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const vo
 	p = skb_pkt(skb, "bpf_skb_store_bytes", &err);
 	if (err)
 		return err;
-	if (emu_ptr_nullish(from)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_skb_store_bytes: R3 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+	if (!emu_mem_size_arg_ok(from, len, "bpf_skb_store_bytes", 3))
 		return -EACCES;
-	}
 	if (flags & ~(PKT_F_RECOMPUTE_CSUM | PKT_F_INVALIDATE_HASH))
 		return -EINVAL;
 	if (offset > INT_MAX || len > INT_MAX)

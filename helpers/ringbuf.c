@@ -154,11 +154,8 @@ long bpfemu_helper_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 f
 		return -EINVAL;
 	/* R2 must point to memory, even with size 0 (6.18); it would be
 	 * read below (memcpy) */
-	if (emu_ptr_nullish(data)) {
-		emu_verifier_reject(-EACCES, "mem_arg_null",
-				    "bpf_ringbuf_output: R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+	if (!emu_mem_arg_ok(data, "bpf_ringbuf_output", 2))
 		return -EACCES;
-	}
 
 	if (flags & ~(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
 		return -EINVAL;
