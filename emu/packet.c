@@ -622,3 +622,68 @@ int emu_pkt_xdp_bytes(struct emu_pkt *p, uint32_t offset, void *buf, uint32_t le
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------- packet dynptrs */
+
+uint32_t emu_pkt_dynptr_size(const struct emu_pkt *p)
+{
+	return p->xdp ? emu_pkt_xdp_len(p) : (uint32_t)(p->data_end - p->data);
+}
+
+/* may_access_direct_pkt_data(BPF_WRITE): the types that may write packets
+ * get writable dynptrs; socket filters, cgroup_skb and lwt_in/out
+ * read-only ones. */
+bool emu_pkt_dynptr_writable(const struct emu_pkt *p)
+{
+	switch (p->prog_type) {
+	case BPF_PROG_TYPE_SCHED_CLS:
+	case BPF_PROG_TYPE_SCHED_ACT:
+	case BPF_PROG_TYPE_LWT_XMIT:
+	case BPF_PROG_TYPE_SK_SKB:
+	case BPF_PROG_TYPE_XDP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* __bpf_skb_load_bytes / __bpf_xdp_load_bytes and the stores, @off in the
+ * program's view (the dynptr's bounds already checked). */
+int emu_pkt_dynptr_rw(struct emu_pkt *p, uint32_t off, void *buf, uint32_t len, bool store)
+{
+	if (p->xdp)
+		return emu_pkt_xdp_bytes(p, off, buf, len, store);
+	if ((uint64_t)off + len > (uint64_t)(p->data_end - p->data))
+		return -EFAULT;
+	if (store)
+		memmove(p->data + off, buf, len);
+	else
+		memmove(buf, p->data + off, len);
+	return 0;
+}
+
+/*
+ * bpf_dynptr_slice: a socket buffer is linear here, so its slices point
+ * into the packet; an XDP slice does if it lies in the linear part or in
+ * one fragment page, and is copied into @buf otherwise (NULL without one).
+ */
+void *emu_pkt_dynptr_slice(struct emu_pkt *p, uint32_t off, void *buf, uint32_t len)
+{
+	uint32_t linear = (uint32_t)(p->data_end - p->data), f;
+
+	if (!p->xdp)
+		return (uint64_t)off + len <= linear ? p->data + off : NULL;
+	if (off > 0xffff || len > 0xffff || (uint64_t)off + len > emu_pkt_xdp_len(p))
+		return NULL;
+	if (off + len <= linear)
+		return p->data + off;
+	if (off >= linear) {
+		f = off - linear;
+		if (f / PKT_PAGE == (f + len - 1) / PKT_PAGE)
+			return p->frags + f;
+	}
+	if (!buf)
+		return NULL;
+	emu_pkt_xdp_bytes(p, off, buf, len, false);
+	return buf;
+}

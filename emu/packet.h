@@ -97,4 +97,12 @@ uint32_t emu_pkt_xdp_len(const struct emu_pkt *p);
  * -errno. */
 int emu_pkt_xdp_bytes(struct emu_pkt *p, uint32_t offset, void *buf, uint32_t len, bool store);
 
+/* Dynptrs over the packet (bpf_dynptr_from_skb / _from_xdp): their size,
+ * whether the program type may write through them, reads and writes, and
+ * bpf_dynptr_slice. */
+uint32_t emu_pkt_dynptr_size(const struct emu_pkt *p);
+bool emu_pkt_dynptr_writable(const struct emu_pkt *p);
+int emu_pkt_dynptr_rw(struct emu_pkt *p, uint32_t off, void *buf, uint32_t len, bool store);
+void *emu_pkt_dynptr_slice(struct emu_pkt *p, uint32_t off, void *buf, uint32_t len);
+
 #endif /* BPFEMU_EMU_PACKET_H */

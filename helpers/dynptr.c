@@ -23,6 +23,8 @@
 #include <bpfemu/export.h>
 #include <bpfemu/helpers.h>
 
+#include "err.h"
+#include "packet.h"
 #include "prog.h"
 #include "ringbuf.h"
 
@@ -41,6 +43,36 @@ static bool dynptr_is_mem(const struct emu_dynptr *p)
 	enum emu_dynptr_type type = emu_dynptr_type(p);
 
 	return type == EMU_DYNPTR_TYPE_LOCAL || type == EMU_DYNPTR_TYPE_RINGBUF;
+}
+
+/* A packet dynptr (bpf_dynptr_from_skb / _from_xdp): data is the packet. */
+static bool dynptr_is_pkt(const struct emu_dynptr *p)
+{
+	enum emu_dynptr_type type = emu_dynptr_type(p);
+
+	return type == EMU_DYNPTR_TYPE_SKB || type == EMU_DYNPTR_TYPE_XDP;
+}
+
+/* Kept out of the memory types' fast paths. */
+static __attribute__((noinline)) long dynptr_pkt_rw(const struct emu_dynptr *p, uint32_t off,
+						   void *buf, uint32_t len, bool store)
+{
+	if (!dynptr_is_pkt(p))
+		return -EFAULT;
+	return emu_pkt_dynptr_rw(p->data, p->offset + off, buf, len, store);
+}
+
+/* A packet's store takes flags: an skb's those of bpf_skb_store_bytes
+ * (checked by it, after the bounds), an XDP buffer's none. */
+static __attribute__((noinline)) long dynptr_pkt_write(const struct emu_dynptr *p, uint32_t off,
+						      void *src, uint32_t len, __u64 flags)
+{
+	if (!dynptr_is_pkt(p))
+		return -EFAULT;
+	/* BPF_F_RECOMPUTE_CSUM (1), BPF_F_INVALIDATE_HASH (2) */
+	if (emu_dynptr_type(p) == EMU_DYNPTR_TYPE_XDP ? flags != 0 : (flags & ~3ULL) != 0)
+		return -EINVAL;
+	return dynptr_pkt_rw(p, off, src, len, true);
 }
 
 /* 16 bytes, one unaligned vector load or store where the target has them.
@@ -157,7 +189,7 @@ dynptr_read(void *dst, __u64 len, const struct bpf_dynptr *src, __u64 offset, __
 	if (err)
 		return err;
 	if (!dynptr_is_mem(p))
-		return -EFAULT;
+		return dynptr_pkt_rw(p, off, dst, l, false);
 	/* Two dynptrs may cover overlapping memory: memmove. */
 	dynptr_move(dst, (uint8_t *)p->data + p->offset + off, l);
 	return 0;
@@ -192,7 +224,7 @@ dynptr_write(const struct bpf_dynptr *dst, __u64 offset, void *src, __u64 len, _
 	if (err)
 		return err;
 	if (!dynptr_is_mem(p))
-		return -EFAULT;
+		return dynptr_pkt_write(p, off, src, l, flags);
 	/* For LOCAL and RINGBUF dynptrs flags are checked only now. */
 	if (flags)
 		return -EINVAL;
@@ -308,13 +340,14 @@ BPFEMU_API void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset,
 {
 	const struct emu_dynptr *p = (const struct emu_dynptr *)ptr;
 
-	(void)buffer__opt;
 	if (!p->data)
 		return NULL;
 	if (dynptr_check_off_len(p, offset, buffer__szk))
 		return NULL;
 	/* LOCAL and RINGBUF memory is linear: a direct pointer, whatever the
 	 * read-only bit (the verifier makes the slice read-only). */
+	if (dynptr_is_pkt(p))
+		return emu_pkt_dynptr_slice(p->data, p->offset + offset, buffer__opt, buffer__szk);
 	if (!dynptr_is_mem(p))
 		return NULL;
 	return (uint8_t *)p->data + p->offset + offset;
@@ -328,4 +361,47 @@ BPFEMU_API void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *ptr, __u32 offse
 	if (!p->data || emu_dynptr_rdonly(p))
 		return NULL;
 	return bpf_dynptr_slice(ptr, offset, buffer__opt, buffer__szk);
+}
+
+/*
+ * bpf_dynptr_from_skb / bpf_dynptr_from_xdp: a dynptr over the packet of
+ * the running test run, from where the program's view starts, as long as
+ * the packet (fragments included); read-only for the types that may not
+ * write packets.  Flags: none (-EINVAL, the dynptr left NULL).  A context
+ * with no packet behind it (bpfemu_prog_run) gives a NULL dynptr and
+ * -EINVAL.  Not references: nothing to release.
+ */
+static int dynptr_from_pkt(const void *ctx, __u64 flags, struct bpf_dynptr *ptr, bool xdp,
+			   const char *kfunc)
+{
+	struct emu_dynptr *d = (struct emu_dynptr *)ptr;
+	struct emu_pkt *p = emu_pkt_current();
+
+	if (p && (p->xdp != xdp || ctx != (const void *)&p->ctx)) {
+		emu_verifier_reject(-EACCES, xdp ? "xdp_not_ctx" : "skb_not_ctx",
+				    "%s: R1 is not the program's context (R1 type=fp expected=ctx)",
+				    kfunc);
+		emu_dynptr_set_null(d);
+		return -EACCES;
+	}
+	if (flags || !p) {
+		emu_dynptr_set_null(d);
+		return -EINVAL;
+	}
+	emu_dynptr_init(d, p, xdp ? EMU_DYNPTR_TYPE_XDP : EMU_DYNPTR_TYPE_SKB, 0,
+			emu_pkt_dynptr_size(p));
+	if (!emu_pkt_dynptr_writable(p))
+		d->size |= EMU_DYNPTR_RDONLY_BIT;
+	return 0;
+}
+
+BPFEMU_API int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags,
+				   struct bpf_dynptr *ptr__uninit)
+{
+	return dynptr_from_pkt(skb, flags, ptr__uninit, false, "bpf_dynptr_from_skb");
+}
+
+BPFEMU_API int bpf_dynptr_from_xdp(struct xdp_md *xdp, __u64 flags, struct bpf_dynptr *ptr__uninit)
+{
+	return dynptr_from_pkt(xdp, flags, ptr__uninit, true, "bpf_dynptr_from_xdp");
 }

@@ -103,6 +103,17 @@ static void test_tc_write_refusals_and_no_packet(void **state)
 	}
 	/* -EFAULT from the store, -ENOMEM from the pull */
 	assert_int_equal(skel->bss->ret, -EFAULT * 1000 - ENOMEM);
+	{
+		BPFEMU_OPTS(bpfemu_prog_run_opts, o, .ctx = &skb, .ctx_size = sizeof(skb));
+
+		assert_int_equal(bpfemu_prog_run(bpf_program__fd(skel->progs.dynptr_no_packet),
+						 &o), 0);
+	}
+	/* -EINVAL, and the NULL dynptr's size is -EINVAL as a u32 */
+	assert_int_equal(skel->bss->ret, -EINVAL * 1000 - (long)(__u32)-EINVAL);
+	bpfemu_diag_clear();
+	assert_int_equal(run_pkt(skel->progs.dynptr_not_ctx), -EACCES);
+	assert_true(bpfemu_diag_has("skb_not_ctx"));
 	packet_progs__destroy(skel);
 }
 

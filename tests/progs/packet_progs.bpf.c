@@ -65,6 +65,31 @@ int diff_null(struct __sk_buff *skb)
 	return 0;
 }
 
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *ptr) __ksym;
+
+/* a dynptr over something that is not the context; over a context with
+ * no packet behind it */
+SEC("tc")
+int dynptr_not_ctx(struct __sk_buff *skb)
+{
+	char fake[256] = {};
+	struct bpf_dynptr d;
+
+	ret = bpf_dynptr_from_skb((struct __sk_buff *)fake, 0, &d);
+	return 0;
+}
+
+SEC("tc")
+int dynptr_no_packet(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+
+	ret = bpf_dynptr_from_skb(skb, 0, &d) * 1000 - (long)bpf_dynptr_size(&d);
+	return 0;
+}
+
 /* no packet behind the context: nothing to write, nothing to pull */
 SEC("tc")
 int store_no_packet(struct __sk_buff *skb)

@@ -374,6 +374,55 @@ int main(void)
 	run_op("xdp_redirect", sk->progs.xdp_op, PT_REDIRECT, 1, 0, 0, 0);
 	run_op("xdp_redirect_flags", sk->progs.xdp_op, PT_REDIRECT, 1, 1, 0, 0);
 
+	/* dynptrs over the packet: bpf_dynptr_from_skb / _from_xdp, slices */
+	{
+		static const struct {
+			const char *name;
+			int prog;	/* 0 tc, 1 xdp, 2 socket */
+			int op;
+			unsigned long long flags, off;
+			unsigned int size;
+		} dc[] = {
+			{ "tc_slice_0", 0, PD_SLICE, 0, 0, 60 },
+			{ "tc_slice_52", 0, PD_SLICE, 0, 52, 60 },
+			{ "tc_slice_53", 0, PD_SLICE, 0, 53, 60 },
+			{ "tc_from_flags", 0, PD_SLICE, 1, 0, 60 },
+			{ "tc_read_20", 0, PD_READ, 0, 20, 60 },
+			{ "tc_read_53", 0, PD_READ, 0, 53, 60 },
+			{ "tc_write_20", 0, PD_WRITE, 0, 20, 60 },
+			{ "tc_write_53", 0, PD_WRITE, 0, 53, 60 },
+			{ "tc_data_0", 0, PD_DATA, 0, 0, 60 },
+			{ "tc_slice_rdwr_20", 0, PD_SLICE_RDWR, 0, 20, 60 },
+			{ "sock_slice_0", 2, PD_SLICE, 0, 0, 60 },
+			{ "sock_read_0", 2, PD_READ, 0, 0, 60 },
+			{ "sock_write_0", 2, PD_WRITE, 0, 0, 60 },
+			{ "xdp_slice_0", 1, PD_SLICE, 0, 0, 60 },
+			{ "xdp_slice_span", 1, PD_SLICE, 0, 3516, 4000 },
+			{ "xdp_slice_frag", 1, PD_SLICE, 0, 3600, 4000 },
+			{ "xdp_read_span", 1, PD_READ, 0, 3516, 4000 },
+			{ "xdp_write_span", 1, PD_WRITE, 0, 3516, 4000 },
+			{ "xdp_data_0", 1, PD_DATA, 0, 0, 60 },
+			{ "xdp_slice_rdwr_span", 1, PD_SLICE_RDWR, 0, 3516, 4000 },
+			{ "xdp_from_flags", 1, PD_SLICE, 2, 0, 60 },
+		};
+		struct bpf_program *dp[3] = { sk->progs.dyn_tc, sk->progs.dyn_xdp,
+					      sk->progs.dyn_sock };
+
+		for (s = 0; s < sizeof(dc) / sizeof(dc[0]); s++) {
+			long long *r = sk->bss->dyn_r;
+
+			sk->bss->dyn_op = dc[s].op;
+			sk->bss->dyn_a[0] = dc[s].flags;
+			sk->bss->dyn_a[1] = dc[s].off;
+			memset(r, 0x55, 4 * sizeof(*r));
+			snprintf(name, sizeof(name), "dyn_%s", dc[s].name);
+			run_op_sized(name, dp[dc[s].prog], dc[s].size, -1, 0, 0, 0, 0);
+			snprintf(name, sizeof(name), "dyn_%s.r", dc[s].name);
+			CONF_REC(name, "from=%s size=%lld res=%s bytes=%s", conf_rc((long)r[0]), r[1],
+				 conf_rc((long)r[2]), hex((unsigned char *)&r[3], 8));
+		}
+	}
+
 	/* bpf_skb_load_bytes from the network header: in range, past the
 	 * end, an offset past INT_MAX */
 	{

@@ -170,6 +170,83 @@ int xdp_op(struct xdp_md *x)
 	return op == PT_REDIRECT ? r : 2;
 }
 
+extern int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_xdp(struct xdp_md *xdp, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset, void *buffer,
+			      __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *ptr, __u32 offset, void *buffer,
+				   __u32 buffer__szk) __ksym;
+extern __u32 bpf_dynptr_size(const struct bpf_dynptr *ptr) __ksym;
+
+int dyn_op;
+unsigned long long dyn_a[2];
+/* [0] from_* result, [1] size, [2] the op's result (a slice: 0 NULL,
+ * 1 the packet itself, 2 the buffer), [3] 8 bytes read */
+long long dyn_r[4];
+
+static __always_inline int dyn_use(struct bpf_dynptr *d, int ret, int rdwr)
+{
+	unsigned char buf[8] = {};
+	unsigned char *s;
+
+	dyn_r[0] = ret;
+	dyn_r[1] = bpf_dynptr_size(d);
+	switch (dyn_op) {
+	case PD_SLICE:
+		s = bpf_dynptr_slice(d, dyn_a[1], buf, 8);
+		dyn_r[2] = !s ? 0 : s == buf ? 2 : 1;
+		if (s)
+			__builtin_memcpy(&dyn_r[3], s, 8);
+		break;
+	case PD_READ:
+		dyn_r[2] = bpf_dynptr_read(buf, 8, d, dyn_a[1], 0);
+		__builtin_memcpy(&dyn_r[3], buf, 8);
+		break;
+	case PD_WRITE:
+		dyn_r[2] = bpf_dynptr_write(d, dyn_a[1], op_buf, 8, 0);
+		break;
+	case PD_DATA:
+		dyn_r[2] = bpf_dynptr_data(d, dyn_a[1], 8) ? 1 : 0;
+		break;
+	default:
+		if (!rdwr)
+			break;
+		s = bpf_dynptr_slice_rdwr(d, dyn_a[1], buf, 8);
+		dyn_r[2] = !s ? 0 : s == buf ? 2 : 1;
+		if (s)
+			s[0] = 0x77;
+		break;
+	}
+	return 0;
+}
+
+SEC("tc")
+int dyn_tc(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+
+	return dyn_use(&d, bpf_dynptr_from_skb(skb, dyn_a[0], &d), 1);
+}
+
+SEC("xdp")
+int dyn_xdp(struct xdp_md *x)
+{
+	struct bpf_dynptr d;
+
+	dyn_use(&d, bpf_dynptr_from_xdp(x, dyn_a[0], &d), 1);
+	return 2;
+}
+
+SEC("socket")
+int dyn_sock(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+
+	return dyn_use(&d, bpf_dynptr_from_skb(skb, dyn_a[0], &d), 0);
+}
+
 SEC("lwt_in")
 int lwt_prog(struct __sk_buff *skb)
 {

@@ -32,6 +32,14 @@ struct pkt_obs {
 #define PT_XSTORE	8	/* xdp_op: bpf_xdp_store_bytes(a0, op_buf, a1 (1..64)) */
 #define PT_XLEN		9	/* xdp_op: bpf_xdp_get_buff_len() */
 
+/* dyn_tc / dyn_xdp / dyn_sock: a dynptr over the packet; dyn_op picks
+ * what is done with it, dyn_r[] what came back */
+#define PD_SLICE	0	/* from_*(flags a0); size; slice(a1, buf, 8) */
+#define PD_READ		1	/* dynptr_read(buf, 8, a1) */
+#define PD_WRITE	2	/* dynptr_write(a1, op_buf, 8) */
+#define PD_DATA		3	/* dynptr_data(a1, 8) */
+#define PD_SLICE_RDWR	4	/* slice_rdwr(a1, buf, 8), written through */
+
 /* xdp_adjust's adjust_op */
 #define PA_HEAD		0
 #define PA_META		1
