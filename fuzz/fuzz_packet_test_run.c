@@ -13,7 +13,8 @@
  *   { u8 op; u8 pad[3]; u32 a; u32 b }
  * (op 0..2: xdp_adjust_head/meta/tail(a); 3: skb/xdp_load_bytes(a, b);
  *  4: skb/xdp_store_bytes(a, b); 5: l3_csum_replace(a, b); 6: l4;
- *  7: xdp_get_buff_len, skb_load_bytes_relative(a, b)),
+ *  7: xdp_get_buff_len, skb_load_bytes_relative(a, b); 8..10: a dynptr
+ *  over the packet, read / write / slice at a; 11..15: as 7),
  * then the packet bytes (data_len of them, repeated as needed).
  */
 #include <errno.h>
@@ -26,6 +27,10 @@
 #include <bpfemu/helpers.h>
 
 #include "packet.h"
+
+int bpf_dynptr_from_skb(struct __sk_buff *skb, __u64 flags, struct bpf_dynptr *ptr);
+int bpf_dynptr_from_xdp(struct xdp_md *xdp, __u64 flags, struct bpf_dynptr *ptr);
+void *bpf_dynptr_slice(const struct bpf_dynptr *ptr, __u32 offset, void *buffer, __u32 size);
 
 static const int types[] = {
 	BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SOCKET_FILTER,
@@ -110,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 
 		memcpy(&a, in + i + 4, 4);
 		memcpy(&b, in + i + 8, 4);
-		switch (in[i] & 7) {
+		switch (in[i] & 15) {
 		case 0:
 			r = p.xdp ? bpfemu_helper_xdp_adjust_head(&p.ctx.xdp, (int)a) : 0;
 			break;
@@ -137,6 +142,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		case 6:
 			r = p.xdp ? 0 : bpfemu_helper_l4_csum_replace(&p.ctx.skb, a, b, ~b, b & 0xff);
 			break;
+		case 8: case 9: case 10: {
+			/* a dynptr over the packet: read, write, slice */
+			struct bpf_dynptr d;
+			void *sl;
+
+			r = p.xdp ? bpf_dynptr_from_xdp(&p.ctx.xdp, 0, &d) :
+				    bpf_dynptr_from_skb(&p.ctx.skb, 0, &d);
+			if (r)
+				break;
+			if ((in[i] & 15) == 8)
+				r = bpfemu_helper_dynptr_read(buf, 1 + b % sizeof(buf), &d, a, 0);
+			else if ((in[i] & 15) == 9)
+				r = bpfemu_helper_dynptr_write(&d, a, buf, 1 + b % sizeof(buf), b >> 8 & 3);
+			else if ((sl = bpf_dynptr_slice(&d, a, buf, 1 + b % sizeof(buf))) != NULL)
+				buf[0] ^= *(volatile uint8_t *)sl;
+			if (r == -E2BIG)
+				r = 0;
+			break;
+		}
 		default:
 			if (p.xdp)
 				r = bpfemu_helper_xdp_get_buff_len(&p.ctx.xdp) > sizeof(data) + 4096 ?
